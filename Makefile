@@ -1,0 +1,59 @@
+# madoguchi — two commands: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/madoguchi
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
+PYTEST_ARGS ?=
+
+.PHONY: run test install system-deps messages lint test-sqlite test-postgres bench worker clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed messages
+
+system-deps:
+	scripts/system-deps.sh
+
+messages: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+run: install
+	mkdir -p var/outbox
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py load_demo
+	@echo "madoguchi: http://127.0.0.1:$(PORT)/  (emails and SMS: var/outbox/)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+
+worker: install
+	$(VENV)/bin/celery -A config worker -l info -Q madoguchi
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	MADOGUCHI_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v0
+
+test-sqlite: install
+	MADOGUCHI_TESTING=1 $(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+test-postgres: install
+	MADOGUCHI_TESTING=1 DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) CACHE_KEY_PREFIX=madoguchi-test \
+		$(VENV)/bin/pytest -q $(PYTEST_ARGS)
+
+test: system-deps install lint
+	$(MAKE) test-sqlite
+	@if scripts/pg-available.sh; then $(MAKE) test-postgres; \
+	elif [ -n "$$CI" ]; then echo "CI needs PostgreSQL and Redis on 127.0.0.1" >&2; exit 1; \
+	else echo "PostgreSQL/Redis not reachable: skipped the PostgreSQL pass"; fi
+
+bench: install
+	$(PY) benchmarks/signin.py
+
+clean:
+	rm -rf var staticfiles

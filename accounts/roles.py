@@ -1,0 +1,31 @@
+"""Staff roles are Django groups; services check them, never templates alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+
+SUPPORT_AGENT = "support_agent"
+SECURITY_AGENT = "security_agent"
+SUPERVISOR = "supervisor"
+IDENTITY_REVIEWER = "identity_reviewer"
+OPERATOR = "operator"
+ALL_ROLES = (SUPPORT_AGENT, SECURITY_AGENT, SUPERVISOR, IDENTITY_REVIEWER, OPERATOR)
+
+
+def has_role(user: Any, role: str) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+        return False
+    cache = getattr(user, "_role_cache", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_cache = cache
+    return role in cache
+
+
+def require_role(user: Any, role: str) -> None:
+    if not has_role(user, role):
+        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)

@@ -1,0 +1,161 @@
+"""Account writes: sign-up completion, language, freezes, withdrawal holds, sessions, devices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_log
+from core.errors import ApplicationError
+from core.notify import send_email
+
+from .models import User
+
+DEVICE_COOKIE = "mdg_device"
+DEVICE_COOKIE_AGE = 400 * 24 * 3600
+
+
+def signup_complete(*, user: User, phone: str, request: HttpRequest | None) -> None:
+    """Called by allauth while saving a new user. A phone number that belongs to someone else
+    is not revealed: the sign-up looks the same, the number is left unset on the new account
+    and its owner is told by email."""
+    owner = get_user_model().objects.filter(phone=phone).first() if phone else None
+    if owner is None:
+        user.phone = phone or None
+    else:
+        send_email(user=owner, kind="phone_signup_attempt", context={})
+        audit_log(user=owner, event="signup.phone_taken_attempt", request=request)
+    user.language = getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE
+    user.save()
+    audit_log(user=user, event="signup", request=request)
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    user.language = language
+    user.save(update_fields=["language"])
+
+
+def account_freeze(*, user: User, reason: str, actor: Any = None, request: HttpRequest | None = None) -> bool:
+    """Freeze at once. Returns False when the account was already frozen (idempotent)."""
+    with transaction.atomic():
+        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if locked.frozen_at is not None:
+            return False
+        locked.frozen_at = timezone.now()
+        locked.frozen_reason = reason[:200]
+        locked.save(update_fields=["frozen_at", "frozen_reason"])
+        user.frozen_at, user.frozen_reason = locked.frozen_at, locked.frozen_reason
+        audit_log(user=user, actor=actor, event="account.frozen", request=request, data={"reason": reason[:200]})
+        send_email(user=user, kind="account_frozen", context={})
+    return True
+
+
+def account_unfreeze(*, user: User, actor: Any, request: HttpRequest | None = None) -> None:
+    from .roles import IDENTITY_REVIEWER, SECURITY_AGENT, has_role
+
+    if not (has_role(actor, IDENTITY_REVIEWER) or has_role(actor, SECURITY_AGENT)):
+        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+    with transaction.atomic():
+        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+        locked.frozen_at = None
+        locked.frozen_reason = ""
+        locked.save(update_fields=["frozen_at", "frozen_reason"])
+        user.frozen_at, user.frozen_reason = None, ""
+        audit_log(user=user, actor=actor, event="account.unfrozen", request=request)
+        send_email(user=user, kind="account_unfrozen", context={})
+
+
+def withdrawal_hold_set(*, user: User, hours: int, reason: str, request: HttpRequest | None = None) -> dt.datetime:
+    """Hold withdrawals for `hours` from now; never shortens an existing hold."""
+    until = timezone.now() + dt.timedelta(hours=hours)
+    with transaction.atomic():
+        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+        if locked.withdrawal_hold_until is None or locked.withdrawal_hold_until < until:
+            locked.withdrawal_hold_until = until
+            locked.save(update_fields=["withdrawal_hold_until"])
+        user.withdrawal_hold_until = locked.withdrawal_hold_until
+        audit_log(
+            user=user,
+            event="withdrawal.hold_set",
+            request=request,
+            data={"reason": reason, "until": locked.withdrawal_hold_until.isoformat()},
+        )
+    assert user.withdrawal_hold_until is not None
+    return user.withdrawal_hold_until
+
+
+def ensure_not_frozen(user: User) -> None:
+    if user.frozen_at is not None:
+        raise ApplicationError(
+            "account_frozen",
+            _(
+                "Your account is frozen for your protection. Trading, withdrawals and security "
+                "changes are stopped until identity verification lifts the freeze."
+            ),
+            status=403,
+        )
+
+
+def ensure_no_withdrawal_hold(user: User) -> None:
+    until = user.withdrawal_hold_until
+    if until is not None and until > timezone.now():
+        local = timezone.localtime(until)
+        raise ApplicationError(
+            "withdrawal_hold",
+            _("Withdrawals are on hold after a recent security change until %(until)s.")
+            % {"until": formats.date_format(local, "DATETIME_FORMAT")},
+            status=403,
+        )
+
+
+def sessions_end_all(*, user: User, except_session_key: str | None = None, request: HttpRequest | None = None) -> int:
+    from allauth.usersessions.models import UserSession
+
+    ended = 0
+    for session in UserSession.objects.filter(user=user):
+        if session.session_key != except_session_key:
+            session.end()
+            ended += 1
+    audit_log(user=user, event="sessions.ended_all", request=request, data={"count": ended})
+    return ended
+
+
+def device_seen(*, user: User, request: HttpRequest) -> bool:
+    """Record the browser/app the customer signed in from; email on a new one.
+
+    Browsers are recognised by a long-lived random cookie; apps (no cookie jar) by their
+    user agent. Returns True when the device was new.
+    """
+    from core.models import KnownDevice
+
+    user_agent = request.headers.get("User-Agent", "")[:300]
+    if request.path.startswith("/_allauth/app/"):
+        basis = user_agent
+    else:
+        basis = str(request.COOKIES.get(DEVICE_COOKIE) or getattr(request, "_madoguchi_device_token", ""))
+        if not basis:
+            basis = secrets.token_urlsafe(24)
+            # accounts.middleware.DeviceCookieMiddleware sets it on the response.
+            request._madoguchi_device_token = basis  # type: ignore[attr-defined]
+    device_hash = hashlib.sha256(f"{user.pk}:{basis}".encode()).hexdigest()
+    _device, created = KnownDevice.objects.get_or_create(
+        user=user, device_hash=device_hash, defaults={"user_agent": user_agent}
+    )
+    first_device = created and not KnownDevice.objects.filter(user=user).exclude(device_hash=device_hash).exists()
+    if created and not first_device:
+        send_email(
+            user=user,
+            kind="new_device_signin",
+            context={"user_agent": user_agent, "when": timezone.now().isoformat()},
+        )
+        audit_log(user=user, event="login.new_device", request=request, data={"user_agent": user_agent})
+    return created

@@ -1,0 +1,41 @@
+"""Audit and notify on allauth's account events (allauth owns the flows; we own the record)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account import signals as account_signals
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from core.audit import audit_log
+
+from . import services
+
+
+@receiver(account_signals.user_logged_in)
+def on_logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    audit_log(user=user, event="login.success", request=request)
+    services.device_seen(user=user, request=request)
+
+
+@receiver(account_signals.user_logged_out)
+def on_logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit_log(user=user, event="logout", request=request)
+
+
+@receiver(account_signals.password_changed)
+def on_password_changed(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    # allauth itself emails the customer (ACCOUNT_EMAIL_NOTIFICATIONS).
+    audit_log(user=user, event="password.changed", request=request)
+
+
+@receiver(account_signals.password_set)
+def on_password_set(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    audit_log(user=user, event="password.set", request=request)
+
+
+@receiver(account_signals.email_confirmed)
+def on_email_confirmed(sender: Any, request: HttpRequest, email_address: Any, **kwargs: Any) -> None:
+    audit_log(user=email_address.user, event="email.confirmed", request=request)

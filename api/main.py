@@ -1,0 +1,97 @@
+"""The JSON API for the mobile apps (/api/v1) and the trading core (/internal/v1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from core.errors import ApplicationError
+
+
+def _error(api: NinjaAPI, request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    return api.create_response(request, error.as_dict(), status=error.status)
+
+
+def _field_errors(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for item in errors:
+        location = [
+            str(part) for part in item.get("loc", []) if part not in {"body", "query", "path", "form", "payload"}
+        ]
+        name = ".".join(location) or "non_field"
+        fields.setdefault(name, []).append(_("This field is missing or invalid.") if item.get("type") else str(item))
+    return fields
+
+
+def install_error_contract(api: NinjaAPI) -> None:
+    @api.exception_handler(ApplicationError)
+    def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+        return _error(api, request, exc)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        error = ApplicationError(
+            "validation_failed", _("Please correct the highlighted fields."), fields=_field_errors(exc.errors)
+        )
+        return _error(api, request, error)
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return _error(api, request, ApplicationError("not_authenticated", _("Please sign in."), status=401))
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return _error(api, request, ApplicationError("not_found", _("Not found."), status=404))
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return _error(api, request, ApplicationError("http_error", str(exc), status=exc.status_code))
+
+
+api = NinjaAPI(
+    title="madoguchi API",
+    version="1",
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    description="Customer API for the madoguchi mobile apps. Errors: {error: {code, message, fields}}.",
+)
+install_error_contract(api)
+
+internal_api = NinjaAPI(
+    title="madoguchi internal API",
+    version="1",
+    urls_namespace="internal",
+    openapi_url="/openapi.json",
+    docs_url=None,
+    description="Trading core → madoguchi. Service tokens only.",
+)
+install_error_contract(internal_api)
+
+
+def _mount() -> None:
+    from accounts.api import router as accounts_router
+    from core.api import router as core_router
+    from helpcenter.api import router as help_router
+    from mfa.api import router as mfa_router
+    from recovery.api import router as recovery_router
+    from support.api import router as support_router
+    from wallet.api import router as wallet_router
+    from wallet.internal_api import router as wallet_internal_router
+
+    api.add_router("/", core_router)
+    api.add_router("/", accounts_router)
+    api.add_router("/", mfa_router)
+    api.add_router("/", recovery_router)
+    api.add_router("/", support_router)
+    api.add_router("/", help_router)
+    api.add_router("/", wallet_router)
+    internal_api.add_router("/", wallet_internal_router)
+
+
+_mount()

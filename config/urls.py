@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("", include("api.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
+    path("", include("accounts.urls")),
+    path("", include("mfa.urls")),
+    path("", include("recovery.urls")),
+    path("", include("support.urls")),
+    path("", include("helpcenter.urls")),
+    path("", include("wallet.urls")),
+    path(f"{getattr(settings, 'MADOGUCHI_ADMIN_PATH', 'admin')}/", admin.site.urls),
+]

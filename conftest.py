@@ -1,0 +1,170 @@
+"""Shared fixtures: real database, the outbox, users, the captcha, a real browser."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("MADOGUCHI_TESTING", "1")
+
+TEST_PASSWORD = "Passw0rd-test"
+SCREENSHOT_DIR = Path(__file__).resolve().parent / "var" / "screenshots"
+
+
+def run_pending_on_commit(**kwargs: Any) -> None:
+    """Run on_commit callbacks left when a request (or a service call) finishes.
+
+    Tests run inside a transaction that never commits, so Django would never run
+    ``transaction.on_commit`` work (emails, SMS). Callbacks of rolled-back savepoints are
+    already discarded by Django; what is left is exactly what production runs on commit.
+    """
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        while connection.run_on_commit:
+            callback = connection.run_on_commit.pop(0)
+            callback[1]()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_side_effects(settings: Any, tmp_path: Path) -> Iterator[None]:
+    from django.core.cache import cache
+    from django.core.signals import request_finished
+
+    # Tests read what a person would read: the outbox files, not Django's locmem mailbox.
+    settings.MAILERS = {"default": {"BACKEND": "core.mail.OutboxEmailBackend"}}
+    settings.MADOGUCHI_OUTBOX_DIR = tmp_path / "outbox"
+    settings.MADOGUCHI_SMS_ECHO_CONSOLE = False
+    cache.clear()
+    request_finished.connect(run_pending_on_commit, dispatch_uid="tests-on-commit")
+    yield
+    request_finished.disconnect(dispatch_uid="tests-on-commit")
+    cache.clear()
+
+
+@pytest.fixture
+def outbox(settings: Any) -> Any:
+    from tests_support.outbox import Outbox
+
+    return Outbox(Path(settings.MADOGUCHI_OUTBOX_DIR), before_read=run_pending_on_commit)
+
+
+@pytest.fixture
+def user_factory(db: None) -> Callable[..., Any]:
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    counter = {"n": 0}
+
+    def make(**fields: Any) -> Any:
+        counter["n"] += 1
+        password = fields.pop("password", TEST_PASSWORD)
+        fields.setdefault("email", f"user{counter['n']}@example.com")
+        fields.setdefault("phone", f"+8190{counter['n']:08d}")
+        user = get_user_model().objects.create_user(password=password, **fields)
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def staff_factory(user_factory: Callable[..., Any]) -> Callable[..., Any]:
+    from django.contrib.auth.models import Group
+
+    def make(*, roles: list[str], **fields: Any) -> Any:
+        user = user_factory(is_staff=True, **fields)
+        for name in roles:
+            user.groups.add(Group.objects.get_or_create(name=name)[0])
+        return user
+
+    return make
+
+
+class ApiClient:
+    """django.test.Client with JSON helpers and an optional allauth headless session token."""
+
+    def __init__(self) -> None:
+        from django.test import Client
+
+        self.client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+        self.token: str | None = None
+
+    def _headers(self, headers: dict[str, str] | None) -> dict[str, str]:
+        merged = dict(headers or {})
+        if self.token:
+            merged.setdefault("X-Session-Token", self.token)
+        return merged
+
+    def get(self, path: str, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        return self.client.get(path, headers=self._headers(headers), **kwargs)
+
+    def post(self, path: str, data: Any = None, headers: dict[str, str] | None = None, **kwargs: Any) -> Any:
+        if "content_type" not in kwargs and not kwargs.pop("multipart", False):
+            kwargs["content_type"] = "application/json"
+        return self.client.post(path, data or {}, headers=self._headers(headers), **kwargs)
+
+    def put(self, path: str, data: Any = None, headers: dict[str, str] | None = None) -> Any:
+        return self.client.put(path, data or {}, content_type="application/json", headers=self._headers(headers))
+
+    def login_app(self, email: str, password: str = TEST_PASSWORD) -> Any:
+        """Sign in through the allauth headless app flow (captcha solved like the app does)."""
+        from tests_support.captcha import solve
+
+        response = self.post(
+            "/_allauth/app/v1/auth/login",
+            {"email": email, "password": password, "captcha": solve(self.client)},
+        )
+        body = response.json()
+        self.token = body.get("meta", {}).get("session_token") or self.token
+        return response
+
+
+@pytest.fixture
+def api_client(db: None) -> ApiClient:
+    return ApiClient()
+
+
+@pytest.fixture
+def solve_captcha(client: Any) -> Callable[[], str]:
+    from tests_support.captcha import solve
+
+    return lambda: solve(client)
+
+
+@pytest.fixture(scope="session")
+def _browser() -> Iterator[Any]:
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = _browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 420, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"{request.node.name}.png"), full_page=True)
+    context.close()

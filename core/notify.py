@@ -1,0 +1,77 @@
+"""Customer notifications: email and SMS, rendered in the customer's language, sent after commit.
+
+Emails never carry secrets or private content (they link back to the site), and always show
+the customer's anti-phishing code once one is set, so a customer can tell our mail from a fake.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .sms import get_sms_backend
+from .tasks import enqueue
+
+
+def send_email(
+    *,
+    kind: str,
+    context: dict[str, Any],
+    user: Any = None,
+    to: str | None = None,
+    language: str | None = None,
+) -> None:
+    if user is None and not to:
+        raise ValueError("send_email needs a user or an address")
+    enqueue(
+        "core.notify:deliver_email",
+        kind=kind,
+        context=context,
+        user_id=getattr(user, "pk", None),
+        to=to or user.email,
+        language=language or getattr(user, "language", None) or settings.LANGUAGE_CODE,
+    )
+
+
+def send_sms(*, kind: str, body: str, user: Any = None, to: str | None = None) -> None:
+    number = to or getattr(user, "phone", None)
+    if not number:
+        raise ValueError("send_sms needs a phone number")
+    enqueue("core.notify:deliver_sms", kind=kind, body=body, to=number)
+
+
+def anti_phishing_footer(user: Any) -> str:
+    code = getattr(user, "anti_phishing_code", "") if user is not None else ""
+    if not code:
+        return ""
+    return "\n\n-- \n" + _("Your anti-phishing code: %(code)s") % {"code": code}
+
+
+def deliver_email(*, kind: str, context: dict[str, Any], user_id: int | None, to: str, language: str) -> None:
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    with translation.override(language):
+        full_context = {"user": user, "site_url": settings.SITE_URL, **context}
+        subject = " ".join(render_to_string(f"email/{kind}.subject.txt", full_context).split())
+        body = render_to_string(f"email/{kind}.txt", full_context).strip()
+        body += anti_phishing_footer(user)
+        body += "\n\n" + _("madoguchi — %(url)s") % {"url": settings.SITE_URL}
+        deliver_rendered_email(kind=kind, to=to, subject=f"[madoguchi] {subject}", body=body)
+
+
+def deliver_rendered_email(*, kind: str, to: str, subject: str, body: str, html: str | None = None) -> None:
+    message = EmailMultiAlternatives(
+        subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers={"X-Madoguchi-Kind": kind}
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def deliver_sms(*, kind: str, body: str, to: str) -> None:
+    get_sms_backend().send(to=to, body=body, kind=kind)

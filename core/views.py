@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import hmac
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import metrics
+from .checks import DEMO_EMAILS
+from .middleware import LANGUAGE_COOKIE, OFFER_COOKIE, SUPPORTED
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - readiness reports any failure
+        checks["database"] = "error"
+    try:
+        cache.set("readyz", "1", timeout=5)
+        checks["cache"] = "ok" if cache.get("readyz") == "1" else "error"
+    except Exception:  # noqa: BLE001
+        checks["cache"] = "error"
+    if settings.MADOGUCHI_TASKS == "celery":
+        try:
+            from config.celery import app
+
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            checks["queue"] = "ok"
+        except Exception:  # noqa: BLE001
+            checks["queue"] = "error"
+    else:
+        checks["queue"] = "inline"
+    demo_present = (
+        not settings.DEBUG
+        and checks["database"] == "ok"
+        and get_user_model().objects.filter(email__in=DEMO_EMAILS).exists()
+    )
+    if demo_present:
+        checks["demo_data"] = "present"
+    ok = all(value in {"ok", "inline"} for value in checks.values())
+    return JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)
+
+
+@never_cache
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    token = settings.MADOGUCHI_METRICS_TOKEN
+    if token:
+        supplied = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if not hmac.compare_digest(supplied, token):
+            return HttpResponse(status=404)
+    return HttpResponse(metrics.render(), content_type="text/plain; version=0.0.4")
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.headers.get("Referer") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return "/"
+    return target
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Language switch and the 'Show in English? Yes / No / Never' offer."""
+    response = HttpResponseRedirect(_safe_next(request))
+    choice = request.POST.get("offer", "yes")
+    language = request.POST.get("language", "")
+    if choice == "never":
+        response.set_cookie(OFFER_COOKIE, "never", max_age=ONE_YEAR, samesite="Lax")
+        return response
+    if choice == "no":
+        response.set_cookie(OFFER_COOKIE, "no", samesite="Lax")  # until the browser closes
+        return response
+    if language in SUPPORTED:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=ONE_YEAR, samesite="Lax")
+        user = request.user
+        if user.is_authenticated and getattr(user, "language", None) != language:
+            from accounts.services import user_set_language
+
+            user_set_language(user=user, language=language)
+    return response

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class MfaConfig(AppConfig):
+    name = "mfa"
+    label = "madoguchi_mfa"  # allauth.mfa already uses the label "mfa"
+    verbose_name = "madoguchi 2FA"

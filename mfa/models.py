@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class SmsCode(models.Model):
+    """A 6-digit code sent by SMS. Only the newest code per (user, purpose) is valid."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sms_codes")
+    purpose = models.CharField(max_length=40)
+    code_hash = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    superseded = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="smscode_user_purpose")]
