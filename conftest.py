@@ -175,7 +175,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     `make test` and are deselected (not skipped, not counted) in the SQLite pass."""
     if os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL"):
         return
-    selected, deselected = [], []
+    selected: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
     for item in items:
         (deselected if item.get_closest_marker("postgres") else selected).append(item)
     if deselected:

@@ -47,7 +47,11 @@ def test_every_response_carries_a_request_id(client):
 
 
 def _check_with(env_overrides: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "MADOGUCHI_TESTING"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "REDIS_URL", "MADOGUCHI_TESTING", "DJANGO_ALLOW_ASYNC"))
+    }
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env_overrides})
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy"],
@@ -88,12 +92,23 @@ def test_production_settings_pass_the_deploy_check():
 
 
 def test_demo_data_is_refused_when_debug_is_off():
-    env = {"DEBUG": "0", "MADOGUCHI_TESTING": "1", "SECRET_KEY": "s" * 60, "ALLOWED_HOSTS": "x",
-           "REDIS_URL": "redis://127.0.0.1:6379/0", "MADOGUCHI_MFA_ENCRYPTION_KEYS": "k" * 44}
+    env = {
+        "DEBUG": "0",
+        "MADOGUCHI_TESTING": "1",
+        "SECRET_KEY": "s" * 60,
+        "ALLOWED_HOSTS": "x",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "MADOGUCHI_MFA_ENCRYPTION_KEYS": "k" * 44,
+    }
     full_env = {**os.environ, **env}
     result = subprocess.run(
-        [sys.executable, "manage.py", "load_demo"], cwd=ROOT, env=full_env, capture_output=True, text=True,
-        timeout=120, check=False,
+        [sys.executable, "manage.py", "load_demo"],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode != 0
     assert "refused when DEBUG is off" in result.stderr
