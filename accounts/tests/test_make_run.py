@@ -12,8 +12,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from tests_support.captcha import solve_challenge
 from tests_support.outbox import Outbox
 
