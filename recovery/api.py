@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import SessionAuth
 
@@ -121,9 +121,7 @@ def id_selfie_check(request: HttpRequest, image: UploadedFile = _IMAGE) -> dict[
     auth=case_auth,
     summary="Submit an identity-verified 2FA reset or freeze-lift case (a rejected case is resubmitted)",
 )
-def identity_case_create(
-    request: HttpRequest, payload: Form[CaseIn], image: UploadedFile = _IMAGE
-) -> tuple[int, dict[str, Any]]:
+def identity_case_create(request: HttpRequest, payload: Form[CaseIn], image: UploadedFile = _IMAGE) -> Status:
     details = payload.dict(exclude={"purpose"})
     case = services.identity_case_submit(
         user=request.auth,  # type: ignore[attr-defined]
@@ -132,7 +130,7 @@ def identity_case_create(
         image=image,
         request=request,
     )
-    return 201, _case_out(case)
+    return Status(201, _case_out(case))
 
 
 @router.get("/recovery/identity-cases/{case_id}", response=CaseOut, auth=case_auth, summary="Status of an own case")

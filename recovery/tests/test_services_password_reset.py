@@ -41,6 +41,7 @@ def test_phone_account_gets_sms_code_first_then_the_link(client, user_factory, o
     user = totp_user(user_factory, email="hanako@example.jp", phone="+819012345678")
     other = type(client)()
     other.force_login(user)
+    assert other.get("/api/v1/me").status_code == 200
     # when they ask for a reset
     response = _request_reset(client, "hanako@example.jp", solve_captcha)
     # then they are asked for the SMS code and no link has been emailed yet
