@@ -140,7 +140,8 @@ def test_identity_case_end_to_end(
     assert response.status_code == 302
     assert "/accounts/2fa/authenticate/" not in response["Location"]
     status = browser.get(f"/recovery/identity/{case.pk}/")
-    assert b"set up two-factor authentication again" in status.content
+    assert 'data-status="approved"' in status.content.decode()
+    assert "2段階認証を設定し直してください" in status.content.decode()  # Japanese by default
 
 
 def test_submission_stores_a_metadata_free_copy_and_keeps_warnings(client, customer, glare_selfie):
