@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import sys
 import time
@@ -27,6 +28,15 @@ KINDS = {
     "no_face": {"face": False},
     "blurry": {"blur": 3.0},
 }
+
+
+LOAD_BEFORE = " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -66,30 +76,40 @@ def main() -> None:
     precheck_id_selfie(photos[0][1])  # warm-up: cascade load, tesseract page cache
 
     timings: dict[str, list[float]] = {kind: [] for kind in kinds}
+    cpu: dict[str, list[float]] = {kind: [] for kind in kinds}
     flagged: dict[str, int] = dict.fromkeys(kinds, 0)
     for kind, data in photos:
         started = time.perf_counter()
+        cpu_started = _cpu_seconds()
         result = precheck_id_selfie(data)
         timings[kind].append(time.perf_counter() - started)
-        if (
-            (kind == "clean" and not result.problems)
-            or kind in result.problems
-            or (kind == "no_face" and "no_face" in result.problems)
-        ):
+        cpu[kind].append(_cpu_seconds() - cpu_started)
+        if (kind == "clean" and not result.problems) or kind in result.problems:
             flagged[kind] += 1
     every = [t for values in timings.values() for t in values]
     mb = statistics.mean(len(d) for _, d in photos) / 1e6
     print(f"ID-selfie pre-check, {width}x{height} ({width * height / 1e6:.0f} MP) JPEG ~{mb:.1f} MB, one core")
-    print(f"{'kind':<10} {'n':>3} {'p50 s':>7} {'p95 s':>7} {'max s':>7}  expected result")
+    print(f"load average before the run: {LOAD_BEFORE}")
+    header = f"{'kind':<10} {'n':>3} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'cpu p50':>8} {'cpu p95':>8}"
+    print(header + "  expected result")
     for kind in kinds:
-        values = timings[kind]
+        values, used = timings[kind], cpu[kind]
         print(
             f"{kind:<10} {len(values):>3} {statistics.median(values):>7.3f} {percentile(values, 95):>7.3f}"
-            f" {max(values):>7.3f}  {flagged[kind]}/{len(values)}"
+            f" {max(values):>7.3f} {statistics.median(used):>8.3f} {percentile(used, 95):>8.3f}"
+            f"  {flagged[kind]}/{len(values)}"
         )
+    every_cpu = [t for values in cpu.values() for t in values]
     p95 = percentile(every, 95)
-    print(f"{'all':<10} {len(every):>3} {statistics.median(every):>7.3f} {p95:>7.3f} {max(every):>7.3f}")
-    print(f"target p95 <= 1.500 s: {'met' if p95 <= 1.5 else 'NOT met'}")
+    cpu95 = percentile(every_cpu, 95)
+    print(
+        f"{'all':<10} {len(every):>3} {statistics.median(every):>7.3f} {p95:>7.3f} {max(every):>7.3f}"
+        f" {statistics.median(every_cpu):>8.3f} {cpu95:>8.3f}"
+    )
+    print(
+        f"target p95 <= 1.500 s: wall {'met' if p95 <= 1.5 else 'NOT met'}, cpu {'met' if cpu95 <= 1.5 else 'NOT met'}"
+    )
+    print("(wall time includes waiting for the core when the machine is busy; cpu = process + tesseract time)")
 
 
 if __name__ == "__main__":

@@ -97,7 +97,12 @@ def document_for_staff(user: Any, document_id: int) -> IdentityDocument:
 
 
 def document_for_request(request: HttpRequest, case_id: Any, document_id: int) -> IdentityDocument:
-    case = identity_case_for_request(request, case_id)
+    """Only the account owner (signed in or at the 2FA step) sees their own ID images: the
+    emailed resubmission link lets a browser send a new photo, never download earlier ones."""
+    subject = case_subject(request)
+    if subject is None:
+        raise not_found()
+    case = identity_case_for_user(subject, case_id)
     document = case.documents.filter(pk=document_id, deleted_at__isnull=True).first()
     if document is None or not document.file:
         raise not_found()

@@ -105,3 +105,16 @@ def test_api_case_of_another_customer_is_404(api_client, case, user_factory):
     response = api_client.get(f"/api/v1/recovery/identity-cases/{case.pk}")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_resubmission_link_never_reveals_earlier_images(client, case, user_factory):
+    from recovery.models import IdentityCase as Case
+
+    reviewer_case = Case.objects.get(pk=case.pk)
+    reviewer_case.status = "rejected"
+    reviewer_case.save(update_fields=["status"])
+    link = services.resubmit_link(reviewer_case)
+    response = client.get("/" + link.split("://", 1)[1].split("/", 1)[1])
+    assert response.status_code == 302
+    assert client.get(f"/recovery/identity/{case.pk}/").status_code == 200  # may resubmit
+    assert client.get(_urls(case)[1]).status_code == 404  # may not download the ID image
