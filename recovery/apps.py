@@ -9,6 +9,11 @@ class RecoveryConfig(AppConfig):
 
     def ready(self) -> None:
         from allauth.account.signals import password_reset
+        from django.core import checks
+
+        from .checks import check_recovery_settings
+
+        checks.register(check_recovery_settings)
 
         password_reset.connect(_on_password_reset, dispatch_uid="recovery.password_reset_completed")
 

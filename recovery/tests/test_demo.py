@@ -19,3 +19,14 @@ def test_demo_loads_one_case_for_the_agent_and_is_idempotent(client):
     html = client.get(f"/recovery/staff/cases/{case.pk}/").content.decode()
     assert 'data-field="full_name" data-matches="no"' in html
     assert 'data-field="address" data-matches="yes"' in html
+
+
+def test_system_check_refuses_unsafe_hold_and_retention(settings):
+    from recovery.checks import check_recovery_settings
+
+    assert [m.id for m in check_recovery_settings() if m.level >= 40] == []
+    settings.MADOGUCHI_RECOVERY_SELF_SERVICE_HOLD_HOURS = 6
+    settings.MADOGUCHI_RECOVERY_RETENTION_DAYS = 0
+    settings.MADOGUCHI_RECOVERY_RESET_LINK_HOURS = 72
+    ids = {m.id for m in check_recovery_settings()}
+    assert {"recovery.E001", "recovery.E002", "recovery.E004"} <= ids
