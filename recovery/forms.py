@@ -78,4 +78,4 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(label=_("Reviewer's note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

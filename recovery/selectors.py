@@ -111,9 +111,10 @@ def document_for_request(request: HttpRequest, case_id: Any, document_id: int) -
 
 def case_comparison(case: IdentityCase) -> list[FieldComparison]:
     user = case.user
-    rows = [
-        compare("full_name", user.full_name, case.full_name),
-        compare("full_name_kana", user.full_name_kana, case.full_name_kana),
+    rows = [compare("full_name", user.full_name, case.full_name)]
+    if user.full_name_kana or case.full_name_kana:
+        rows.append(compare("full_name_kana", user.full_name_kana, case.full_name_kana))
+    rows += [
         compare("address", user.address, case.address, kind="address"),
         compare(
             "date_of_birth",
