@@ -74,6 +74,11 @@ class OkOut(Schema):
     frozen: bool | None = None
 
 
+class ResetSmsIn(Schema):
+    key: str
+    code: str
+
+
 class FreezeRequestIn(Schema):
     email: str
     captcha: str | None = None
@@ -137,6 +142,17 @@ def identity_case_create(request: HttpRequest, payload: Form[CaseIn], image: Upl
 def identity_case_get(request: HttpRequest, case_id: uuid.UUID) -> dict[str, Any]:
     case = selectors.identity_case_for_user(request.auth, case_id)  # type: ignore[attr-defined]
     return _case_out(case)
+
+
+@router.post(
+    "/recovery/password-reset/sms-verify",
+    response=OkOut,
+    auth=None,
+    summary="Headless password reset of an account with a phone: confirm the SMS code for the emailed key",
+)
+def password_reset_sms_verify(request: HttpRequest, payload: ResetSmsIn) -> dict[str, Any]:
+    services.password_reset_key_sms_verify(key=payload.key, code=payload.code, request=request)
+    return {"ok": True}
 
 
 @router.post("/account/freeze", response=OkOut, auth=customer_auth, summary="Freeze the signed-in account at once")

@@ -21,6 +21,9 @@ class PasswordResetGrant(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # False for a phone account whose link was requested without the SMS step (the headless
+    # API): the link works only after POST /api/v1/recovery/password-reset/sms-verify.
+    sms_verified = models.BooleanField(default=True)
 
 
 class AuthenticatorRecovery(models.Model):

@@ -111,6 +111,30 @@ def password_reset_code_resend(*, request: HttpRequest) -> None:
         mfa_services.sms_code_send(user=user, purpose=RESET_SMS_PURPOSE, request=request)
 
 
+def password_reset_key_sms_verify(*, key: str, code: str, request: HttpRequest | None = None) -> None:
+    """Headless reset of a phone account: confirm the SMS code with the emailed key
+    (``<uidb36>-<token>``, the value allauth's headless ``/auth/password/reset`` takes)."""
+    from allauth.account.utils import url_str_to_user_pk
+
+    from .tokens import PasswordResetTokenGenerator, token_hash
+
+    ratelimit.check(f"recovery:reset-key-sms:ip:{_ip_key(request)}", limit=30, period=600)
+    invalid = ApplicationError("link_invalid", _("This link is invalid or has expired."), status=400)
+    uidb36, _sep, token = (key or "").partition("-")
+    try:
+        user = get_user_model().objects.filter(pk=url_str_to_user_pk(uidb36)).first()
+    except (ValueError, TypeError):
+        user = None
+    if user is None or not PasswordResetTokenGenerator().check_token_ignoring_sms(user, token):
+        raise invalid
+    ratelimit.check(f"recovery:reset-key-sms:user:{user.pk}", limit=10, period=600)
+    mfa_services.sms_code_verify(user=user, purpose=RESET_SMS_PURPOSE, code=(code or "").strip())
+    PasswordResetGrant.objects.filter(user=user, token_hash=token_hash(token), used_at__isnull=True).update(
+        sms_verified=True
+    )
+    audit_log(user=user, event="password_reset.sms_verified", request=request, data={"via": "api"})
+
+
 def _password_reset_link_send(*, request: HttpRequest, user: Any, email: str) -> None:
     # allauth builds and emails the link; our token generator records the grant.
     with sms_verified_for(user):

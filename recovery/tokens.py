@@ -3,10 +3,11 @@
 Configured as ``ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR`` so every allauth path (HTML pages
 and the headless API) checks links through ``check_token`` below.
 
-A link is valid only while its PasswordResetGrant exists, is unused and unexpired. Grants
-are issued by ``make_token`` for accounts without a phone, and for accounts with a phone
-only after the SMS code was verified (``sms_verified_for``): a reset link emailed by any
-path that skipped the SMS step never works.
+A link is valid only while its PasswordResetGrant exists, is unused, unexpired and
+SMS-verified. For accounts with a phone our pages email the link only after the SMS code
+(``sms_verified_for``); a link issued by a path that skipped that step (allauth's headless
+API) gets an unverified grant, an SMS code is sent, and the link works only after
+``services.password_reset_key_sms_verify`` (``POST /api/v1/recovery/password-reset/sms-verify``).
 """
 
 from __future__ import annotations
@@ -60,15 +61,40 @@ class PasswordResetTokenGenerator(DjangoTokenGenerator):
         from .models import PasswordResetGrant
 
         token = super().make_token(user)
-        if not getattr(user, "phone", None) or _sms_verified_user.get() == user.pk:
-            PasswordResetGrant.objects.create(
-                user=user,
-                token_hash=token_hash(token),
-                expires_at=timezone.now() + dt.timedelta(hours=conf.get("RESET_LINK_HOURS")),
-            )
+        needs_sms = bool(getattr(user, "phone", None)) and _sms_verified_user.get() != user.pk
+        PasswordResetGrant.objects.create(
+            user=user,
+            token_hash=token_hash(token),
+            expires_at=timezone.now() + dt.timedelta(hours=conf.get("RESET_LINK_HOURS")),
+            sms_verified=not needs_sms,
+        )
+        if needs_sms:
+            # A path that skipped our SMS step (the headless API): text the code now; the link
+            # stays unusable until the code is confirmed with the link's key.
+            from core.errors import ApplicationError
+            from mfa import services as mfa_services
+
+            try:
+                mfa_services.sms_code_send(user=user, purpose="password_reset")
+            except ApplicationError:
+                pass  # cooldown: the previous code is still valid
         return token
 
     def check_token(self, user: Any, token: str | None) -> bool:
+        from .models import PasswordResetGrant
+
+        if user is None or not token or not super().check_token(user, token):
+            return False
+        return PasswordResetGrant.objects.filter(
+            user=user,
+            token_hash=token_hash(token),
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            sms_verified=True,
+        ).exists()
+
+    def check_token_ignoring_sms(self, user: Any, token: str) -> bool:
+        """The token is genuine and its grant usable, except that the SMS step may be pending."""
         from .models import PasswordResetGrant
 
         if user is None or not token or not super().check_token(user, token):

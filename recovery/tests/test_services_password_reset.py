@@ -127,7 +127,7 @@ def test_link_emailed_by_a_path_that_skipped_the_sms_step_never_works(client, us
 
     user = user_factory(email="phone@example.jp", phone="+819011112222")
     token = default_token_generator.make_token(user)
-    assert not PasswordResetGrant.objects.filter(user=user).exists()
+    assert not PasswordResetGrant.objects.filter(user=user, sms_verified=True).exists()
     # then the link is refused
     response = client.get(f"/accounts/password/reset/key/{user_pk_to_url_str(user)}-{token}/", follow=True)
     assert b"password1" not in response.content
@@ -145,3 +145,32 @@ def test_wrong_codes_are_limited(client, user_factory, outbox, solve_captcha):
     assert response.status_code == 200
     assert not [m for m in outbox.emails(to=user.email) if "/password/reset/key/" in m.body]
     assert get_user_model().objects.get(pk=user.pk).check_password("Passw0rd-test")
+
+
+def test_headless_reset_of_a_phone_account_needs_the_sms_code(api_client, user_factory, outbox):
+    # given the mobile app's reset request (allauth headless) for an account with a phone
+    from tests_support.captcha import solve
+
+    user = user_factory(email="app@example.jp", phone="+819066667777")
+    response = api_client.post(
+        "/_allauth/app/v1/auth/password/request", {"email": user.email, "captcha": solve(api_client.client)}
+    )
+    assert response.status_code == 200, response.content
+    link = _link(outbox, user.email)
+    key = link.rstrip("/").rsplit("/", 1)[-1]
+    code = outbox.last_sms_code("+819066667777")
+    # when the key is used before the SMS code was confirmed, it is refused
+    refused = api_client.post("/_allauth/app/v1/auth/password/reset", {"key": key, "password": NEW_PASSWORD})
+    assert refused.status_code == 400
+    # when the code is confirmed for that key, the same key resets the password once
+    wrong = api_client.post("/api/v1/recovery/password-reset/sms-verify", {"key": key + "x", "code": code})
+    assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "link_invalid"
+    ok = api_client.post("/api/v1/recovery/password-reset/sms-verify", {"key": key, "code": code})
+    assert ok.status_code == 200, ok.content
+    done = api_client.post("/_allauth/app/v1/auth/password/reset", {"key": key, "password": NEW_PASSWORD})
+    assert done.status_code in (200, 401), done.content
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert user.withdrawal_hold_until is not None
+    again = api_client.post("/_allauth/app/v1/auth/password/reset", {"key": key, "password": "Another-pass-2028"})
+    assert again.status_code == 400
