@@ -160,7 +160,12 @@ def password_reset_completed(*, user: Any, request: HttpRequest | None) -> None:
 
 
 def authenticator_lost_start(*, user: Any, request: HttpRequest | None = None) -> None:
-    """From the 2FA step (password already checked): email a link and text a code."""
+    """From the 2FA step (password already checked): email a link and text a code.
+
+    Refused while the account is frozen: a freeze stops security changes, and only an
+    identity case (which lifts the freeze) may remove 2FA then.
+    """
+    account_services.ensure_not_frozen(user)
     if not user.phone:
         raise ApplicationError(
             "no_phone",
@@ -196,6 +201,7 @@ def authenticator_lost_complete(*, token: str, code: str, request: HttpRequest |
     """Link + SMS code verified: remove every authenticator, hold withdrawals, email a freeze link."""
     recovery = authenticator_recovery_for_token(token)
     user = recovery.user
+    account_services.ensure_not_frozen(user)
     ratelimit.check(f"recovery:self-service-code:{recovery.pk}", limit=10, period=3600)
     mfa_services.sms_code_verify(user=user, purpose=SELF_SERVICE_SMS_PURPOSE, code=(code or "").strip())
     hours = conf.get("SELF_SERVICE_HOLD_HOURS")

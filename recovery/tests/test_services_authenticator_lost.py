@@ -144,3 +144,35 @@ def test_tampered_freeze_link_is_refused(client, user_factory):
     assert response.status_code == 400
     user.refresh_from_db()
     assert user.frozen_at is None
+
+
+def test_frozen_account_cannot_remove_2fa_by_self_service(client, user_factory, outbox):
+    from accounts.services import account_freeze
+
+    user = totp_user(user_factory, email="frozen@example.jp", phone="+819013572468")
+    link, code = _start(client, user, outbox)
+    account_freeze(user=user, reason="customer_request")  # e.g. the owner froze it meanwhile
+    response = client.post(link, {"code": code})
+    assert response.status_code == 200 and b"recovery-done" not in response.content
+    assert Authenticator.objects.filter(user=user).exists()
+    again = client.post("/recovery/authenticator-lost/")
+    assert b"recovery-sent" not in again.content
+
+
+def test_signed_in_freeze_page(client, user_factory):
+    user = user_factory(email="page@example.jp")
+    client.force_login(user)
+    assert b"freeze-now" in client.get("/recovery/freeze/").content
+    response = client.post("/recovery/freeze/")
+    assert response.status_code == 200 and b"freeze-done" in response.content
+    user.refresh_from_db()
+    assert user.frozen_at is not None
+
+
+def test_signed_out_freeze_request_page(client, user_factory, outbox, solve_captcha):
+    user = user_factory(email="page2@example.jp")
+    response = client.post("/recovery/freeze/request/", {"email": user.email, "captcha": solve_captcha()})
+    assert b"freeze-request-sent" in response.content
+    assert outbox.emails(to=user.email, kind="freeze_link")
+    refused = client.post("/recovery/freeze/request/", {"email": user.email})
+    assert b"freeze-request-sent" not in refused.content
