@@ -49,6 +49,7 @@ def test_identity_case_page_warns_instantly_and_staff_review_screen(
     page.set_input_files("input[name=image]", str(blurry))
     warning = page.wait_for_selector("#precheck li[data-code=blurry]")
     assert "ぼやけ" in warning.inner_text()
+    page.screenshot(path=str(tmp_path / "precheck.png"), full_page=True)
     # the customer retakes the photo and submits the form
     page.set_input_files("input[name=image]", str(good))
     page.wait_for_function("document.getElementById('precheck').dataset.problems === ''")
@@ -90,4 +91,5 @@ def test_identity_case_page_warns_instantly_and_staff_review_screen(
     target = Path(__file__).resolve().parents[3] / "var" / "screenshots"
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(tmp_path / "review.png", target / "recovery_staff_review.png")
+    shutil.copy(tmp_path / "precheck.png", target / "recovery_precheck_warning.png")
     reviewer.close()
