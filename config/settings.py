@@ -199,7 +199,7 @@ ACCOUNT_FORMS = {
     "reset_password": "recovery.forms.PasswordResetRequestForm",
 }
 # Reset links are bound to a grant row: 24 h, single use, SMS step first (recovery/tokens.py).
-ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "recovery.tokens.PasswordResetTokenGenerator"
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "recovery.tokens.PasswordResetTokenGenerator"  # noqa: S105 - a class path
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
