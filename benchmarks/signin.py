@@ -425,6 +425,30 @@ def client_main(port: int, tasks: list[tuple[str, str]], fetch_gate: Any, login_
             login_gate.abort()
 
 
+def run_clients(
+    port: int, tasks: list[tuple[str, str]], count: int, workers: list[int]
+) -> tuple[list[dict[str, Any]], CpuSample, CpuSample, CpuSample]:
+    ctx = mp.get_context("fork")
+    fetch_gate, login_gate, out = ctx.Barrier(count + 1), ctx.Barrier(count + 1), ctx.Queue()
+    clients = [
+        ctx.Process(target=client_main, args=(port, tasks[c::count], fetch_gate, login_gate, out)) for c in range(count)
+    ]
+    for p in clients:
+        p.start()
+    fetch_gate.wait()
+    cpu_fetch = CpuSample(workers)
+    login_gate.wait()  # every client has fetched and solved all its captchas
+    cpu_start = CpuSample(workers)
+    results = [out.get(timeout=900) for _ in clients]
+    cpu_end = CpuSample(workers)
+    for p in clients:
+        p.join()
+    errors = [r["error"] for r in results if "error" in r]
+    if errors:
+        raise SystemExit(f"client failed: {errors}")
+    return results, cpu_fetch, cpu_start, cpu_end
+
+
 # --- orchestration ---------------------------------------------------------------------------
 
 
@@ -478,9 +502,12 @@ def pct(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=1200, help="timed sign-ins (default 1200)")
-    parser.add_argument("--users", type=int, default=400, help="benchmark customers (default 400)")
+    parser.add_argument("--requests", type=int, default=600, help="timed sign-ins (default 600)")
+    parser.add_argument("--users", type=int, default=300, help="benchmark customers (default 300)")
     parser.add_argument("--clients", type=int, default=6, help="concurrent client processes (default 6)")
+    parser.add_argument(
+        "--single", type=int, default=40, help="sign-ins by one client afterwards, for unloaded latency"
+    )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2 = cores)")
     parser.add_argument("--argon2-seconds", type=float, default=10.0, help="length of each raw Argon2id sample")
     parser.add_argument("--breakdown", type=int, default=40, help="sign-ins for the in-process CPU breakdown (0: skip)")
@@ -547,27 +574,13 @@ def main() -> None:
             sign_in_once(port, emails[-1 - i], SOURCE_ADDRESSES[-1])
 
         tasks = [(emails[i % args.users], SOURCE_ADDRESSES[i % len(SOURCE_ADDRESSES)]) for i in range(args.requests)]
-        ctx = mp.get_context("fork")
-        fetch_gate, login_gate, out = ctx.Barrier(args.clients + 1), ctx.Barrier(args.clients + 1), ctx.Queue()
-        clients = [
-            ctx.Process(target=client_main, args=(port, tasks[c :: args.clients], fetch_gate, login_gate, out))
-            for c in range(args.clients)
+        print(f"{args.clients} clients: fetching and solving {args.requests} captchas, then signing in ...", flush=True)
+        results, cpu_fetch, cpu_start, cpu_end = run_clients(port, tasks, args.clients, workers)
+        # Unloaded latency: one client, one sign-in at a time (other customers than above).
+        single_tasks = [
+            (emails[(args.requests + i) % args.users], SOURCE_ADDRESSES[-2 - i % 8]) for i in range(args.single)
         ]
-        for p in clients:
-            p.start()
-        print(f"{args.clients} clients: fetching and solving {args.requests} captchas ...", flush=True)
-        fetch_gate.wait()
-        cpu_fetch = CpuSample(workers)
-        login_gate.wait()  # every client has fetched and solved all its captchas
-        cpu_start = CpuSample(workers)
-        print(f"{args.clients} clients: {args.requests} sign-ins ...", flush=True)
-        results = [out.get(timeout=900) for _ in clients]
-        cpu_end = CpuSample(workers)
-        for p in clients:
-            p.join()
-        errors = [r["error"] for r in results if "error" in r]
-        if errors:
-            raise SystemExit(f"client failed: {errors}")
+        single = run_clients(port, single_tasks, 1, workers)[0] if args.single else []
         counts = json.loads(run([*me, "--internal", "counts"], env))
         breakdown = None
         if args.breakdown:
@@ -608,7 +621,9 @@ def main() -> None:
     cpu_ratio = argon_before["cpu_ms_per_verify"] / server_cpu_ms
     client_cpu = sum(r["client_cpu"] for r in results)
     other_cpu = cpu["machine_busy"] - cpu["workers"] - cpu["postgres"] - client_cpu
-    expected = len(ok) + warmup
+    single_ok = [1000 * (s[1] - s[0]) for r in single for s in r["samples"] if s[2]]
+    single_failed = sum(1 for r in single for s in r["samples"] if not s[2])
+    expected = len(ok) + warmup + len(single_ok)
 
     print()
     print("== Sign-in throughput (gunicorn, PostgreSQL, Redis; 127.0.0.1) ==")
@@ -621,7 +636,15 @@ def main() -> None:
         f"{args.workers} processes, m=19456 KiB, t=2, p=1)"
     )
     print(f"ratio sign-ins / verifications   {ratio:.2f}  (target >= {TARGET_RATIO})")
-    print(f"sign-in latency median / p95     {statistics.median(latencies):.0f} ms / {pct(latencies, 0.95):.0f} ms")
+    print(
+        f"sign-in latency median / p95     {statistics.median(latencies):.0f} ms / {pct(latencies, 0.95):.0f} ms"
+        f"  (at saturation: {args.clients} clients queue for {args.workers} workers)"
+    )
+    if single_ok:
+        print(
+            f"  one client at a time           {statistics.median(single_ok):.0f} ms / {pct(single_ok, 0.95):.0f} ms"
+            f"  ({len(single_ok)} sign-ins)"
+        )
     print()
     print("CPU during the timed sign-ins (whole machine: 2 cores shared with other work):")
     print(
@@ -667,8 +690,8 @@ def main() -> None:
     if args.keep:
         print(f"kept: database {DB_NAME}, logs {var_dir}")
     problems = []
-    if failures:
-        problems.append(f"{len(failures)} sign-ins failed")
+    if failures or single_failed:
+        problems.append(f"{len(failures) + single_failed} sign-ins failed")
     if counts["audit_login_success"] != expected or counts["usersessions"] != expected:
         problems.append("audit or session rows do not match the completed sign-ins")
     if counts["authenticators"]:
