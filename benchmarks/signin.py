@@ -28,8 +28,12 @@ What runs (everything on loopback, bounded, stops by itself):
    before and after the HTTP run (the machine is shared: two samples bracket the noise).
 
 Printed: sign-ins/s, its ratio to raw verifications/s (target >= 0.85), median and p95 sign-in
-latency (client side, at saturation, so queueing at the 2 workers is included), CPU seconds per
-sign-in in the workers and PostgreSQL backends, and the whole machine's CPU use during the run.
+latency (client side, at saturation, so queueing at the 2 workers is included; then one client
+at a time), CPU per sign-in in the workers and PostgreSQL backends against CPU per raw
+verification (the "CPU ratio"), the whole machine's CPU use during the run, and where a
+sign-in's CPU goes (the same sign-ins replayed in one Django process, with and without the hash).
+On a shared machine the throughput ratio is not valid (the phases get different shares of the
+cores); the script then says so and judges the target by the CPU ratio.
 
 Run from the repository root:  .venv/bin/python benchmarks/signin.py
 """
@@ -65,6 +69,7 @@ USER_AGENT = "madoguchi-bench/1.0 (app)"
 SOURCE_ADDRESSES = [f"127.0.0.{n}" for n in range(2, 202)]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TARGET_RATIO = 0.85
+IDLE_OTHER_CORES = 0.2  # CPU used by other processes above which the machine counts as busy
 
 
 def bench_env(var_dir: Path) -> dict[str, str]:
@@ -694,6 +699,26 @@ def main() -> None:
         print(f"  first failure: {failures[0][3]} {failures[0][4]}")
     if args.keep:
         print(f"kept: database {DB_NAME}, logs {var_dir}")
+    print()
+    other_cores = other_cpu / cpu["wall"]
+    if other_cores > IDLE_OTHER_CORES:
+        # The HTTP phase (2 workers + PostgreSQL + Redis runnable) and the Argon2id phase
+        # (2 processes) get different shares of a busy machine, so their rates do not compare.
+        # The CPU ratio does not depend on the share; on an idle host the throughput ratio
+        # reaches it when the workers keep both cores busy, and stays below it otherwise.
+        print(
+            f"NOTE: other processes used {other_cores:.2f} cores during the sign-ins, so the throughput "
+            f"ratio ({ratio:.2f}) compares phases that got different shares of the machine and is not a "
+            f"valid result. The CPU ratio ({cpu_ratio:.2f}) is the most the throughput ratio can reach on "
+            f"an idle host."
+        )
+        if cpu_ratio < TARGET_RATIO:
+            print(f"target {TARGET_RATIO}: NOT met (CPU ratio {cpu_ratio:.2f}, an upper bound)")
+        else:
+            print(f"target {TARGET_RATIO}: undecided on a busy machine (CPU ratio {cpu_ratio:.2f}); rerun when idle")
+    else:
+        met = "met" if ratio >= TARGET_RATIO else "NOT met"
+        print(f"target {TARGET_RATIO}: {met} (throughput ratio {ratio:.2f}, CPU ratio {cpu_ratio:.2f})")
     problems = []
     if failures or single_failed:
         problems.append(f"{len(failures) + single_failed} sign-ins failed")
