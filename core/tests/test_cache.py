@@ -16,6 +16,7 @@ def test_client_is_built_once_per_connection_pool() -> None:
     assert first.connection_pool is cache._cache._get_connection_pool(True)  # type: ignore[attr-defined]
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (the PostgreSQL + Redis run)")
 def test_round_trip_through_a_shared_client() -> None:
     # Given the backend on the configured Redis
