@@ -47,6 +47,7 @@ import json
 import multiprocessing as mp
 import os
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -609,6 +610,7 @@ def main() -> None:
     queued_tasks = flush_redis()
     if not args.keep:
         reset_database(create=False)
+        shutil.rmtree(var_dir, ignore_errors=True)
 
     # --- figures ---
     samples = [s for r in results for s in r["samples"]]
