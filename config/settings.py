@@ -124,7 +124,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test workers share one Redis: each gets its own key space.
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "madoguchi") + os.environ.get("PYTEST_XDIST_WORKER", ""),
