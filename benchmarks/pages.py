@@ -1,0 +1,276 @@
+#!/usr/bin/env python
+"""Home page throughput and latency next to a bare Django view, in the same stack.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/madoguchi_wallet_bench \
+    REDIS_URL=redis://127.0.0.1:6379/7 \
+    .venv/bin/python benchmarks/pages.py [--workers 3] [--clients 32] [--duration 15]
+
+What it does:
+1. prepares the database (migrate) and a signed-in customer with balances in four
+   currencies, rates, a leverage position and withdrawal history (the same data shape as
+   the demo), and takes a session cookie for it;
+2. starts gunicorn (sync workers, DEBUG off) on a free loopback port;
+3. closed loop, ``--clients`` concurrent clients for ``--duration`` seconds each:
+   ``GET /healthz`` (bare view: no template, no database) and ``GET /`` (signed-in home:
+   session, user, balances, rates, leverage, withdrawals, full template) -> req/s, p50, p99;
+4. open loop at 80 % of the home page's maximum throughput (requests are scheduled at a
+   fixed rate and latency is measured from the scheduled time, so a stalled server cannot
+   hide its queueing) -> p99;
+5. prints the figures and whether the targets hold: home >= 40 % of the bare view's
+   req/s, and p99 <= 100 ms at 80 % of max.
+
+The load generator runs on the same machine (several processes, each with threads) and
+competes for the same CPUs; the ratio between the two pages is the meaningful figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing as mp
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_EMAIL = "bench-wallet@example.invalid"
+
+
+# --------------------------------------------------------------------------- setup
+
+
+def prepare() -> tuple[str, str]:
+    """Migrate, create the benchmark customer and return (cookie name, session key)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from decimal import Decimal
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.test import Client
+
+    from wallet import services
+    from wallet.demo import RATES, TARO_BALANCES
+
+    call_command("migrate", verbosity=0, interactive=False)
+    user_model = get_user_model()
+    user = user_model.objects.filter(email=BENCH_EMAIL).first()
+    if user is None:
+        user = user_model.objects.create_user(email=BENCH_EMAIL, password=None)
+    user.show_total_in_header = True
+    user.save(update_fields=["show_total_in_header"])
+    version = int(time.time())
+    services.rates_apply(version=version, rates=[services.RatePush(c, r) for c, r in RATES.items()])
+    services.core_balances_apply(
+        user=user,
+        version=version,
+        balances=[services.BalancePush(c, a, u) for c, (a, u) in TARO_BALANCES.items()],
+        leverage=services.LeveragePush(
+            margin_jpy=Decimal("300000"),
+            margin_btc=Decimal("0.0196919"),
+            withdrawable_jpy=Decimal("120000"),
+            withdrawable_btc=Decimal("0.00787676"),
+            available_jpy=Decimal("180000"),
+            available_btc=Decimal("0.01181514"),
+            debt_jpy=Decimal("0"),
+            debt_btc=Decimal("0"),
+            leverage_ratio=Decimal("2"),
+            maintenance_ratio=Decimal("152.3"),
+        ),
+    )
+    client = Client()
+    client.force_login(user)
+    cookie = settings.SESSION_COOKIE_NAME
+    return cookie, client.cookies[cookie].value
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DEBUG": "false", "DJANGO_DEBUG": "false"}
+    env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    cmd = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "config.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--log-level",
+        "warning",
+        "--backlog",
+        "2048",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            status, _ = request(port, "/healthz", {})
+            if status == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+# --------------------------------------------------------------------------- load
+
+
+def request(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Host": "127.0.0.1", "Accept-Language": "ja", **headers})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def _worker(
+    port: int,
+    path: str,
+    headers: dict[str, str],
+    threads: int,
+    duration: float,
+    interval: float | None,
+    start_at: float,
+    queue: mp.Queue,  # type: ignore[type-arg]
+) -> None:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+
+    def loop(offset: float) -> None:
+        nonlocal errors
+        local: list[float] = []
+        bad = 0
+        end = start_at + duration
+        scheduled = start_at + offset
+        while True:
+            if interval is not None:
+                now = time.monotonic()
+                if scheduled > now:
+                    time.sleep(scheduled - now)
+                began = scheduled
+                scheduled += interval
+            else:
+                began = time.monotonic()
+            if began >= end:
+                break
+            try:
+                status, _ = request(port, path, headers)
+                if status != 200:
+                    bad += 1
+            except OSError:
+                bad += 1
+            local.append(time.monotonic() - began)
+        with lock:
+            latencies.extend(local)
+            errors += bad
+
+    pool = [threading.Thread(target=loop, args=((interval or 0) * i / threads,)) for i in range(threads)]
+    now = time.monotonic()
+    if start_at > now:
+        time.sleep(start_at - now)
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    queue.put((latencies, errors))
+
+
+def run_load(
+    port: int, path: str, headers: dict[str, str], clients: int, duration: float, rate: float | None = None
+) -> dict[str, float]:
+    processes = min(4, clients)
+    per_process = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
+    interval = clients / rate if rate else None  # each client sends every `interval` seconds
+    queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
+    start_at = time.monotonic() + 0.5
+    procs = [
+        mp.Process(target=_worker, args=(port, path, headers, n, duration, interval, start_at, queue))
+        for n in per_process
+    ]
+    for p in procs:
+        p.start()
+    latencies: list[float] = []
+    errors = 0
+    for _ in procs:
+        lat, err = queue.get()
+        latencies.extend(lat)
+        errors += err
+    for p in procs:
+        p.join()
+    latencies.sort()
+    count = len(latencies)
+    return {
+        "requests": count,
+        "errors": errors,
+        "rps": count / duration,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "p99_ms": latencies[min(count - 1, int(count * 0.99))] * 1000 if latencies else float("nan"),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--duration", type=float, default=15.0)
+    args = parser.parse_args()
+
+    cookie_name, session_key = prepare()
+    home_headers = {"Cookie": f"{cookie_name}={session_key}"}
+    port = free_port()
+    server = start_server(port, args.workers)
+    try:
+        status, body = request(port, "/", home_headers)
+        if status != 200 or b'data-testid="net-assets"' not in body:
+            raise SystemExit(f"home page is not the signed-in balances page (status {status})")
+        run_load(port, "/", home_headers, args.clients, 3)  # warm-up
+        bare = run_load(port, "/healthz", {}, args.clients, args.duration)
+        home = run_load(port, "/", home_headers, args.clients, args.duration)
+        paced = run_load(port, "/", home_headers, args.clients, args.duration, rate=home["rps"] * 0.8)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    ratio = home["rps"] / bare["rps"] if bare["rps"] else 0.0
+    print(
+        f"stack: gunicorn sync x{args.workers}, {args.clients} clients, {args.duration:.0f} s per run, "
+        f"{os.cpu_count()} CPUs shared with the load generator"
+    )
+    print(f"{'page':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    for name, result in (("bare view /healthz", bare), ("home / (max)", home), ("home / at 80% of max", paced)):
+        print(
+            f"{name:<28}{result['rps']:>10.1f}{result['p50_ms']:>10.1f}{result['p99_ms']:>10.1f}{result['errors']:>8.0f}"
+        )
+    ok_ratio = ratio >= 0.40
+    ok_p99 = paced["p99_ms"] <= 100
+    print(f"home/bare throughput: {ratio:.0%} (target >= 40%): {'PASS' if ok_ratio else 'FAIL'}")
+    print(f"home p99 at 80% of max: {paced['p99_ms']:.1f} ms (target <= 100 ms): {'PASS' if ok_p99 else 'FAIL'}")
+    errors = bare["errors"] + home["errors"] + paced["errors"]
+    if errors:
+        print(f"{errors:.0f} failed requests")
+    return 0 if ok_ratio and ok_p99 and not errors else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
