@@ -40,6 +40,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_EMAIL = "bench-wallet@example.invalid"
 
+# Production mode (DEBUG off) over plain HTTP on loopback: the values below only satisfy
+# the production checks for this throw-away run.
+BENCH_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "benchmark-only-" + "x" * 48,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "false",
+    "MADOGUCHI_TASKS": "inline",
+    "MADOGUCHI_MFA_ENCRYPTION_KEYS": "benchmark-only-key",
+    "MADOGUCHI_JSON_LOGS": "true",
+}
+
 
 # --------------------------------------------------------------------------- setup
 
@@ -100,8 +112,7 @@ def free_port() -> int:
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DEBUG": "false", "DJANGO_DEBUG": "false"}
-    env.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+    env = dict(os.environ)
     cmd = [
         str(ROOT / ".venv/bin/gunicorn"),
         "config.wsgi",
@@ -235,6 +246,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=15.0)
     args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
+        raise SystemExit("set DATABASE_URL=postgres://... and REDIS_URL=redis://... (the production stack)")
+    os.environ.update(BENCH_ENV)
 
     cookie_name, session_key = prepare()
     home_headers = {"Cookie": f"{cookie_name}={session_key}"}

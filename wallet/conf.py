@@ -10,6 +10,7 @@
 | ``MADOGUCHI_MAX_WITHDRAWAL_ADDRESSES`` | 50 | saved addresses per user |
 | ``MADOGUCHI_BTC_NETWORK`` | "mainnet" | "mainnet" or "testnet" address rules |
 | ``MADOGUCHI_ETH_REQUIRE_CHECKSUM`` | True | refuse all-lower/upper ETH addresses (no EIP-55 checksum) |
+| ``MADOGUCHI_WALLET_RATES_LOCAL_SECONDS`` | 1.0 (0 in tests) | per-process memo of the rates |
 """
 
 from __future__ import annotations
@@ -81,3 +82,8 @@ def btc_network() -> str:
 
 def eth_require_checksum() -> bool:
     return bool(_get("ETH_REQUIRE_CHECKSUM", True))
+
+
+def rates_local_seconds() -> float:
+    default = 0.0 if getattr(settings, "TESTING", False) else 1.0
+    return float(_get("WALLET_RATES_LOCAL_SECONDS", default))

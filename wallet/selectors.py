@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from core.errors import not_found
 
+from . import conf
 from .formatting import trim_decimal
 from .models import Balance, Currency, LeveragePosition, Rate, Withdrawal, WithdrawalAddress
 
@@ -23,19 +25,32 @@ CURRENCY_ORDER = [c.value for c in Currency]
 # --------------------------------------------------------------------------- rates
 
 
+_local_rates: tuple[float, dict[str, str]] | None = None
+
+
 def rates_to_jpy() -> dict[str, Decimal]:
-    """Rates are the same for everyone and change every few seconds: cached briefly in the
-    shared cache (cleared when the core pushes new ones)."""
-    cached = cache.get(RATES_CACHE_KEY)
-    if cached is None:
-        cached = {r.currency: str(r.jpy) for r in Rate.objects.all()}
-        cache.set(RATES_CACHE_KEY, cached, RATES_CACHE_SECONDS)
+    """Rates are the same for everyone and change every few seconds: kept for a second in
+    the process and for a few seconds in the shared cache (cleared when the core pushes
+    new ones), so the home page rarely pays a round trip for them."""
+    global _local_rates
+    now = time.monotonic()
+    local_seconds = conf.rates_local_seconds()
+    if local_seconds > 0 and _local_rates is not None and now - _local_rates[0] < local_seconds:
+        cached = _local_rates[1]
+    else:
+        cached = cache.get(RATES_CACHE_KEY)
+        if cached is None:
+            cached = {r.currency: str(r.jpy) for r in Rate.objects.all()}
+            cache.set(RATES_CACHE_KEY, cached, RATES_CACHE_SECONDS)
+        _local_rates = (now, cached) if local_seconds > 0 else None
     rates = {code: Decimal(value) for code, value in cached.items()}
     rates[Currency.JPY.value] = Decimal(1)
     return rates
 
 
 def rates_cache_clear() -> None:
+    global _local_rates
+    _local_rates = None
     cache.delete(RATES_CACHE_KEY)
 
 

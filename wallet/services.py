@@ -513,6 +513,7 @@ def rates_apply(*, version: int, rates: list[RatePush], as_of: dt.datetime | Non
     if applied:
         from .selectors import rates_cache_clear
 
+        rates_cache_clear()  # this process at once; everyone once the new rows are visible:
         transaction.on_commit(rates_cache_clear)
     return applied
 
