@@ -11,7 +11,8 @@ from ninja import Field, Router, Schema, Status
 from api.auth import customer_auth
 
 from . import selectors, services
-from .models import LeveragePosition, Withdrawal, WithdrawalAddress
+from .internal.snapshot import LeverageFigures
+from .models import Withdrawal, WithdrawalAddress
 
 router = Router(tags=["wallet"])
 
@@ -49,7 +50,7 @@ class BalancesOut(Schema):
     leverage: LeverageOut
 
 
-def _leverage_out(position: LeveragePosition | None) -> dict[str, Any]:
+def _leverage_out(position: LeverageFigures | None) -> dict[str, Any]:
     from decimal import ROUND_DOWN, Decimal
 
     fields = [

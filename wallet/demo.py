@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .internal import ledger
+from .internal import ledger, snapshot
 from .models import LedgerEntry, LeveragePosition, Rate, Withdrawal, WithdrawalAddress
 
 DEMO_REFERENCE = "demo:initial"
@@ -108,6 +108,7 @@ def load() -> None:
                 created_at=when,
                 completed_at=when + dt.timedelta(minutes=40),
             )
+        snapshot.invalidate(taro.pk)
     hanako = users.filter(email="hanako@example.jp").first()
     if hanako is not None and not LedgerEntry.objects.filter(user=hanako, reference=DEMO_REFERENCE).exists():
         _set_balances(hanako.pk, HANAKO_BALANCES)

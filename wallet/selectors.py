@@ -15,7 +15,9 @@ from core.errors import not_found
 
 from . import conf
 from .formatting import trim_decimal
-from .models import Balance, Currency, LeveragePosition, Rate, Withdrawal, WithdrawalAddress
+from .internal.snapshot import LeverageFigures, RecentWithdrawal, Snapshot
+from .internal.snapshot import load as load_snapshot
+from .models import Balance, Currency, Rate, Withdrawal, WithdrawalAddress
 
 RATES_CACHE_KEY = "wallet:rates:v1"
 RATES_CACHE_SECONDS = 5
@@ -74,8 +76,9 @@ class BalanceRow:
 class Overview:
     net_assets_jpy: Decimal
     rows: list[BalanceRow]
-    leverage: LeveragePosition | None
+    leverage: LeverageFigures | None
     missing_rates: list[str]
+    recent_withdrawals: list[RecentWithdrawal]
 
 
 def _jpy(value: Decimal) -> Decimal:
@@ -86,17 +89,16 @@ def balances_for_user(user: Any) -> list[Balance]:
     return list(Balance.objects.filter(user=user))
 
 
-def overview_for_user(user: Any) -> Overview:
+def overview_for_user(user: Any, *, snapshot: Snapshot | None = None) -> Overview:
     """Balances in every currency (zero rows included), their JPY value and the total."""
-    stored = {b.currency: b for b in Balance.objects.filter(user=user)}
+    snapshot = snapshot or load_snapshot(user.pk)
     rates = rates_to_jpy()
     rows: list[BalanceRow] = []
     total = Decimal(0)
     missing: list[str] = []
+    zero = (Decimal(0), Decimal(0))
     for code in CURRENCY_ORDER:
-        balance = stored.get(code)
-        available = balance.available if balance else Decimal(0)
-        in_use = balance.in_use if balance else Decimal(0)
+        available, in_use = snapshot.balances.get(code, zero)
         rate = rates.get(code)
         value = (available + in_use) * rate if rate is not None else None
         if value is None:
@@ -105,8 +107,13 @@ def overview_for_user(user: Any) -> Overview:
         else:
             total += value
         rows.append(BalanceRow(code, available, in_use, _jpy(value) if value is not None else None, rate))
-    leverage = LeveragePosition.objects.filter(user=user).first()
-    return Overview(net_assets_jpy=_jpy(total), rows=rows, leverage=leverage, missing_rates=missing)
+    return Overview(
+        net_assets_jpy=_jpy(total),
+        rows=rows,
+        leverage=snapshot.leverage,
+        missing_rates=missing,
+        recent_withdrawals=snapshot.recent_withdrawals,
+    )
 
 
 def net_assets_jpy_for_user(user: Any) -> Decimal:
@@ -156,5 +163,5 @@ def home_context_for_user(user: Any, *, overview: Overview | None = None) -> dic
         "net_assets_jpy": overview.net_assets_jpy,
         "balance_rows": overview.rows,
         "leverage": overview.leverage,
-        "recent_withdrawals": list(withdrawals_for_user(user, limit=5)),
+        "recent_withdrawals": overview.recent_withdrawals,
     }

@@ -23,7 +23,7 @@ from core.notify import send_email
 from . import conf
 from .addresses import AddressError, validate_address
 from .formatting import format_crypto
-from .internal import ledger
+from .internal import ledger, snapshot
 from .models import (
     CRYPTO_CURRENCIES,
     Currency,
@@ -478,6 +478,7 @@ def core_balances_apply(
                     setattr(position, field, value)
                 position.core_version = version
                 position.save()
+                snapshot.invalidate(user.pk)
                 applied = True
     return applied
 

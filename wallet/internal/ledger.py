@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from ..models import Balance, LedgerEntry, Withdrawal
+from . import snapshot
 
 
 class NegativeBalance(Exception):
@@ -65,6 +66,7 @@ def post(
     balance.available = new_available
     balance.in_use = new_in_use
     balance.save(update_fields=["available", "in_use", "core_version", "updated_at"])
+    snapshot.invalidate(balance.user_id)
     return entry
 
 
