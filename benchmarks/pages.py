@@ -6,9 +6,10 @@
     .venv/bin/python benchmarks/pages.py [--workers 3] [--clients 32] [--duration 15]
 
 What it does:
-1. prepares the database (migrate) and a signed-in customer with balances in four
-   currencies, rates, a leverage position and withdrawal history (the same data shape as
-   the demo), and takes a session cookie for it;
+1. prepares the database (migrate) and one signed-in customer per client, each with
+   balances in four currencies and a leverage position (the demo's data shape), plus
+   rates, and takes a session cookie for each (one shared session would serialise every
+   request on its activity-tracking row, which real traffic never does);
 2. starts gunicorn (sync workers, DEBUG off) on a free loopback port;
 3. closed loop, ``--clients`` concurrent clients for ``--duration`` seconds each:
    ``GET /healthz`` (bare view: no template, no database) and ``GET /`` (signed-in home:
@@ -56,8 +57,9 @@ BENCH_ENV = {
 # --------------------------------------------------------------------------- setup
 
 
-def prepare() -> tuple[str, str]:
-    """Migrate, create the benchmark customer and return (cookie name, session key)."""
+def prepare(customers: int) -> list[str]:
+    """Migrate, create the benchmark customers and return one session cookie per client
+    (each client is a different signed-in customer, as in real traffic)."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -75,34 +77,38 @@ def prepare() -> tuple[str, str]:
 
     call_command("migrate", verbosity=0, interactive=False)
     user_model = get_user_model()
-    user = user_model.objects.filter(email=BENCH_EMAIL).first()
-    if user is None:
-        user = user_model.objects.create_user(email=BENCH_EMAIL, password=None)
-    user.show_total_in_header = True
-    user.save(update_fields=["show_total_in_header"])
     version = int(time.time())
     services.rates_apply(version=version, rates=[services.RatePush(c, r) for c, r in RATES.items()])
-    services.core_balances_apply(
-        user=user,
-        version=version,
-        balances=[services.BalancePush(c, a, u) for c, (a, u) in TARO_BALANCES.items()],
-        leverage=services.LeveragePush(
-            margin_jpy=Decimal("300000"),
-            margin_btc=Decimal("0.0196919"),
-            withdrawable_jpy=Decimal("120000"),
-            withdrawable_btc=Decimal("0.00787676"),
-            available_jpy=Decimal("180000"),
-            available_btc=Decimal("0.01181514"),
-            debt_jpy=Decimal("0"),
-            debt_btc=Decimal("0"),
-            leverage_ratio=Decimal("2"),
-            maintenance_ratio=Decimal("152.3"),
-        ),
-    )
-    client = Client()
-    client.force_login(user)
-    cookie = settings.SESSION_COOKIE_NAME
-    return cookie, client.cookies[cookie].value
+    cookies = []
+    for i in range(customers):
+        email = BENCH_EMAIL.replace("@", f"-{i}@")
+        user = user_model.objects.filter(email=email).first()
+        if user is None:
+            user = user_model.objects.create_user(email=email, password=None)
+        user.show_total_in_header = True
+        user.save(update_fields=["show_total_in_header"])
+        services.core_balances_apply(
+            user=user,
+            version=version,
+            balances=[services.BalancePush(c, a, u) for c, (a, u) in TARO_BALANCES.items()],
+            leverage=services.LeveragePush(
+                margin_jpy=Decimal("300000"),
+                margin_btc=Decimal("0.0196919"),
+                withdrawable_jpy=Decimal("120000"),
+                withdrawable_btc=Decimal("0.00787676"),
+                available_jpy=Decimal("180000"),
+                available_btc=Decimal("0.01181514"),
+                debt_jpy=Decimal("0"),
+                debt_btc=Decimal("0"),
+                leverage_ratio=Decimal("2"),
+                maintenance_ratio=Decimal("152.3"),
+            ),
+        )
+        client = Client()
+        client.force_login(user)
+        name = settings.SESSION_COOKIE_NAME
+        cookies.append(f"{name}={client.cookies[name].value}")
+    return cookies
 
 
 def free_port() -> int:
@@ -157,7 +163,7 @@ def request(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
 def _worker(
     port: int,
     path: str,
-    headers: dict[str, str],
+    headers: list[dict[str, str]],
     threads: int,
     duration: float,
     interval: float | None,
@@ -168,7 +174,7 @@ def _worker(
     errors = 0
     lock = threading.Lock()
 
-    def loop(offset: float) -> None:
+    def loop(offset: float, own_headers: dict[str, str]) -> None:
         nonlocal errors
         local: list[float] = []
         bad = 0
@@ -186,7 +192,7 @@ def _worker(
             if began >= end:
                 break
             try:
-                status, _ = request(port, path, headers)
+                status, _ = request(port, path, own_headers)
                 if status != 200:
                     bad += 1
             except OSError:
@@ -196,7 +202,10 @@ def _worker(
             latencies.extend(local)
             errors += bad
 
-    pool = [threading.Thread(target=loop, args=((interval or 0) * i / threads,)) for i in range(threads)]
+    pool = [
+        threading.Thread(target=loop, args=((interval or 0) * i / threads, headers[i % len(headers)]))
+        for i in range(threads)
+    ]
     now = time.monotonic()
     if start_at > now:
         time.sleep(start_at - now)
@@ -208,17 +217,19 @@ def _worker(
 
 
 def run_load(
-    port: int, path: str, headers: dict[str, str], clients: int, duration: float, rate: float | None = None
+    port: int, path: str, headers: list[dict[str, str]], clients: int, duration: float, rate: float | None = None
 ) -> dict[str, float]:
     processes = min(4, clients)
     per_process = [clients // processes + (1 if i < clients % processes else 0) for i in range(processes)]
     interval = clients / rate if rate else None  # each client sends every `interval` seconds
     queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
     start_at = time.monotonic() + 0.5
-    procs = [
-        mp.Process(target=_worker, args=(port, path, headers, n, duration, interval, start_at, queue))
-        for n in per_process
-    ]
+    procs = []
+    first = 0
+    for n in per_process:
+        own = headers[first : first + n] or headers
+        first += n
+        procs.append(mp.Process(target=_worker, args=(port, path, own, n, duration, interval, start_at, queue)))
     for p in procs:
         p.start()
     latencies: list[float] = []
@@ -250,16 +261,15 @@ def main() -> int:
         raise SystemExit("set DATABASE_URL=postgres://... and REDIS_URL=redis://... (the production stack)")
     os.environ.update(BENCH_ENV)
 
-    cookie_name, session_key = prepare()
-    home_headers = {"Cookie": f"{cookie_name}={session_key}"}
+    home_headers = [{"Cookie": cookie} for cookie in prepare(args.clients)]
     port = free_port()
     server = start_server(port, args.workers)
     try:
-        status, body = request(port, "/", home_headers)
+        status, body = request(port, "/", home_headers[0])
         if status != 200 or b'data-testid="net-assets"' not in body:
             raise SystemExit(f"home page is not the signed-in balances page (status {status})")
         run_load(port, "/", home_headers, args.clients, 3)  # warm-up
-        bare = run_load(port, "/healthz", {}, args.clients, args.duration)
+        bare = run_load(port, "/healthz", [{}], args.clients, args.duration)
         home = run_load(port, "/", home_headers, args.clients, args.duration)
         paced = run_load(port, "/", home_headers, args.clients, args.duration, rate=home["rps"] * 0.8)
     finally:
