@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from wallet.tests.helpers import SECRET
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Taro2026pass"
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
 NEW_BTC_ADDRESS = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"
 
 
@@ -78,6 +80,7 @@ def test_taro_checks_balances_adds_an_address_withdraws_and_is_stopped_when_froz
     btc_row = page.locator("tr[data-currency=BTC]").inner_text()
     assert "0.52345678" in btc_row
     assert page.text_content("[data-testid=maintenance-ratio]").strip() == "152.3%"
+    page.screenshot(path=str(SCREENSHOTS / "wallet-home.png"), full_page=True)
 
     # he adds a withdrawal address and is asked for a code
     page.goto(f"{base}/wallet/addresses/")
@@ -86,6 +89,7 @@ def test_taro_checks_balances_adds_an_address_withdraws_and_is_stopped_when_froz
     page.fill("input[name=label]", "Genesis")
     page.click("#address-submit")
     page.wait_for_selector("[data-testid=code-prompt]")
+    page.screenshot(path=str(SCREENSHOTS / "wallet-address-code-prompt.png"), full_page=True)
     assert not WithdrawalAddress.objects.filter(address=NEW_BTC_ADDRESS).exists()
     page.fill("input[name=code]", phone.code())
     page.click("#address-submit")
