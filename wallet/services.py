@@ -277,6 +277,11 @@ def withdrawal_request(
     second_factor_verify(user=user, action="withdrawal", code=code, assertion=assertion, request=request)
 
     with transaction.atomic():
+        # A freeze or hold that landed while this request was under way still wins: the
+        # customer row is locked (lock order: customer, then balance) and read again.
+        current_user = type(user).objects.select_for_update().get(pk=user.pk)
+        ensure_not_frozen(current_user)
+        ensure_no_withdrawal_hold(current_user)
         balance = ledger.lock(user_id=user.pk, currency=currency)
         if balance.available < total:
             raise _insufficient(currency, balance.available, total)

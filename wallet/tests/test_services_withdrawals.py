@@ -217,3 +217,20 @@ def test_withdrawals_are_rate_limited(customer, totp_code, settings):
     with pytest.raises(ApplicationError) as exc:
         _request(customer, address, totp_code())
     assert exc.value.code == "rate_limited"
+
+
+def test_a_freeze_during_the_request_wins(customer, totp_code):
+    # given the request's copy of the customer was loaded before the account was frozen
+    from django.contrib.auth import get_user_model
+
+    fund(customer, "BTC", "1")
+    address = usable_address(customer)
+    stale = get_user_model().objects.get(pk=customer.pk)
+    account_freeze(user=customer, reason="lost phone")
+    # when the withdrawal goes ahead with a valid code
+    with pytest.raises(ApplicationError) as exc:
+        _request(stale, address, totp_code())
+    # then the freeze read under the lock refuses it
+    assert exc.value.code == "account_frozen"
+    assert not Withdrawal.objects.exists()
+    assert balance_of(customer, "BTC") == (Decimal("1"), Decimal("0"))
