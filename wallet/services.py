@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Sum
 from django.http import HttpRequest
@@ -279,7 +280,7 @@ def withdrawal_request(
     with transaction.atomic():
         # A freeze or hold that landed while this request was under way still wins: the
         # customer row is locked (lock order: customer, then balance) and read again.
-        current_user = type(user).objects.select_for_update().get(pk=user.pk)
+        current_user = get_user_model().objects.select_for_update().get(pk=user.pk)
         ensure_not_frozen(current_user)
         ensure_no_withdrawal_hold(current_user)
         balance = ledger.lock(user_id=user.pk, currency=currency)
