@@ -10,7 +10,7 @@
 | ``MADOGUCHI_MAX_WITHDRAWAL_ADDRESSES`` | 50 | saved addresses per user |
 | ``MADOGUCHI_BTC_NETWORK`` | "mainnet" | "mainnet" or "testnet" address rules |
 | ``MADOGUCHI_ETH_REQUIRE_CHECKSUM`` | True | refuse all-lower/upper ETH addresses (no EIP-55 checksum) |
-| ``MADOGUCHI_WALLET_RATES_LOCAL_SECONDS`` | 1.0 (0 in tests) | per-process memo of the rates |
+| ``MADOGUCHI_WALLET_RATES_LOCAL_SECONDS`` | 0 (off) | per-process memo of the rates, on top of the shared cache |
 """
 
 from __future__ import annotations
@@ -85,5 +85,4 @@ def eth_require_checksum() -> bool:
 
 
 def rates_local_seconds() -> float:
-    default = 0.0 if getattr(settings, "TESTING", False) else 1.0
-    return float(_get("WALLET_RATES_LOCAL_SECONDS", default))
+    return float(_get("WALLET_RATES_LOCAL_SECONDS", 0.0))
