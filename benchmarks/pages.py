@@ -117,8 +117,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: int, settings_module: str | None = None) -> subprocess.Popen[bytes]:
     env = dict(os.environ)
+    if settings_module:
+        env["DJANGO_SETTINGS_MODULE"] = settings_module
     cmd = [
         str(ROOT / ".venv/bin/gunicorn"),
         "config.wsgi",
@@ -256,6 +258,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--duration", type=float, default=15.0)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating bare/home rounds (median kept)")
+    parser.add_argument(
+        "--no-activity-tracking",
+        action="store_true",
+        help="diagnostic: run the server with USERSESSIONS_TRACK_ACTIVITY off (see what that write costs)",
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get("REDIS_URL"):
         raise SystemExit("set DATABASE_URL=postgres://... and REDIS_URL=redis://... (the production stack)")
@@ -263,34 +271,60 @@ def main() -> int:
 
     home_headers = [{"Cookie": cookie} for cookie in prepare(args.clients)]
     port = free_port()
-    server = start_server(port, args.workers)
+    server = start_server(
+        port, args.workers, "benchmarks.settings_no_activity_tracking" if args.no_activity_tracking else None
+    )
     try:
         status, body = request(port, "/", home_headers[0])
         if status != 200 or b'data-testid="net-assets"' not in body:
             raise SystemExit(f"home page is not the signed-in balances page (status {status})")
         run_load(port, "/", home_headers, args.clients, 3)  # warm-up
-        bare = run_load(port, "/healthz", [{}], args.clients, args.duration)
-        home = run_load(port, "/", home_headers, args.clients, args.duration)
+        # Alternate the pages so that background load on a shared machine hits them alike;
+        # keep the round with the median ratio.
+        rounds = []
+        for _ in range(args.rounds):
+            bare_run = run_load(port, "/healthz", [{}], args.clients, args.duration)
+            bare_signed_run = run_load(port, "/healthz", home_headers, args.clients, args.duration)
+            home_run = run_load(port, "/", home_headers, args.clients, args.duration)
+            ratio_run = home_run["rps"] / bare_run["rps"] if bare_run["rps"] else 0.0
+            rounds.append((ratio_run, bare_run, bare_signed_run, home_run))
+        rounds.sort(key=lambda item: item[0])
+        _ratio, bare, bare_signed, home = rounds[len(rounds) // 2]
         paced = run_load(port, "/", home_headers, args.clients, args.duration, rate=home["rps"] * 0.8)
     finally:
         server.terminate()
         server.wait(timeout=30)
 
     ratio = home["rps"] / bare["rps"] if bare["rps"] else 0.0
+    ratio_signed = home["rps"] / bare_signed["rps"] if bare_signed["rps"] else 0.0
+    if len(rounds) > 1:
+        print("home/bare ratios per round: " + ", ".join(f"{item[0]:.0%}" for item in rounds))
+    if args.no_activity_tracking:
+        print("DIAGNOSTIC RUN: USERSESSIONS_TRACK_ACTIVITY off")
     print(
         f"stack: gunicorn sync x{args.workers}, {args.clients} clients, {args.duration:.0f} s per run, "
         f"{os.cpu_count()} CPUs shared with the load generator"
     )
-    print(f"{'page':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
-    for name, result in (("bare view /healthz", bare), ("home / (max)", home), ("home / at 80% of max", paced)):
+    print(f"{'page':<34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    table = (
+        ("bare view /healthz (anonymous)", bare),
+        ("bare view /healthz (signed in)", bare_signed),
+        ("home / (max)", home),
+        ("home / at 80% of max", paced),
+    )
+    for name, result in table:
         print(
-            f"{name:<28}{result['rps']:>10.1f}{result['p50_ms']:>10.1f}{result['p99_ms']:>10.1f}{result['errors']:>8.0f}"
+            f"{name:<34}{result['rps']:>10.1f}{result['p50_ms']:>10.1f}{result['p99_ms']:>10.1f}{result['errors']:>8.0f}"
         )
     ok_ratio = ratio >= 0.40
     ok_p99 = paced["p99_ms"] <= 100
     print(f"home/bare throughput: {ratio:.0%} (target >= 40%): {'PASS' if ok_ratio else 'FAIL'}")
+    print(
+        f"home/bare throughput, both with the signed-in session (the per-request sign-in cost "
+        f"left out): {ratio_signed:.0%}"
+    )
     print(f"home p99 at 80% of max: {paced['p99_ms']:.1f} ms (target <= 100 ms): {'PASS' if ok_p99 else 'FAIL'}")
-    errors = bare["errors"] + home["errors"] + paced["errors"]
+    errors = bare["errors"] + bare_signed["errors"] + home["errors"] + paced["errors"]
     if errors:
         print(f"{errors:.0f} failed requests")
     return 0 if ok_ratio and ok_p99 and not errors else 1
