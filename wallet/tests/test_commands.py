@@ -49,3 +49,18 @@ def test_check_ledger(user_factory):
     Balance.objects.filter(user=user).update(available=Decimal("2"))
     with pytest.raises(CommandError):
         call_command("wallet_check_ledger", stdout=io.StringIO())
+
+
+def test_prune_idempotency_keeps_recent_answers(time_machine):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from wallet.models import IdempotencyRecord
+
+    row, _raw = tokens.issue(name="core", scopes=["rates:write"])
+    IdempotencyRecord.objects.create(key="old", token=row, request_hash="x", status_code=200, response={})
+    time_machine.move_to(timezone.now() + dt.timedelta(days=31))
+    IdempotencyRecord.objects.create(key="new", token=row, request_hash="y", status_code=200, response={})
+    call_command("wallet_prune_idempotency", "--days", "30", stdout=io.StringIO())
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
