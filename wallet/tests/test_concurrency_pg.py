@@ -92,3 +92,46 @@ def test_100_concurrent_withdrawals_of_the_whole_balance_accept_exactly_one(
     assert LedgerEntry.objects.filter(user=customer, kind="withdrawal_hold").count() == 1
     # and the ledger sums equal the balances, nothing negative
     assert_ledger_consistent()
+
+
+def test_concurrent_partial_withdrawals_never_overdraw(_postgres_only, customer, settings, monkeypatch):
+    # given 1 BTC and 60 simultaneous requests of 0.0495 BTC + 0.0005 fee (0.05 each)
+    settings.MADOGUCHI_WITHDRAWAL_RATE_LIMIT = (1000, 3600)
+    fund(customer, "BTC", "1")
+    address = usable_address(customer)
+    monkeypatch.setattr("mfa.services.second_factor_verify", lambda **kwargs: None)
+    attempts = 60
+    barrier = threading.Barrier(attempts)
+    gate = threading.BoundedSemaphore(max(2, min(attempts, _free_connection_slots() - 8)))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt() -> None:
+        barrier.wait(timeout=60)
+        with gate:
+            try:
+                services.withdrawal_request(
+                    user=customer, currency="BTC", amount="0.0495", address_id=address.pk, code="ok"
+                )
+                result = "accepted"
+            except ApplicationError as exc:
+                result = exc.code
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                result = repr(exc)
+            finally:
+                connections.close_all()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    # then exactly 20 fit, the rest are refused, and the balance ends at exactly zero
+    assert sorted(set(outcomes)) == ["accepted", "insufficient_funds"]
+    assert outcomes.count("accepted") == 20
+    balance = Balance.objects.get(user=customer, currency="BTC")
+    assert (balance.available, balance.in_use) == (Decimal("0"), Decimal("1"))
+    assert_ledger_consistent()
