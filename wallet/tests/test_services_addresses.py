@@ -110,3 +110,12 @@ def test_remove_is_scoped_to_the_owner(customer, user_factory, totp_code):
     row.refresh_from_db()
     assert row.removed_at is not None
     assert AuditEvent.objects.filter(user=customer, event="withdrawal_address.removed").exists()
+
+
+def test_the_email_is_in_the_customers_language(customer, totp_code, outbox):
+    customer.language = "ja"
+    customer.save(update_fields=["language"])
+    _add(customer, totp_code(), label="ハードウェア")
+    mail = outbox.emails(to=customer.email, kind="wallet_address_added")[0]
+    assert "出金先アドレスが追加されました" in mail.subject
+    assert "ハードウェア" in mail.body and "から使えます" in mail.body
