@@ -101,6 +101,8 @@ def test_taro_checks_balances_adds_an_address_withdraws_and_is_stopped_when_froz
     usable = WithdrawalAddress.objects.get(user=taro, currency="BTC", label="My hardware wallet")
     page.goto(f"{base}/wallet/withdraw/")
     page.select_option("select[name=currency]", "BTC")
+    eth = WithdrawalAddress.objects.get(user=taro, currency="ETH")
+    assert page.locator(f"select[name=address_id] option[value='{eth.pk}']").is_disabled()
     page.select_option("select[name=address_id]", str(usable.pk))
     page.fill("input[name=amount]", "0.01")
     page.click("#withdraw-submit")
