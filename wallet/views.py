@@ -38,6 +38,8 @@ def _apply_error(form: Any, exc: ApplicationError) -> bool:
         target = field if field in form.fields else None
         for error in errors:
             form.add_error(target, error)
+    if exc.code == "two_factor_required":
+        return True  # the code prompt itself asks for it
     if not exc.fields or exc.code in TWO_FACTOR_CODES:
         form.add_error(None, exc.message)
     return exc.code in TWO_FACTOR_CODES
