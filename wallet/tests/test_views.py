@@ -102,3 +102,18 @@ def test_filters_in_both_languages(language):
             )
         )
     assert text == "¥1,234,567|0.000123|N/A|152.3%"
+
+
+def test_wrong_code_keeps_the_prompt_and_says_so(client, customer):
+    fund(customer, "BTC", "1")
+    address = usable_address(customer)
+    client.force_login(customer)
+    response = client.post(
+        "/wallet/withdraw/", {"currency": "BTC", "address_id": address.pk, "amount": "0.1", "code": "000000"}
+    )
+    html = response.content.decode()
+    assert 'data-testid="code-prompt"' in html
+    assert 'data-testid="form-error"' in html
+    from wallet.models import Withdrawal
+
+    assert not Withdrawal.objects.exists()
