@@ -129,3 +129,11 @@ def test_lists_are_scoped_to_the_customer(signed_in, user_factory):
         "/api/v1/withdrawals", {"currency": "BTC", "amount": "0.5", "address_id": foreign.pk, "code": "1"}
     )
     assert response.status_code == 404
+
+
+def test_openapi_documents_the_wallet_endpoints(api_client):
+    paths = api_client.get("/api/v1/openapi.json").json()["paths"]
+    for path in ("/api/v1/balances", "/api/v1/withdrawal-addresses", "/api/v1/withdrawals"):
+        assert path in paths
+    balances = paths["/api/v1/balances"]["get"]["responses"]["200"]
+    assert balances  # a typed response schema, not an empty object
