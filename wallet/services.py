@@ -4,6 +4,7 @@ the HTML views, the JSON API and the internal API cannot skip one."""
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -117,8 +118,12 @@ def withdrawal_address_add(
     try:
         validated = validate_address(
             currency,
-            address or "",
-            destination_tag=destination_tag,
+            # Full-width characters typed on a Japanese keyboard become ASCII; the checksum
+            # still decides whether the result is the address the customer meant.
+            unicodedata.normalize("NFKC", address or ""),
+            destination_tag=unicodedata.normalize("NFKC", destination_tag)
+            if isinstance(destination_tag, str)
+            else destination_tag,
             btc_network=conf.btc_network(),
             eth_allow_unchecksummed=not conf.eth_require_checksum(),
         )

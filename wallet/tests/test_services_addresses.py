@@ -119,3 +119,9 @@ def test_the_email_is_in_the_customers_language(customer, totp_code, outbox):
     mail = outbox.emails(to=customer.email, kind="wallet_address_added")[0]
     assert "出金先アドレスが追加されました" in mail.subject
     assert "ハードウェア" in mail.body and "から使えます" in mail.body
+
+
+def test_full_width_input_is_normalised_before_the_checksum(customer, totp_code):
+    full_width = "".join(chr(ord(c) + 0xFEE0) for c in XRP_ADDRESS)  # ｒＨｂ９…
+    row = _add(customer, totp_code(), currency="XRP", address=full_width, destination_tag="１２３")
+    assert (row.address, row.destination_tag) == (XRP_ADDRESS, 123)
