@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.http import Http404
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.services import account_freeze, withdrawal_hold_set
 from core.errors import ApplicationError
@@ -72,7 +72,7 @@ def test_frozen_account_cannot_withdraw_even_with_a_valid_code(customer, totp_co
     fund(customer, "BTC", "1")
     address = usable_address(customer)
     account_freeze(user=customer, reason="lost phone")
-    with pytest.raises(ApplicationError) as exc:
+    with pytest.raises(ApplicationError) as exc, translation.override("en"):
         _request(customer, address, totp_code())
     assert (exc.value.code, exc.value.status) == ("account_frozen", 403)
     assert "frozen" in exc.value.message
