@@ -171,7 +171,7 @@ _stemmer_lock = threading.Lock()
 def _sudachi() -> tokenizer.Tokenizer:
     tok = getattr(_local, "tokenizer", None)
     if tok is None:
-        tok = _dictionary().create()
+        tok = _dictionary().tokenizer(mode=tokenizer.Tokenizer.SplitMode.A)
         _local.tokenizer = tok
     return tok
 
@@ -208,7 +208,7 @@ def _ja_tokens(chunk: str) -> list[str]:
     mostly about what does *not* work."""
     out: list[str] = []
     last_verb = -1
-    for m in _sudachi().tokenize(chunk, tokenizer.Tokenizer.SplitMode.A):
+    for m in _sudachi().tokenize(chunk):
         pos = m.part_of_speech()[0]
         if pos == "助動詞" and m.normalized_form() in _NEGATIVE_AUX:
             if 0 <= last_verb == len(out) - 1:
