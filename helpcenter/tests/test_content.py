@@ -8,7 +8,7 @@ from helpcenter.internal.text import render_markdown
 REQUIRED = """two-factor-setup two-factor-login-trouble two-factor-disable two-factor-secret-key phone-change
 phone-lost phone-broken cannot-sign-in password-reset captcha sms-verification email-not-arriving social-login
 id-selfie account-opening deposit-not-reflected withdrawal-delayed cannot-trade api-usage security-tips
-contact-support maintenance account-frozen leverage-margin""".split()
+contact-support maintenance account-frozen leverage-margin""".split()  # noqa: SIM905
 
 
 def test_every_required_article_exists_in_japanese_and_english():

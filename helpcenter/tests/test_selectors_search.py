@@ -68,8 +68,13 @@ def test_an_edit_is_searchable_at_once_in_the_same_transaction(help_content: Non
     t = article.translations.get(language="ja")
     assert "api-usage" not in search("ウェブフック")
     services.article_translation_save(
-        actor=editor, article=article, language="ja", title=t.title + "（ウェブフック）", summary=t.summary,
-        keywords=t.keywords, body_markdown=t.body_markdown,
+        actor=editor,
+        article=article,
+        language="ja",
+        title=t.title + "（ウェブフック）",
+        summary=t.summary,
+        keywords=t.keywords,
+        body_markdown=t.body_markdown,
     )
     # then the very next search (same transaction, no commit yet) finds it
     assert search("ウェブフック")[0] == "api-usage"
@@ -78,7 +83,11 @@ def test_an_edit_is_searchable_at_once_in_the_same_transaction(help_content: Non
 def test_unpublished_articles_leave_the_index(help_content: None, editor: Any):
     article = Article.objects.get(slug="leverage-margin")
     services.article_update(
-        actor=editor, article=article, category=article.category, position=article.position, is_published=False,
+        actor=editor,
+        article=article,
+        category=article.category,
+        position=article.position,
+        is_published=False,
         related=[],
     )
     assert not SearchDocument.objects.filter(article=article).exists()
