@@ -20,7 +20,7 @@ from .internal.backends import backend_for_connection
 from .internal.engine import Engine
 from .internal.index import index_generation
 from .internal.synonyms import SynonymTable
-from .models import Announcement, Article, ArticleTranslation, Category, SearchDocument, SearchMiss, SynonymRule
+from .models import Announcement, Article, ArticleTranslation, Category, SearchMiss, SynonymRule
 from .services import ANNOUNCEMENTS_CACHE_KEY, can_view_search_misses
 
 SHIPPED_SYNONYMS = Path(__file__).resolve().parent / "internal" / "synonyms.txt"
@@ -28,6 +28,7 @@ MAX_QUERY_LENGTH = 200
 SNIPPET_LENGTH = 140
 
 _engines: dict[str, tuple[str, Engine]] = {}
+_synonym_tables: dict[str, SynonymTable] = {}
 _engines_lock = threading.Lock()
 
 
@@ -51,7 +52,15 @@ def search_engine() -> Engine:
         cached = _engines.get(vendor_key)
     if cached and cached[0] == generation:
         return cached[1]
-    engine = Engine(backend_for_connection(), SynonymTable.parse(synonym_text()))
+    text = synonym_text()
+    table = _synonym_tables.get(text)
+    if table is None:  # parsing runs the analyser over every phrase: keep it across article edits
+        table = SynonymTable.parse(text)
+        with _engines_lock:
+            if len(_synonym_tables) > 8:
+                _synonym_tables.clear()
+            _synonym_tables[text] = table
+    engine = Engine(backend_for_connection(), table)
     with _engines_lock:
         _engines[vendor_key] = (generation, engine)
     return engine
@@ -83,19 +92,18 @@ def search_articles(*, query: str, language: str, limit: int = 5) -> list[dict[s
         scored = engine.search(query, other, limit=limit, prefix_last=True)
     if not scored:
         return []
-    doc_article = dict(SearchDocument.objects.filter(id__in=[s.doc_id for s in scored]).values_list("id", "article_id"))
+    # the backends return article ids (one document per article and language)
     translations = {
         t.article_id: t
         for t in ArticleTranslation.objects.filter(
-            article_id__in=doc_article.values(), language=lang, article__is_published=True
+            article_id__in=[s.doc_id for s in scored], language=lang, article__is_published=True
         ).select_related("article__category")
     }
     results: list[dict[str, Any]] = []
     seen: set[int] = set()
     for s in scored:
-        article_id = doc_article.get(s.doc_id)
-        t = translations.get(article_id) if article_id is not None else None
-        if t is None or article_id in seen:
+        t = translations.get(s.doc_id)
+        if t is None or s.doc_id in seen:
             continue
         seen.add(t.article_id)
         results.append(

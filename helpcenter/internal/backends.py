@@ -36,7 +36,7 @@ class SqliteFtsBackend(_Common):
 
     def candidates(self, language: str, groups: Sequence[Group], limit: int) -> list[Candidate]:
         sql = (
-            f"SELECT d.id, d.title_tokens, d.keyword_tokens, d.body_tokens FROM {FTS_TABLE} f "  # noqa: S608
+            f"SELECT d.article_id, d.title_tokens, d.keyword_tokens, d.body_tokens FROM {FTS_TABLE} f "  # noqa: S608
             f"JOIN {DOC_TABLE} d ON d.id = f.rowid WHERE {FTS_TABLE} MATCH %s AND d.language = %s "
             f"ORDER BY bm25({FTS_TABLE}, 2.5, 1.5, 1.0) LIMIT %s"
         )
@@ -44,14 +44,19 @@ class SqliteFtsBackend(_Common):
             cur.execute(sql, [fts5_expression(groups), language, limit])
             return [Candidate(*row) for row in cur.fetchall()]
 
-    def doc_frequency(self, language: str, group: Group) -> int:
-        sql = (
+    def doc_frequencies(self, language: str, groups: Sequence[Group]) -> list[int]:
+        """Document frequency of each group, in one round trip."""
+        one = (
             f"SELECT count(*) FROM {FTS_TABLE} f JOIN {DOC_TABLE} d ON d.id = f.rowid "  # noqa: S608
             f"WHERE {FTS_TABLE} MATCH %s AND d.language = %s"
         )
+        sql = "SELECT " + ", ".join(f"({one})" for _ in groups)
+        params: list[str] = []
+        for g in groups:
+            params += [fts5_expression([g]), language]
         with connection.cursor() as cur:
-            cur.execute(sql, [fts5_expression([group]), language])
-            return int(cur.fetchone()[0])
+            cur.execute(sql, params)
+            return [int(v) for v in cur.fetchone()]
 
 
 class PostgresBackend(_Common):
@@ -59,7 +64,7 @@ class PostgresBackend(_Common):
 
     def candidates(self, language: str, groups: Sequence[Group], limit: int) -> list[Candidate]:
         sql = (
-            f"SELECT d.id, d.title_tokens, d.keyword_tokens, d.body_tokens FROM {DOC_TABLE} d, "  # noqa: S608
+            f"SELECT d.article_id, d.title_tokens, d.keyword_tokens, d.body_tokens FROM {DOC_TABLE} d, "  # noqa: S608
             "to_tsquery('simple', %s) q WHERE d.search_vector @@ q AND d.language = %s "
             "ORDER BY ts_rank(d.search_vector, q) DESC LIMIT %s"
         )
@@ -67,14 +72,19 @@ class PostgresBackend(_Common):
             cur.execute(sql, [tsquery_expression(groups), language, limit])
             return [Candidate(*row) for row in cur.fetchall()]
 
-    def doc_frequency(self, language: str, group: Group) -> int:
-        sql = (
+    def doc_frequencies(self, language: str, groups: Sequence[Group]) -> list[int]:
+        """Document frequency of each group, in one round trip."""
+        one = (
             f"SELECT count(*) FROM {DOC_TABLE} d WHERE d.search_vector @@ to_tsquery('simple', %s) "  # noqa: S608
             "AND d.language = %s"
         )
+        sql = "SELECT " + ", ".join(f"({one})" for _ in groups)
+        params: list[str] = []
+        for g in groups:
+            params += [tsquery_expression([g]), language]
         with connection.cursor() as cur:
-            cur.execute(sql, [tsquery_expression([group]), language])
-            return int(cur.fetchone()[0])
+            cur.execute(sql, params)
+            return [int(v) for v in cur.fetchone()]
 
 
 def backend_for_connection() -> SqliteFtsBackend | PostgresBackend:

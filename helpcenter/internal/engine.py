@@ -61,7 +61,7 @@ class Scored:
 class Backend(Protocol):
     def candidates(self, language: str, groups: Sequence[Group], limit: int) -> list[Candidate]: ...
 
-    def doc_frequency(self, language: str, group: Group) -> int: ...
+    def doc_frequencies(self, language: str, groups: Sequence[Group]) -> list[int]: ...
 
     def stats(self, language: str) -> tuple[int, float]: ...
 
@@ -98,11 +98,15 @@ def _ts_quote(term: str) -> str:
 # ---- matching in Python (for the final score) -----------------------------------------
 
 
-def _group_count(g: Group, padded: str) -> int:
-    """Occurrences of any alternative in ``padded`` (" tok tok tok "): C-speed str.count."""
+def _patterns(g: Group) -> tuple[str, ...]:
     if g.prefix:
-        return sum(padded.count(" " + " ".join(alt)) for alt in g.alternatives)
-    return sum(padded.count(" " + " ".join(alt) + " ") for alt in g.alternatives)
+        return tuple(" " + " ".join(alt) for alt in g.alternatives)
+    return tuple(" " + " ".join(alt) + " " for alt in g.alternatives)
+
+
+def _count(patterns: tuple[str, ...], padded: str) -> int:
+    """Occurrences of any alternative in ``padded`` (" tok tok tok "): C-speed str.count."""
+    return sum(padded.count(p) for p in patterns)
 
 
 class Engine:
@@ -126,7 +130,21 @@ class Engine:
         return value
 
     def _df(self, language: str, g: Group) -> int:
-        return int(self._cached("df", language, g.key, lambda: self.backend.doc_frequency(language, g)))
+        return self._dfs(language, [g])[0]
+
+    def _dfs(self, language: str, groups: Sequence[Group]) -> list[int]:
+        """Document frequencies, cached; the missing ones fetched in one query."""
+        with self._lock:
+            missing = [g for g in groups if ("df", language, g.key) not in self._cache]
+        if missing:
+            values = self.backend.doc_frequencies(language, missing)
+            with self._lock:
+                if len(self._cache) > 50_000:
+                    self._cache = {}
+                for g, v in zip(missing, values, strict=True):
+                    self._cache[("df", language, g.key)] = v
+        with self._lock:
+            return [int(self._cache.get(("df", language, g.key), 0)) for g in groups]  # type: ignore[call-overload]
 
     def _stats(self, language: str) -> tuple[int, float]:
         return self._cached("stats", language, "", lambda: self.backend.stats(language))  # type: ignore[no-any-return]
@@ -138,6 +156,7 @@ class Engine:
 
     def groups_for(self, query: str, language: str, *, prefix_last: bool = False) -> list[Group]:
         groups = self.synonyms.groups(analyze(query))
+        self._dfs(language, groups)  # one round trip for every df this query needs
         if is_hiragana(query) and any(self._df(language, g) == 0 for g in groups):
             kata = self.synonyms.groups(analyze(hiragana_to_katakana(normalize(query))))
             if sum(self._df(language, g) > 0 for g in kata) > sum(self._df(language, g) > 0 for g in groups):
@@ -178,13 +197,13 @@ class Engine:
         if n_docs == 0:
             return []
         idf = {}
-        for g in groups:
-            df = self._df(language, g)
+        for g, df in zip(groups, self._dfs(language, groups), strict=True):
             idf[g.key] = math.log(1 + (n_docs - df + 0.5) / (df + 0.5)) if df else 0.0
         live = [g for g in groups if idf[g.key] > 0]
         if not live:
             return []
         total_idf = sum(idf[g.key] for g in live)
+        plan = [(idf[g.key], _patterns(g)) for g in live]
         scored = []
         for cand in self.backend.candidates(language, live, CANDIDATES):
             title = f" {cand.title_tokens} "
@@ -194,11 +213,10 @@ class Engine:
             raw = 0.0
             matched_idf = 0.0
             title_idf = 0.0
-            for g in live:
-                w = idf[g.key]
-                in_title = _group_count(g, title) > 0
-                in_keywords = not in_title and _group_count(g, keywords) > 0
-                tf = _group_count(g, body)
+            for w, patterns in plan:
+                in_title = _count(patterns, title) > 0
+                in_keywords = not in_title and _count(patterns, keywords) > 0
+                tf = _count(patterns, body)
                 if not (in_title or in_keywords or tf):
                     continue
                 matched_idf += w

@@ -11,6 +11,7 @@ already unifies (二段階 / 2段階 / ２段階) need no rule of their own.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from .analysis import analyze
@@ -25,7 +26,7 @@ class Group:
     alternatives: tuple[Phrase, ...]
     prefix: bool = False
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return "|".join(" ".join(p) for p in sorted(self.alternatives)) + ("*" if self.prefix else "")
 

@@ -1,11 +1,11 @@
 /* Help-centre suggestions while typing. No dependencies, no CDN.
    Attach to any <input data-help-suggest="/api/v1/help/search" data-help-lang="ja"
    aria-controls="LIST_ID">; the inquiry form can reuse it the same way.
-   Latency budget (< 100 ms keystroke to render): 40 ms debounce, server ~ a few ms,
+   Latency budget (< 100 ms keystroke to render): 20 ms debounce, server ~ a few ms,
    in-flight requests aborted, identical queries answered from a small cache. */
 (function () {
   "use strict";
-  var DEBOUNCE_MS = 40;
+  var DEBOUNCE_MS = 20;
 
   function setup(input) {
     var list = document.getElementById(input.getAttribute("aria-controls"));
@@ -40,6 +40,7 @@
       });
       list.hidden = false;
       input.setAttribute("data-rendered-at", String(performance.now()));
+      input.setAttribute("data-rendered-query", query);
     }
 
     function fetchSuggestions(query) {
