@@ -66,6 +66,33 @@ def search_engine() -> Engine:
     return engine
 
 
+def _cards(engine: Engine, article_ids: list[int], language: str) -> dict[int, dict[str, str]]:
+    """slug/title/snippet/category of published articles, cached with the engine (which is
+    replaced whenever an article changes), so a warm search runs one SQL query."""
+    cache_ = engine.memo.setdefault(("cards", language), {})
+    missing = [i for i in article_ids if i not in cache_]
+    if missing:
+        rows = ArticleTranslation.objects.filter(
+            article_id__in=missing, language=language, article__is_published=True
+        ).values_list("article_id", "article__slug", "title", "summary", "body_markdown", "article__category__slug")
+        found = {}
+        for article_id, slug, title, summary, body, category in rows:
+            found[article_id] = {
+                "slug": slug,
+                "title": title,
+                "snippet": _snippet_text(summary or body),
+                "category": category,
+            }
+        for i in missing:
+            cache_[i] = found.get(i)
+    return {i: cache_[i] for i in article_ids if cache_.get(i) is not None}
+
+
+def _snippet_text(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SNIPPET_LENGTH else text[: SNIPPET_LENGTH - 1] + "…"
+
+
 def _snippet(translation: ArticleTranslation) -> str:
     text = translation.summary or translation.body_markdown
     text = " ".join(text.split())
@@ -93,28 +120,12 @@ def search_articles(*, query: str, language: str, limit: int = 5) -> list[dict[s
     if not scored:
         return []
     # the backends return article ids (one document per article and language)
-    translations = {
-        t.article_id: t
-        for t in ArticleTranslation.objects.filter(
-            article_id__in=[s.doc_id for s in scored], language=lang, article__is_published=True
-        ).select_related("article__category")
-    }
+    cards = _cards(engine, [s.doc_id for s in scored], lang)
     results: list[dict[str, Any]] = []
-    seen: set[int] = set()
     for s in scored:
-        t = translations.get(s.doc_id)
-        if t is None or s.doc_id in seen:
-            continue
-        seen.add(t.article_id)
-        results.append(
-            {
-                "slug": t.article.slug,
-                "title": t.title,
-                "snippet": _snippet(t),
-                "category": t.article.category.slug,
-                "score": s.score,
-            }
-        )
+        card = cards.get(s.doc_id)
+        if card is not None:
+            results.append({**card, "score": s.score})
     return results
 
 

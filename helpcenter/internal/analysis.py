@@ -163,6 +163,11 @@ _KATAKANA_NI = re.compile(r"ニ(?=段階|要素)")
 # English phrasal verbs that matter for sign-in wording: "sign in" vs "sign up".
 _PHRASAL = re.compile(r"\b(sign|log)(?:s|ed|ged|ing|ging)?[\s-]*(in|on|up|out)\b")
 _NEGATIVE_AUX = frozenset({"ない", "ず", "ぬ", "ん"})
+# A number and its counter are one word for search (2段階, 6桁, 24時間): keeps phrase
+# matching off the very common bare digits.
+_COUNTERS = frozenset(
+    {"段階", "要素", "桁", "倍", "時間", "分", "秒", "回", "日", "件", "文字", "営業日", "ヶ月", "か月"}
+)
 
 _local = threading.local()
 _stemmer_lock = threading.Lock()
@@ -228,8 +233,12 @@ def _ja_tokens(chunk: str) -> list[str]:
         form = _WORD_CHARS.sub("", unicodedata.normalize("NFKC", form))
         if not form:
             continue
+        if form in _COUNTERS and out and out[-1].isdigit() and last_verb == -2:
+            out[-1] += form
+            last_verb = -1
+            continue
         out.append(_fold_katakana(form))
-        last_verb = len(out) - 1 if pos in ("動詞", "形容詞") else -1
+        last_verb = len(out) - 1 if pos in ("動詞", "形容詞") else (-2 if form.isdigit() else -1)
     return out
 
 
@@ -289,7 +298,17 @@ def analyze(text: str) -> list[str]:
         pos = m.end()
     if pos < len(text) and text[pos:].strip():
         tokens.extend(_ja_tokens(text[pos:]))
-    return tokens
+    return _join_counters(tokens)
+
+
+def _join_counters(tokens: list[str]) -> list[str]:
+    out: list[str] = []
+    for t in tokens:
+        if t in _COUNTERS and out and out[-1].isdigit():
+            out[-1] += t
+        else:
+            out.append(t)
+    return out
 
 
 def is_hiragana(text: str) -> bool:

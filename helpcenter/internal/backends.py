@@ -12,9 +12,44 @@ from .synonyms import Group
 
 FTS_TABLE = "helpcenter_search_fts"
 DOC_TABLE = "helpcenter_searchdocument"
+MIN_BEFORE_BROAD = 10
 
 
 class _Common:
+    def candidates(self, language: str, groups: Sequence[Group], limit: int, *, broad: bool = True) -> list[Candidate]:
+        """Best ``limit`` documents by the database's own rank, in stages that keep the
+        ranked set small (ranking must visit every match): documents containing every
+        group, then title/keyword matches, then any match (skipped for very common words
+        unless the narrower stages found fewer than ``MIN_BEFORE_BROAD``)."""
+        stages = []
+        if len(groups) > 1:
+            stages.append(self._all_expression(groups))
+        stages += [self._title_expression(groups), self._any_expression(groups)]
+        out: list[Candidate] = []
+        seen: set[int] = set()
+        for i, expression in enumerate(stages):
+            if i == len(stages) - 1 and not broad and len(out) >= MIN_BEFORE_BROAD:
+                break
+            for c in self._ranked(expression, language, limit):
+                if c.doc_id not in seen:
+                    seen.add(c.doc_id)
+                    out.append(c)
+            if len(out) >= limit:
+                break
+        return out[:limit]
+
+    def _all_expression(self, groups: Sequence[Group]) -> str:
+        raise NotImplementedError
+
+    def _title_expression(self, groups: Sequence[Group]) -> str:
+        raise NotImplementedError
+
+    def _any_expression(self, groups: Sequence[Group]) -> str:
+        raise NotImplementedError
+
+    def _ranked(self, expression: str, language: str, limit: int) -> list[Candidate]:
+        raise NotImplementedError
+
     def stats(self, language: str) -> tuple[int, float]:
         with connection.cursor() as cur:
             cur.execute(f"SELECT count(*), avg(body_length) FROM {DOC_TABLE} WHERE language = %s", [language])  # noqa: S608
@@ -32,22 +67,35 @@ class _Common:
 
 
 class SqliteFtsBackend(_Common):
-    """SQLite FTS5, ``unicode61`` over our space-separated tokens (external content + triggers)."""
+    """SQLite FTS5, ``unicode61`` over our space-separated tokens (external content + triggers).
 
-    def candidates(self, language: str, groups: Sequence[Group], limit: int) -> list[Candidate]:
+    ``CROSS JOIN`` makes SQLite drive the query from the full-text index; left to itself
+    the planner may scan every document of the language and test MATCH row by row."""
+
+    def _all_expression(self, groups: Sequence[Group]) -> str:
+        return fts5_expression(groups, all_groups=True)
+
+    def _title_expression(self, groups: Sequence[Group]) -> str:
+        return f"{{title_tokens keyword_tokens}} : ({fts5_expression(groups)})"
+
+    def _any_expression(self, groups: Sequence[Group]) -> str:
+        return fts5_expression(groups)
+
+    def _ranked(self, match: str, language: str, limit: int) -> list[Candidate]:
         sql = (
-            f"SELECT d.article_id, d.title_tokens, d.keyword_tokens, d.body_tokens FROM {FTS_TABLE} f "  # noqa: S608
-            f"JOIN {DOC_TABLE} d ON d.id = f.rowid WHERE {FTS_TABLE} MATCH %s AND d.language = %s "
-            f"ORDER BY bm25({FTS_TABLE}, 2.5, 1.5, 1.0) LIMIT %s"
+            f"SELECT d.article_id, d.title_tokens, d.keyword_tokens, d.body_tokens FROM "  # noqa: S608
+            f"(SELECT rowid, bm25({FTS_TABLE}, 2.5, 1.5, 1.0) AS score FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s "
+            f"ORDER BY score LIMIT %s) f CROSS JOIN {DOC_TABLE} d ON d.id = f.rowid WHERE d.language = %s "
+            "ORDER BY f.score LIMIT %s"
         )
         with connection.cursor() as cur:
-            cur.execute(sql, [fts5_expression(groups), language, limit])
+            cur.execute(sql, [match, limit * 3, language, limit])
             return [Candidate(*row) for row in cur.fetchall()]
 
     def doc_frequencies(self, language: str, groups: Sequence[Group]) -> list[int]:
         """Document frequency of each group, in one round trip."""
         one = (
-            f"SELECT count(*) FROM {FTS_TABLE} f JOIN {DOC_TABLE} d ON d.id = f.rowid "  # noqa: S608
+            f"SELECT count(*) FROM {FTS_TABLE} f CROSS JOIN {DOC_TABLE} d ON d.id = f.rowid "  # noqa: S608
             f"WHERE {FTS_TABLE} MATCH %s AND d.language = %s"
         )
         sql = "SELECT " + ", ".join(f"({one})" for _ in groups)
@@ -62,14 +110,23 @@ class SqliteFtsBackend(_Common):
 class PostgresBackend(_Common):
     """PostgreSQL: generated ``tsvector`` (config ``simple``: A title, B keywords, D body) + GIN."""
 
-    def candidates(self, language: str, groups: Sequence[Group], limit: int) -> list[Candidate]:
+    def _all_expression(self, groups: Sequence[Group]) -> str:
+        return tsquery_expression(groups, all_groups=True)
+
+    def _title_expression(self, groups: Sequence[Group]) -> str:
+        return tsquery_expression(groups, weights="AB")
+
+    def _any_expression(self, groups: Sequence[Group]) -> str:
+        return tsquery_expression(groups)
+
+    def _ranked(self, expression: str, language: str, limit: int) -> list[Candidate]:
         sql = (
             f"SELECT d.article_id, d.title_tokens, d.keyword_tokens, d.body_tokens FROM {DOC_TABLE} d, "  # noqa: S608
             "to_tsquery('simple', %s) q WHERE d.search_vector @@ q AND d.language = %s "
             "ORDER BY ts_rank(d.search_vector, q) DESC LIMIT %s"
         )
         with connection.cursor() as cur:
-            cur.execute(sql, [tsquery_expression(groups), language, limit])
+            cur.execute(sql, [expression, language, limit])
             return [Candidate(*row) for row in cur.fetchall()]
 
     def doc_frequencies(self, language: str, groups: Sequence[Group]) -> list[int]:

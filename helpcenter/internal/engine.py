@@ -22,10 +22,11 @@ query is retried in katakana (ろぐいん → ログイン).
 from __future__ import annotations
 
 import math
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from rapidfuzz import fuzz, process
 
@@ -38,7 +39,11 @@ K1 = 1.2
 B = 0.75
 COVERAGE_FLOOR = 0.25
 TITLE_COVERAGE_BONUS = 0.5
-CANDIDATES = 200
+CANDIDATES = 60
+# Groups found in more than this share of documents do not drive candidate retrieval
+# (they still count in the score): "出来る" alone must not pull in half the index.
+RETRIEVAL_MAX_DF_SHARE = 0.2
+RETRIEVAL_MIN_DF_CAP = 500
 FUZZY_MAX_GROUPS = 4
 FUZZY_MIN_LEN = 3
 FUZZY_CUTOFF = 75.0
@@ -59,7 +64,9 @@ class Scored:
 
 
 class Backend(Protocol):
-    def candidates(self, language: str, groups: Sequence[Group], limit: int) -> list[Candidate]: ...
+    def candidates(
+        self, language: str, groups: Sequence[Group], limit: int, *, broad: bool = True
+    ) -> list[Candidate]: ...
 
     def doc_frequencies(self, language: str, groups: Sequence[Group]) -> list[int]: ...
 
@@ -71,24 +78,29 @@ class Backend(Protocol):
 # ---- query expressions for the two backends ------------------------------------------
 
 
-def fts5_expression(groups: Sequence[Group]) -> str:
-    parts = []
+def fts5_expression(groups: Sequence[Group], *, all_groups: bool = False) -> str:
+    """FTS5 MATCH text: every alternative quoted (no FTS syntax from the user survives);
+    groups OR-ed, or AND-ed with ``all_groups``."""
+    ors = []
     for g in groups:
-        for alt in g.alternatives:
-            phrase = '"' + " ".join(alt) + '"'
-            parts.append(phrase + ("*" if g.prefix else ""))
-    return " OR ".join(parts)
+        parts = ['"' + " ".join(alt) + '"' + ("*" if g.prefix else "") for alt in g.alternatives]
+        ors.append("(" + " OR ".join(parts) + ")" if all_groups and len(parts) > 1 else " OR ".join(parts))
+    return (" AND " if all_groups else " OR ").join(ors)
 
 
-def tsquery_expression(groups: Sequence[Group]) -> str:
-    parts = []
+def tsquery_expression(groups: Sequence[Group], *, all_groups: bool = False, weights: str = "") -> str:
+    """to_tsquery('simple', ...) text; ``weights`` ("AB") restricts to title/keywords."""
+    label = f":{weights}" if weights else ""
+    ors = []
     for g in groups:
+        parts = []
         for alt in g.alternatives:
-            terms = [_ts_quote(t) for t in alt]
+            terms = [_ts_quote(t) + label for t in alt]
             if g.prefix:
-                terms[-1] += ":*"
+                terms[-1] = terms[-1] + ("*" if weights else ":*")
             parts.append("(" + " <-> ".join(terms) + ")" if len(terms) > 1 else terms[0])
-    return " | ".join(parts)
+        ors.append("(" + " | ".join(parts) + ")" if all_groups and len(parts) > 1 else " | ".join(parts))
+    return (" & " if all_groups else " | ").join(ors)
 
 
 def _ts_quote(term: str) -> str:
@@ -98,15 +110,39 @@ def _ts_quote(term: str) -> str:
 # ---- matching in Python (for the final score) -----------------------------------------
 
 
-def _patterns(g: Group) -> tuple[str, ...]:
-    if g.prefix:
-        return tuple(" " + " ".join(alt) for alt in g.alternatives)
-    return tuple(" " + " ".join(alt) + " " for alt in g.alternatives)
+@dataclass(frozen=True)
+class _Plan:
+    """How to count one group in a field: its alternatives as they appear in the token text."""
+
+    weight: float
+    alternatives: tuple[str, ...]  # "a" or "a b" (phrase); prefixes end with "*"
+
+    @classmethod
+    def of(cls, g: Group, weight: float) -> _Plan:
+        return cls(weight, tuple(" ".join(alt) + ("*" if g.prefix else "") for alt in g.alternatives))
+
+    def count(self, found: dict[str, int]) -> int:
+        n = 0
+        for alt in self.alternatives:
+            if alt.endswith("*"):
+                n += sum(c for t, c in found.items() if t.startswith(alt[:-1]))
+            else:
+                n += found.get(alt, 0)
+        return n
 
 
-def _count(patterns: tuple[str, ...], padded: str) -> int:
-    """Occurrences of any alternative in ``padded`` (" tok tok tok "): C-speed str.count."""
-    return sum(padded.count(p) for p in patterns)
+def _matcher(plans: list[_Plan]) -> re.Pattern[str]:
+    """One regex finding every alternative of every group as whole tokens (C speed)."""
+    alts = sorted({a for p in plans for a in p.alternatives}, key=len, reverse=True)
+    parts = [re.escape(a[:-1]) + r"\S*" if a.endswith("*") else re.escape(a) for a in alts]
+    return re.compile(r"(?<![^ ])(?:" + "|".join(parts) + r")(?![^ ])")
+
+
+def _found(rx: re.Pattern[str], text: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for m in rx.findall(text):
+        out[m] = out.get(m, 0) + 1
+    return out
 
 
 class Engine:
@@ -114,6 +150,8 @@ class Engine:
         self.backend = backend
         self.synonyms = synonyms
         self._cache: dict[tuple[str, str, str], object] = {}
+        # free-form per-generation memo for callers (e.g. result cards)
+        self.memo: dict[tuple[str, str], dict[int, Any]] = {}
         self._lock = threading.Lock()
 
     # Per-engine caches; the caller builds a new Engine when the index generation changes.
@@ -202,21 +240,32 @@ class Engine:
         live = [g for g in groups if idf[g.key] > 0]
         if not live:
             return []
+        dfs = dict(zip((g.key for g in groups), self._dfs(language, groups), strict=True))
+        cap = max(RETRIEVAL_MAX_DF_SHARE * n_docs, RETRIEVAL_MIN_DF_CAP)
+        selective = [g for g in live if dfs[g.key] <= cap]
+        retrieval = selective or live
+        # ranking every match of only very common words is the slow path: allowed only
+        # when the narrower stages found too little
+        broad = bool(selective) and sum(dfs[g.key] for g in selective) <= 2 * cap
         total_idf = sum(idf[g.key] for g in live)
-        plan = [(idf[g.key], _patterns(g)) for g in live]
+        plan = [_Plan.of(g, idf[g.key]) for g in live]
+        rx = _matcher(plan)
         scored = []
-        for cand in self.backend.candidates(language, live, CANDIDATES):
-            title = f" {cand.title_tokens} "
-            keywords = f" {cand.keyword_tokens} "
-            body = f" {cand.body_tokens} "
+        for cand in self.backend.candidates(language, retrieval, CANDIDATES, broad=broad):
+            title_c, keywords_c, body_c = (
+                _found(rx, cand.title_tokens),
+                _found(rx, cand.keyword_tokens),
+                _found(rx, cand.body_tokens),
+            )
             dl = cand.body_tokens.count(" ") + 1
             raw = 0.0
             matched_idf = 0.0
             title_idf = 0.0
-            for w, patterns in plan:
-                in_title = _count(patterns, title) > 0
-                in_keywords = not in_title and _count(patterns, keywords) > 0
-                tf = _count(patterns, body)
+            for p in plan:
+                w = p.weight
+                in_title = p.count(title_c) > 0
+                in_keywords = not in_title and p.count(keywords_c) > 0
+                tf = p.count(body_c)
                 if not (in_title or in_keywords or tf):
                     continue
                 matched_idf += w

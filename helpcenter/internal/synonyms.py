@@ -89,4 +89,9 @@ class SynonymTable:
 
 
 def _phrase(text: str) -> Phrase:
-    return tuple(analyze(text.strip()))
+    tokens = analyze(text.strip())
+    # "できない" analyses to (出来る, 出来るない): the negation token alone says it all and
+    # keeps the phrase off the very common base verb.
+    if len(tokens) >= 2 and tokens[-1] == tokens[-2] + "ない":
+        del tokens[-2]
+    return tuple(tokens)
