@@ -48,7 +48,7 @@ def child(backend: str, articles: int, warm_passes: int) -> None:
     from helpcenter import selectors
     from helpcenter.internal.analysis import analyze
     from helpcenter.internal.content import load_articles
-    from helpcenter.internal.index import bump_generation
+    from helpcenter.internal.index import bump_generation, optimize_index
     from helpcenter.internal.text import markdown_to_text
     from helpcenter.models import Article, ArticleTranslation, Category, SearchDocument
     from helpcenter.services import content_import
@@ -111,32 +111,41 @@ def child(backend: str, articles: int, warm_passes: int) -> None:
                 body[at:at] = rng.choice(sentences[lang])
             translations.append(
                 ArticleTranslation(
-                    article=article, language=lang, title=" ".join(title), summary="generated",
-                    body_markdown=" ".join(body), body_html="<p>generated</p>",
+                    article=article,
+                    language=lang,
+                    title=" ".join(title),
+                    summary="generated",
+                    body_markdown=" ".join(body),
+                    body_html="<p>generated</p>",
                 )
             )
             docs.append((article, lang, title, body))
         created = ArticleTranslation.objects.bulk_create(translations, batch_size=1000)
         if not created[0].pk:
             tid = dict(
-                ArticleTranslation.objects.filter(article__slug__startswith="generated-").values_list("article_id", "pk")
+                ArticleTranslation.objects.filter(article__slug__startswith="generated-").values_list(
+                    "article_id", "pk"
+                )
             )
             for t in created:
                 t.pk = tid[t.article_id]
         SearchDocument.objects.bulk_create(
             [
                 SearchDocument(
-                    translation=t, article=article, language=lang, title_tokens=" ".join(title),
-                    keyword_tokens="", body_tokens=" ".join(body), body_length=len(body),
+                    translation=t,
+                    article=article,
+                    language=lang,
+                    title_tokens=" ".join(title),
+                    keyword_tokens="",
+                    body_tokens=" ".join(body),
+                    body_length=len(body),
                 )
                 for t, (article, lang, title, body) in zip(created, docs, strict=True)
             ],
             batch_size=1000,
         )
         bump_generation()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE helpcenter_searchdocument")
+    optimize_index()  # what `manage.py help_reindex` does after a bulk import
     total = SearchDocument.objects.count()
     print(f"[{backend}] generated {articles} articles in {time.perf_counter() - t0:.1f}s; index has {total} documents")
 

@@ -22,7 +22,7 @@ def _lang(request: HttpRequest, lang: str | None) -> str:
     return "en" if value.lower().startswith("en") else "ja"
 
 
-class SearchResultOut(Schema):
+class HelpSearchResultOut(Schema):
     slug: str
     title: str
     snippet: str
@@ -30,20 +30,20 @@ class SearchResultOut(Schema):
     score: float
 
 
-class SearchOut(Schema):
+class HelpSearchOut(Schema):
     query: str
     language: str
-    results: list[SearchResultOut]
+    results: list[HelpSearchResultOut]
 
 
-class SearchParams(Schema):
+class HelpSearchParams(Schema):
     q: str = ""
     lang: Literal["ja", "en"] | None = None
     limit: int = 10
 
 
-@router.get("/help/search", response=SearchOut, summary="Search help articles (ranked, best first)")
-def help_search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, object]:
+@router.get("/help/search", response=HelpSearchOut, summary="Search help articles (ranked, best first)")
+def help_search(request: HttpRequest, params: Query[HelpSearchParams]) -> dict[str, object]:
     limit, period = conf.search_rate_limit()
     ratelimit.check(f"help-search:{ratelimit.client_ip(request)}", limit=limit, period=period)
     language = _lang(request, params.lang)
@@ -55,12 +55,12 @@ def help_search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, 
     return {"query": query, "language": language, "results": results}
 
 
-class RelatedOut(Schema):
+class HelpRelatedOut(Schema):
     slug: str
     title: str
 
 
-class ArticleOut(Schema):
+class HelpArticleOut(Schema):
     slug: str
     language: str
     title: str
@@ -68,13 +68,13 @@ class ArticleOut(Schema):
     body_html: str
     category: str
     category_name: str
-    related: list[RelatedOut]
+    related: list[HelpRelatedOut]
     updated_at: dt.datetime
     helpful_yes: int
     helpful_no: int
 
 
-@router.get("/help/articles/{slug}", response=ArticleOut, summary="One help article (body is sanitised HTML)")
+@router.get("/help/articles/{slug}", response=HelpArticleOut, summary="One help article (body is sanitised HTML)")
 def help_article(request: HttpRequest, slug: str, lang: Literal["ja", "en"] | None = None) -> dict[str, object]:
     language = _lang(request, lang)
     t = selectors.article_for_public(slug=slug, language=language)
@@ -93,17 +93,17 @@ def help_article(request: HttpRequest, slug: str, lang: Literal["ja", "en"] | No
     }
 
 
-class VoteIn(Schema):
+class HelpVoteIn(Schema):
     helpful: bool
 
 
-class VoteOut(Schema):
+class HelpVoteOut(Schema):
     helpful_yes: int
     helpful_no: int
 
 
-@router.post("/help/articles/{slug}/vote", response=VoteOut, summary="Was this helpful? (one answer per visitor)")
-def help_article_vote(request: HttpRequest, slug: str, payload: VoteIn) -> dict[str, int]:
+@router.post("/help/articles/{slug}/vote", response=HelpVoteOut, summary="Was this helpful? (one answer per visitor)")
+def help_article_vote(request: HttpRequest, slug: str, payload: HelpVoteIn) -> dict[str, int]:
     t = selectors.article_for_public(slug=slug, language="ja")
     yes, no = services.article_vote(
         article=t.article,
@@ -115,12 +115,12 @@ def help_article_vote(request: HttpRequest, slug: str, payload: VoteIn) -> dict[
     return {"helpful_yes": yes, "helpful_no": no}
 
 
-class TroubleshooterOptionOut(Schema):
+class HelpTroubleshooterOptionOut(Schema):
     label: str
-    node: TroubleshooterNodeOut
+    node: HelpTroubleshooterNodeOut
 
 
-class TroubleshooterNodeOut(Schema):
+class HelpTroubleshooterNodeOut(Schema):
     id: str
     kind: Literal["question", "fix", "flow", "inquiry"]
     title: str
@@ -128,16 +128,16 @@ class TroubleshooterNodeOut(Schema):
     article: str | None
     url: str | None
     inquiry_url: str | None
-    options: list[TroubleshooterOptionOut]
+    options: list[HelpTroubleshooterOptionOut]
 
 
-TroubleshooterOptionOut.model_rebuild()
-TroubleshooterNodeOut.model_rebuild()
+HelpTroubleshooterOptionOut.model_rebuild()
+HelpTroubleshooterNodeOut.model_rebuild()
 
 
 @router.get(
     "/help/troubleshooter/sign-in",
-    response=TroubleshooterNodeOut,
+    response=HelpTroubleshooterNodeOut,
     summary='The "I can\'t sign in" troubleshooter as a tree',
     description="Questions have options leading to nodes; every leaf is a fix (with its article), a "
     "self-service flow (url) or a pre-filled inquiry form (url).",
@@ -146,7 +146,7 @@ def sign_in_troubleshooter(request: HttpRequest, lang: Literal["ja", "en"] | Non
     return troubleshooter.serialize(troubleshooter.build_tree(), _lang(request, lang))
 
 
-class AnnouncementOut(Schema):
+class HelpAnnouncementOut(Schema):
     id: int
     kind: str
     status: Literal["in_progress", "upcoming", "ended"]
@@ -157,12 +157,12 @@ class AnnouncementOut(Schema):
     affects_sign_in: bool
 
 
-class AnnouncementsOut(Schema):
+class HelpAnnouncementsOut(Schema):
     sign_in_available: bool
-    announcements: list[AnnouncementOut]
+    announcements: list[HelpAnnouncementOut]
 
 
-@router.get("/announcements", response=AnnouncementsOut, summary="Current and upcoming maintenance and incidents")
+@router.get("/announcements", response=HelpAnnouncementsOut, summary="Current and upcoming maintenance and incidents")
 def announcements(request: HttpRequest, lang: Literal["ja", "en"] | None = None) -> dict[str, object]:
     language = _lang(request, lang)
     data = selectors.announcements_public()

@@ -18,13 +18,13 @@ MIN_BEFORE_BROAD = 10
 class _Common:
     def candidates(self, language: str, groups: Sequence[Group], limit: int, *, broad: bool = True) -> list[Candidate]:
         """Best ``limit`` documents by the database's own rank, in stages that keep the
-        ranked set small (ranking must visit every match): documents containing every
-        group, then title/keyword matches, then any match (skipped for very common words
+        ranked set small (ranking must visit every match): title/keyword matches, then
+        documents containing every group, then any match (skipped for very common words
         unless the narrower stages found fewer than ``MIN_BEFORE_BROAD``)."""
-        stages = []
+        stages = [self._title_expression(groups)]
         if len(groups) > 1:
             stages.append(self._all_expression(groups))
-        stages += [self._title_expression(groups), self._any_expression(groups)]
+        stages.append(self._any_expression(groups))
         out: list[Candidate] = []
         seen: set[int] = set()
         for i, expression in enumerate(stages):
@@ -113,17 +113,21 @@ class PostgresBackend(_Common):
     def _all_expression(self, groups: Sequence[Group]) -> str:
         return tsquery_expression(groups, all_groups=True)
 
+    # The title stage is marked with a prefix and runs on the title-only vector.
     def _title_expression(self, groups: Sequence[Group]) -> str:
-        return tsquery_expression(groups, weights="AB")
+        return "title:" + tsquery_expression(groups)
 
     def _any_expression(self, groups: Sequence[Group]) -> str:
         return tsquery_expression(groups)
 
     def _ranked(self, expression: str, language: str, limit: int) -> list[Candidate]:
+        column = "search_vector"
+        if expression.startswith("title:"):
+            column, expression = "title_vector", expression.removeprefix("title:")
         sql = (
             f"SELECT d.article_id, d.title_tokens, d.keyword_tokens, d.body_tokens FROM {DOC_TABLE} d, "  # noqa: S608
-            "to_tsquery('simple', %s) q WHERE d.search_vector @@ q AND d.language = %s "
-            "ORDER BY ts_rank(d.search_vector, q) DESC LIMIT %s"
+            f"to_tsquery('simple', %s) q WHERE d.{column} @@ q AND d.language = %s "
+            f"ORDER BY ts_rank(d.{column}, q) DESC LIMIT %s"
         )
         with connection.cursor() as cur:
             cur.execute(sql, [expression, language, limit])

@@ -64,6 +64,17 @@ def index_article(article: Article) -> None:
     bump_generation()
 
 
+def optimize_index() -> None:
+    """After bulk loads: merge FTS5 segments (SQLite) / refresh planner statistics (PostgreSQL)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("INSERT INTO helpcenter_search_fts(helpcenter_search_fts) VALUES ('optimize')")
+        elif connection.vendor == "postgresql" and connection.get_autocommit():
+            cur.execute("VACUUM ANALYZE helpcenter_searchdocument")
+
+
 def reindex_all() -> int:
     count = 0
     with transaction.atomic():
