@@ -104,7 +104,7 @@ def child(backend: str, articles: int, warm_passes: int) -> None:
         docs = []
         for i, article in enumerate(new_articles):
             lang = "ja" if i % 2 == 0 else "en"
-            title = [rng.choice(rng.choice(titles[lang]))] + rng.choices(filler[lang], cum_weights=zipf_weights, k=3)
+            title = [rng.choice(rng.choice(titles[lang])), *rng.choices(filler[lang], cum_weights=zipf_weights, k=3)]
             body = rng.choices(filler[lang], cum_weights=zipf_weights, k=rng.randint(30, 80))
             for _ in range(rng.randint(2, 5)):
                 at = rng.randint(0, len(body))
@@ -163,7 +163,7 @@ def child(backend: str, articles: int, warm_passes: int) -> None:
 
     def pct(xs: list[float], p: float) -> float:
         xs = sorted(xs)
-        return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
+        return xs[min(len(xs) - 1, round(p * (len(xs) - 1)))]
 
     cold = timed_pass()
     cpu.clear()

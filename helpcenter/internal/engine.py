@@ -44,6 +44,9 @@ CANDIDATES = 60
 # (they still count in the score): "出来る" alone must not pull in half the index.
 RETRIEVAL_MAX_DF_SHARE = 0.2
 RETRIEVAL_MIN_DF_CAP = 500
+# The last retrieval stage ranks every document matching any word; above this many matches
+# it runs only when the narrower stages (title, all words) found too little.
+BROAD_MAX_MATCHES = 1000
 FUZZY_MAX_GROUPS = 4
 FUZZY_MIN_LEN = 3
 FUZZY_CUTOFF = 75.0
@@ -246,7 +249,7 @@ class Engine:
         retrieval = selective or live
         # ranking every match of only very common words is the slow path: allowed only
         # when the narrower stages found too little
-        broad = bool(selective) and sum(dfs[g.key] for g in selective) <= 2 * cap
+        broad = bool(selective) and sum(dfs[g.key] for g in selective) <= BROAD_MAX_MATCHES
         total_idf = sum(idf[g.key] for g in live)
         plan = [_Plan.of(g, idf[g.key]) for g in live]
         rx = _matcher(plan)
