@@ -108,3 +108,33 @@ def test_search_misses_are_recorded_for_staff(help_content: None, staff_factory:
     agent = staff_factory(roles=[SUPPORT_AGENT])
     misses = selectors.search_misses_for_staff(user=agent)
     assert [(m.query, m.count) for m in misses] == [("量子 テレポート", 2)]
+
+
+def test_a_rolled_back_edit_leaves_the_index_as_it_was(help_content: None, editor: Any):
+    from django.db import transaction
+
+    article = Article.objects.get(slug="api-usage")
+    t = article.translations.get(language="ja")
+    # given an edit whose transaction fails after the save
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.article_translation_save(
+            actor=editor,
+            article=article,
+            language="ja",
+            title=t.title + "（ウェブフック）",
+            summary=t.summary,
+            keywords=t.keywords,
+            body_markdown=t.body_markdown,
+        )
+        raise RuntimeError("boom")
+    # then neither the article nor its index entry changed
+    assert "api-usage" not in search("ウェブフック")
+
+
+def test_help_reindex_rebuilds_the_index(help_content: None):
+    from django.core.management import call_command
+
+    SearchDocument.objects.all().delete()
+    assert search("ログインできない") == []
+    call_command("help_reindex", stdout=None)
+    assert search("ログインできない")[0] == "cannot-sign-in"

@@ -108,3 +108,20 @@ def test_editor_publishes_an_announcement(client: Any, editor: Any):
         },
     )
     assert response.status_code == 302 and Announcement.objects.get().ends_at is None
+
+
+def test_banner_shows_planned_maintenance_a_few_days_ahead(rf: Any, help_content: None):
+    from helpcenter.context_processors import announcements
+
+    now = timezone.now()
+    Announcement.objects.create(
+        kind="planned_maintenance",
+        title_ja="来週のメンテナンス",
+        title_en="Next week",
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=2),
+    )
+    data = announcements(rf.get("/help/"))
+    assert [a["title"] for a in data["help_announcements"]] == ["来週のメンテナンス"]
+    assert data["help_announcements"][0]["active"] is False
+    assert data["help_sign_in_maintenance"] is None and data["help_on_sign_in_page"] is False
