@@ -328,9 +328,21 @@ class AnnouncementForm(forms.Form):
 @login_required
 def staff_announcements(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
-    form = AnnouncementForm(
-        request.POST or None, initial={"starts_at": timezone.localtime().replace(second=0, microsecond=0)}
-    )
+    editing = Announcement.objects.filter(pk=_int(request.GET.get("edit"))).first()
+    initial: dict[str, Any] = {"starts_at": timezone.localtime().replace(second=0, microsecond=0)}
+    if editing is not None:
+        initial = {
+            "kind": editing.kind,
+            "title_ja": editing.title_ja,
+            "title_en": editing.title_en,
+            "body_ja": editing.body_ja,
+            "body_en": editing.body_en,
+            "starts_at": timezone.localtime(editing.starts_at),
+            "ends_at": timezone.localtime(editing.ends_at) if editing.ends_at else None,
+            "affects_sign_in": editing.affects_sign_in,
+            "is_published": editing.is_published,
+        }
+    form = AnnouncementForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if request.POST.get("end"):
             item = Announcement.objects.filter(pk=_int(request.POST.get("end"))).first()
@@ -341,7 +353,7 @@ def staff_announcements(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.announcement_save(actor=request.user, request=request, **data)
+                services.announcement_save(actor=request.user, announcement=editing, request=request, **data)
                 messages.success(request, _("Announcement saved."))
                 return redirect("helpcenter:staff_announcements")
             except ApplicationError as exc:
@@ -350,5 +362,10 @@ def staff_announcements(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "helpcenter/staff/announcements.html",
-        {"form": form, "announcements": selectors.announcements_for_staff(user=request.user), "now": timezone.now()},
+        {
+            "form": form,
+            "editing": editing,
+            "announcements": selectors.announcements_for_staff(user=request.user),
+            "now": timezone.now(),
+        },
     )

@@ -125,3 +125,27 @@ def test_banner_shows_planned_maintenance_a_few_days_ahead(rf: Any, help_content
     assert [a["title"] for a in data["help_announcements"]] == ["来週のメンテナンス"]
     assert data["help_announcements"][0]["active"] is False
     assert data["help_sign_in_maintenance"] is None and data["help_on_sign_in_page"] is False
+
+
+def test_editor_moves_the_end_of_an_announcement(client: Any, editor: Any):
+    now = timezone.now()
+    item = Announcement.objects.create(
+        kind="emergency_maintenance", title_ja="緊急", title_en="Urgent", starts_at=now - timedelta(minutes=5)
+    )
+    client.force_login(editor)
+    assert "緊急" in client.get(f"/help/staff/announcements/?edit={item.pk}").content.decode()
+    response = client.post(
+        f"/help/staff/announcements/?edit={item.pk}",
+        {
+            "kind": "emergency_maintenance",
+            "title_ja": "緊急",
+            "title_en": "Urgent",
+            "starts_at": timezone.localtime(item.starts_at).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": timezone.localtime(now + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"),
+            "is_published": "on",
+        },
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert item.ends_at is not None and item.ends_at > now + timedelta(hours=2)
+    assert Announcement.objects.count() == 1
