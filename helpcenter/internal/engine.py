@@ -118,19 +118,26 @@ class _Plan:
     """How to count one group in a field: its alternatives as they appear in the token text."""
 
     weight: float
-    alternatives: tuple[str, ...]  # "a" or "a b" (phrase); prefixes end with "*"
+    exact: tuple[str, ...]  # "a" or "a b" (phrase)
+    prefixes: tuple[str, ...]
 
     @classmethod
     def of(cls, g: Group, weight: float) -> _Plan:
-        return cls(weight, tuple(" ".join(alt) + ("*" if g.prefix else "") for alt in g.alternatives))
+        alts = tuple(" ".join(alt) for alt in g.alternatives)
+        return cls(weight, () if g.prefix else alts, alts if g.prefix else ())
+
+    @property
+    def alternatives(self) -> tuple[str, ...]:
+        return self.exact + tuple(p + "*" for p in self.prefixes)
 
     def count(self, found: dict[str, int]) -> int:
+        if not found:
+            return 0
         n = 0
-        for alt in self.alternatives:
-            if alt.endswith("*"):
-                n += sum(c for t, c in found.items() if t.startswith(alt[:-1]))
-            else:
-                n += found.get(alt, 0)
+        for alt in self.exact:
+            n += found.get(alt, 0)
+        for p in self.prefixes:
+            n += sum(c for t, c in found.items() if t.startswith(p))
         return n
 
 
@@ -216,14 +223,18 @@ class Engine:
         term = g.alternatives[0][0]
         if len(term) < FUZZY_MIN_LEN or term.isdigit() or self._df(language, g) > 0:
             return g
-        vocab = self._vocab(language)
-        if not vocab:
-            return g
-        best = process.extractOne(term, vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        best = self._cached("typo", language, term, lambda: self._closest(language, term))
         if best is None:
             return g
         # vocabulary entries are index tokens already; the correction may itself be a synonym
-        return self.synonyms.groups([str(best[0])])[0]
+        return self.synonyms.groups([str(best)])[0]
+
+    def _closest(self, language: str, term: str) -> str | None:
+        vocab = self._vocab(language)
+        if not vocab:
+            return None
+        best = process.extractOne(term, vocab, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+        return str(best[0]) if best else None
 
     # ---- ranking ----
 
