@@ -13,23 +13,29 @@ from .synonyms import Group
 FTS_TABLE = "helpcenter_search_fts"
 DOC_TABLE = "helpcenter_searchdocument"
 MIN_BEFORE_BROAD = 10
+MAX_RANKED = 1000
 
 
 class _Common:
-    def candidates(self, language: str, groups: Sequence[Group], limit: int, *, broad: bool = True) -> list[Candidate]:
+    def candidates(
+        self, language: str, groups: Sequence[Group], limit: int, *, matches: Sequence[int] = ()
+    ) -> list[Candidate]:
         """Best ``limit`` documents by the database's own rank, in stages that keep the
         ranked set small (ranking must visit every match): title/keyword matches, then
-        documents containing every group, then any match (skipped for very common words
-        unless the narrower stages found fewer than ``MIN_BEFORE_BROAD``)."""
-        stages = [self._title_expression(groups)]
+        documents containing every group, then any match. ``matches`` are the groups'
+        document frequencies: a later stage that would rank more than ``MAX_RANKED``
+        documents runs only when the earlier ones found fewer than ``MIN_BEFORE_BROAD``."""
+        all_bound = min(matches) if matches else 0
+        any_bound = sum(matches) if matches else 0
+        stages: list[tuple[str, int]] = [(self._title_expression(groups), 0)]
         if len(groups) > 1:
-            stages.append(self._all_expression(groups))
-        stages.append(self._any_expression(groups))
+            stages.append((self._all_expression(groups), all_bound))
+        stages.append((self._any_expression(groups), any_bound))
         out: list[Candidate] = []
         seen: set[int] = set()
-        for i, expression in enumerate(stages):
-            if i == len(stages) - 1 and not broad and len(out) >= MIN_BEFORE_BROAD:
-                break
+        for expression, bound in stages:
+            if bound > MAX_RANKED and len(out) >= MIN_BEFORE_BROAD:
+                continue
             for c in self._ranked(expression, language, limit):
                 if c.doc_id not in seen:
                     seen.add(c.doc_id)

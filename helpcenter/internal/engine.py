@@ -44,9 +44,6 @@ CANDIDATES = 60
 # (they still count in the score): "出来る" alone must not pull in half the index.
 RETRIEVAL_MAX_DF_SHARE = 0.2
 RETRIEVAL_MIN_DF_CAP = 500
-# The last retrieval stage ranks every document matching any word; above this many matches
-# it runs only when the narrower stages (title, all words) found too little.
-BROAD_MAX_MATCHES = 1000
 FUZZY_MAX_GROUPS = 4
 FUZZY_MIN_LEN = 3
 FUZZY_CUTOFF = 75.0
@@ -68,7 +65,7 @@ class Scored:
 
 class Backend(Protocol):
     def candidates(
-        self, language: str, groups: Sequence[Group], limit: int, *, broad: bool = True
+        self, language: str, groups: Sequence[Group], limit: int, *, matches: Sequence[int] = ()
     ) -> list[Candidate]: ...
 
     def doc_frequencies(self, language: str, groups: Sequence[Group]) -> list[int]: ...
@@ -258,14 +255,12 @@ class Engine:
         cap = max(RETRIEVAL_MAX_DF_SHARE * n_docs, RETRIEVAL_MIN_DF_CAP)
         selective = [g for g in live if dfs[g.key] <= cap]
         retrieval = selective or live
-        # ranking every match of only very common words is the slow path: allowed only
-        # when the narrower stages found too little
-        broad = bool(selective) and sum(dfs[g.key] for g in selective) <= BROAD_MAX_MATCHES
+        matches = [dfs[g.key] for g in retrieval]
         total_idf = sum(idf[g.key] for g in live)
         plan = [_Plan.of(g, idf[g.key]) for g in live]
         rx = _matcher(plan)
         scored = []
-        for cand in self.backend.candidates(language, retrieval, CANDIDATES, broad=broad):
+        for cand in self.backend.candidates(language, retrieval, CANDIDATES, matches=matches):
             title_c, keywords_c, body_c = (
                 _found(rx, cand.title_tokens),
                 _found(rx, cand.keyword_tokens),
