@@ -39,7 +39,7 @@ K1 = 1.2
 B = 0.75
 COVERAGE_FLOOR = 0.25
 TITLE_COVERAGE_BONUS = 0.5
-CANDIDATES = 60
+CANDIDATES = 40
 # Groups found in more than this share of documents do not drive candidate retrieval
 # (they still count in the score): "出来る" alone must not pull in half the index.
 RETRIEVAL_MAX_DF_SHARE = 0.2
