@@ -1,0 +1,260 @@
+"""Reads of the help centre (public content is public; staff lists check roles)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+
+from . import conf
+from .internal.backends import backend_for_connection
+from .internal.engine import Engine
+from .internal.index import index_generation
+from .internal.synonyms import SynonymTable
+from .models import Announcement, Article, ArticleTranslation, Category, SearchMiss, SynonymRule
+from .services import ANNOUNCEMENTS_CACHE_KEY, can_view_search_misses
+
+SHIPPED_SYNONYMS = Path(__file__).resolve().parent / "internal" / "synonyms.txt"
+MAX_QUERY_LENGTH = 200
+SNIPPET_LENGTH = 140
+
+_engines: dict[str, tuple[str, Engine]] = {}
+_synonym_tables: dict[str, SynonymTable] = {}
+_engines_lock = threading.Lock()
+
+
+def _language(language: str | None) -> str:
+    return "en" if (language or "").lower().startswith("en") else "ja"
+
+
+def synonym_text() -> str:
+    path = conf.synonyms_file()
+    base = Path(path).read_text(encoding="utf-8") if path else SHIPPED_SYNONYMS.read_text(encoding="utf-8")
+    extra = "\n".join(SynonymRule.objects.order_by("pk").values_list("rule", flat=True))
+    return base + "\n" + extra
+
+
+def search_engine() -> Engine:
+    """The process-wide engine for this database; rebuilt when the index generation moves
+    (article edits, synonym edits) so cached document frequencies never go stale."""
+    generation = index_generation()
+    vendor_key = f"{connection.vendor}:{connection.settings_dict.get('NAME')}"
+    with _engines_lock:
+        cached = _engines.get(vendor_key)
+    if cached and cached[0] == generation:
+        return cached[1]
+    text = synonym_text()
+    table = _synonym_tables.get(text)
+    if table is None:  # parsing runs the analyser over every phrase: keep it across article edits
+        table = SynonymTable.parse(text)
+        with _engines_lock:
+            if len(_synonym_tables) > 8:
+                _synonym_tables.clear()
+            _synonym_tables[text] = table
+    engine = Engine(backend_for_connection(), table)
+    with _engines_lock:
+        _engines[vendor_key] = (generation, engine)
+    return engine
+
+
+def _cards(engine: Engine, article_ids: list[int], language: str) -> dict[int, dict[str, str]]:
+    """slug/title/snippet/category of published articles, cached with the engine (which is
+    replaced whenever an article changes), so a warm search runs one SQL query."""
+    cache_ = engine.memo.setdefault(("cards", language), {})
+    missing = [i for i in article_ids if i not in cache_]
+    if missing:
+        rows = ArticleTranslation.objects.filter(
+            article_id__in=missing, language=language, article__is_published=True
+        ).values_list("article_id", "article__slug", "title", "summary", "body_markdown", "article__category__slug")
+        found = {}
+        for article_id, slug, title, summary, body, category in rows:
+            found[article_id] = {
+                "slug": slug,
+                "title": title,
+                "snippet": _snippet_text(summary or body),
+                "category": category,
+            }
+        for i in missing:
+            cache_[i] = found.get(i)
+    return {i: cache_[i] for i in article_ids if cache_.get(i) is not None}
+
+
+def _snippet_text(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= SNIPPET_LENGTH else text[: SNIPPET_LENGTH - 1] + "…"
+
+
+def _snippet(translation: ArticleTranslation) -> str:
+    text = translation.summary or translation.body_markdown
+    text = " ".join(text.split())
+    return text if len(text) <= SNIPPET_LENGTH else text[: SNIPPET_LENGTH - 1] + "…"
+
+
+def search_articles(*, query: str, language: str, limit: int = 5) -> list[dict[str, Any]]:
+    """Ranked help articles for ``query``: ``[{slug, title, snippet, category, score}]``.
+
+    Used by the help search page and API and by the inquiry form's suggestions while
+    typing (the last word may be incomplete: it is matched as a prefix when unknown).
+    When nothing matches in ``language`` the other language's index is tried, and the
+    results are still shown in ``language``.
+    """
+    lang = _language(language)
+    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    limit = max(1, min(int(limit), 50))
+    if not query:
+        return []
+    engine = search_engine()
+    scored = engine.search(query, lang, limit=limit, prefix_last=True)
+    if not scored:
+        other = "en" if lang == "ja" else "ja"
+        scored = engine.search(query, other, limit=limit, prefix_last=True)
+    if not scored:
+        return []
+    # the backends return article ids (one document per article and language)
+    cards = _cards(engine, [s.doc_id for s in scored], lang)
+    results: list[dict[str, Any]] = []
+    for s in scored:
+        card = cards.get(s.doc_id)
+        if card is not None:
+            results.append({**card, "score": s.score})
+    return results
+
+
+# ---- articles ---------------------------------------------------------------------------
+
+
+def article_for_public(*, slug: str, language: str) -> ArticleTranslation:
+    """The published article in ``language`` (falling back to the other language); 404 otherwise."""
+    lang = _language(language)
+    translations = list(
+        ArticleTranslation.objects.filter(article__slug=slug, article__is_published=True).select_related(
+            "article__category"
+        )
+    )
+    if not translations:
+        raise Http404(_("Not found."))
+    translations.sort(key=lambda t: t.language != lang)
+    return translations[0]
+
+
+def article_for_staff(*, user: Any, slug: str) -> Article:
+    from .services import require_editor
+
+    require_editor(user)
+    article = Article.objects.select_related("category").filter(slug=slug).first()
+    if article is None:
+        raise Http404(_("Not found."))
+    return article
+
+
+def related_for(*, article: Article, language: str) -> list[dict[str, str]]:
+    lang = _language(language)
+    rows = ArticleTranslation.objects.filter(
+        article__in=article.related.filter(is_published=True), language=lang
+    ).select_related("article")
+    return [{"slug": t.article.slug, "title": t.title} for t in sorted(rows, key=lambda t: t.article.position)]
+
+
+def categories_with_articles(*, language: str) -> list[dict[str, Any]]:
+    lang = _language(language)
+    translations = ArticleTranslation.objects.filter(article__is_published=True, language=lang).select_related(
+        "article__category"
+    )
+    by_category: dict[int, list[ArticleTranslation]] = {}
+    for t in translations:
+        by_category.setdefault(t.article.category_id, []).append(t)
+    out = []
+    for cat in Category.objects.all():
+        items = sorted(by_category.get(cat.pk, []), key=lambda t: (t.article.position, t.article.slug))
+        if items:
+            out.append({"category": cat, "name": cat.name(lang), "articles": items})
+    return out
+
+
+def category_for_public(*, slug: str, language: str) -> dict[str, Any]:
+    for entry in categories_with_articles(language=language):
+        if entry["category"].slug == slug:
+            return entry
+    raise Http404(_("Not found."))
+
+
+def articles_for_staff(*, user: Any) -> list[Article]:
+    from .services import require_editor
+
+    require_editor(user)
+    return list(Article.objects.select_related("category").prefetch_related("translations"))
+
+
+# ---- search misses ----------------------------------------------------------------------
+
+
+def search_misses_for_staff(*, user: Any, limit: int = 200) -> list[SearchMiss]:
+    if not can_view_search_misses(user):
+        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+    return list(SearchMiss.objects.order_by("-count", "-last_seen")[:limit])
+
+
+def synonym_rules_text() -> str:
+    return "\n".join(SynonymRule.objects.order_by("pk").values_list("rule", flat=True))
+
+
+# ---- announcements ----------------------------------------------------------------------
+
+RECENT_DAYS = 14
+
+
+def _announcement_rows() -> list[Announcement]:
+    rows = cache.get(ANNOUNCEMENTS_CACHE_KEY)
+    if rows is None:
+        horizon = timezone.now() - timedelta(days=RECENT_DAYS)
+        rows = list(
+            Announcement.objects.filter(is_published=True).exclude(ends_at__lt=horizon).order_by("starts_at", "pk")
+        )
+        cache.set(ANNOUNCEMENTS_CACHE_KEY, rows, timeout=30)
+    return rows
+
+
+def announcements_public(*, now: Any = None) -> dict[str, list[Announcement]]:
+    """``current`` (in progress), ``upcoming`` (not started) and ``recent`` (ended in the last two weeks)."""
+    at = now or timezone.now()
+    rows = _announcement_rows()
+    current = [a for a in rows if a.is_active(at)]
+    upcoming = [a for a in rows if a.starts_at > at]
+    recent = sorted(
+        (a for a in rows if a.ends_at is not None and a.ends_at <= at), key=lambda a: a.ends_at or at, reverse=True
+    )
+    return {"current": current, "upcoming": upcoming, "recent": recent}
+
+
+def banner_announcements(*, now: Any = None) -> list[Announcement]:
+    """What the banner on every page shows: everything in progress, and planned
+    maintenance starting within the lead time."""
+    at = now or timezone.now()
+    data = announcements_public(now=at)
+    soon = at + timedelta(days=conf.announcement_lead_days())
+    return data["current"] + [a for a in data["upcoming"] if a.starts_at <= soon]
+
+
+def sign_in_maintenance(*, now: Any = None) -> Announcement | None:
+    """Maintenance in progress that stops signing in (the sign-in page says so)."""
+    at = now or timezone.now()
+    for a in announcements_public(now=at)["current"]:
+        if a.is_maintenance and a.affects_sign_in:
+            return a
+    return None
+
+
+def announcements_for_staff(*, user: Any) -> list[Announcement]:
+    from .services import require_editor
+
+    require_editor(user)
+    return list(Announcement.objects.order_by("-starts_at")[:200])

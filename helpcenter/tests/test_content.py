@@ -1,0 +1,53 @@
+"""The shipped demo content: every required topic, both languages, consistent links."""
+
+import re
+
+from helpcenter.internal.content import LANGUAGES, load_articles, load_categories
+from helpcenter.internal.text import render_markdown
+
+REQUIRED = """two-factor-setup two-factor-login-trouble two-factor-disable two-factor-secret-key phone-change
+phone-lost phone-broken cannot-sign-in password-reset captcha sms-verification email-not-arriving social-login
+id-selfie account-opening deposit-not-reflected withdrawal-delayed cannot-trade api-usage security-tips
+contact-support maintenance account-frozen leverage-margin""".split()  # noqa: SIM905
+
+
+def test_every_required_article_exists_in_japanese_and_english():
+    have = {(a.slug, a.language) for a in load_articles()}
+    missing = [(s, lang) for s in REQUIRED for lang in LANGUAGES if (s, lang) not in have]
+    assert missing == []
+
+
+def test_categories_related_links_and_internal_links_resolve():
+    articles = load_articles()
+    slugs = {a.slug for a in articles}
+    categories = {c.slug for c in load_categories()}
+    for a in articles:
+        assert a.category in categories, a.slug
+        assert set(a.related) <= slugs, a.slug
+        assert a.title and a.summary and a.keywords, a.slug
+        for linked in re.findall(r"/help/articles/([a-z0-9-]+)/", a.body):
+            assert linked in slugs, (a.slug, linked)
+
+
+def test_both_languages_agree_on_category_and_related():
+    by_slug: dict[str, list] = {}
+    for a in load_articles():
+        by_slug.setdefault(a.slug, []).append(a)
+    for slug, versions in by_slug.items():
+        assert len({v.category for v in versions}) == 1, slug
+        assert len({tuple(v.related) for v in versions}) == 1, slug
+
+
+def test_topic_specific_advice_is_there():
+    text = {(a.slug, a.language): a.body for a in load_articles()}
+    assert "セットアップキー" in text[("phone-change", "ja")] and "リカバリーコード" in text[("phone-change", "ja")]
+    assert "setup key" in text[("phone-change", "en")] and "recovery codes" in text[("phone-change", "en")]
+    for lang, words in {"ja": ["自動設定", "同期"], "en": ["Set Automatically", "Sync now"]}.items():
+        for word in words:
+            assert word in text[("two-factor-login-trouble", lang)]
+    assert "別のブラウザ" in text[("captcha", "ja")] and "another browser" in text[("captcha", "en")]
+
+
+def test_rendered_markdown_is_sanitised():
+    html = render_markdown('x <script>alert(1)</script> [a](javascript:alert(1)) <img src=x onerror="alert(1)">')
+    assert "<script" not in html and "javascript:" not in html and "onerror" not in html
