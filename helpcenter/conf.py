@@ -12,9 +12,9 @@ from django.urls import NoReverseMatch, reverse
 _FLOW_DEFAULTS: dict[str, tuple[str, str]] = {
     "signup": ("account_signup", "/accounts/signup/"),
     "password_reset": ("account_reset_password", "/accounts/password/reset/"),
-    "recovery": ("recovery:self_service_start", "/recovery/"),
-    "freeze": ("recovery:freeze_request", "/recovery/freeze/"),
-    "identity": ("recovery:identity_case_new", "/recovery/identity/"),
+    "recovery": ("recovery:authenticator_lost", "/recovery/authenticator-lost/"),
+    "freeze": ("recovery:freeze_request", "/recovery/freeze/request/"),
+    "identity": ("recovery:identity_new", "/recovery/identity/"),
     "status": ("helpcenter:status", "/status/"),
     "inquiry": ("support:inquiry_new", "/support/new/"),
     "article": ("helpcenter:article", "/help/articles/{slug}/"),
