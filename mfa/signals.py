@@ -1,0 +1,43 @@
+"""Audit and notify 2FA changes made through allauth's own flows.
+
+Our services (mfa.services) audit and notify themselves and do not emit these
+allauth signals; allauth's flows (headless TOTP activation, passkey add/remove,
+allauth's HTML pages) do, and land here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
+from django.dispatch import receiver
+
+from core.audit import audit_log
+from core.notify import send_email
+
+_NAMES = {
+    Authenticator.Type.TOTP: "totp",
+    Authenticator.Type.WEBAUTHN: "passkey",
+    Authenticator.Type.RECOVERY_CODES: "recovery_codes",
+}
+
+
+@receiver(mfa_signals.authenticator_added)
+def _added(sender: Any, request: Any, user: Any, authenticator: Authenticator, **kwargs: Any) -> None:
+    audit_log(user=user, event=f"mfa.{_NAMES[authenticator.type]}_added", request=request)
+    kind = "mfa_passkey_added" if authenticator.type == Authenticator.Type.WEBAUTHN else "mfa_totp_added"
+    send_email(user=user, kind=kind, context={})
+
+
+@receiver(mfa_signals.authenticator_removed)
+def _removed(sender: Any, request: Any, user: Any, authenticator: Authenticator, **kwargs: Any) -> None:
+    audit_log(user=user, event=f"mfa.{_NAMES[authenticator.type]}_removed", request=request)
+    if authenticator.type != Authenticator.Type.RECOVERY_CODES:
+        send_email(user=user, kind="mfa_authenticator_removed", context={})
+
+
+@receiver(mfa_signals.authenticator_reset)
+def _reset(sender: Any, request: Any, user: Any, authenticator: Authenticator, **kwargs: Any) -> None:
+    audit_log(user=user, event="mfa.recovery_codes_generated", request=request)
+    send_email(user=user, kind="mfa.recovery_codes_generated", context={})
