@@ -278,7 +278,9 @@ def two_factor_remove_all(*, user: Any, reason: str, actor: Any = None, request:
         SecondFactorLock.objects.filter(user_id=user.pk).delete()
         audit_log(user=user, actor=actor, event="mfa.removed_all", request=request, data={"reason": reason})
         send_email(user=user, kind="two_factor_removed", context={"reason": reason})
-    transaction.on_commit(lambda: guard.failures_reset(user.pk))
+    # Immediately (not on commit): if the caller rolls back, the lock row comes back
+    # with it and still locks; the counter only matters while no row exists.
+    guard.failures_reset(user.pk)
 
 
 def second_factor_unlock(*, user: Any, actor: Any = None, request: HttpRequest | None = None) -> bool:
