@@ -22,7 +22,7 @@ STAGE_KEY = "mfa_sms"
 
 class SmsLoginStage(LoginStage):
     key = STAGE_KEY
-    urlname = "mfa:login_sms"
+    urlname = "madoguchi_mfa:login_sms"
 
     def handle(self) -> tuple[Any, bool]:
         from allauth.mfa.models import Authenticator
@@ -47,4 +47,4 @@ class SmsLoginStage(LoginStage):
                 # the page shows when a new one can be requested.
                 pass
             self.state["sent"] = True
-        return headed_redirect_response("mfa:login_sms"), True
+        return headed_redirect_response("madoguchi_mfa:login_sms"), True
