@@ -12,7 +12,7 @@ from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # published in api.md; demonstration only
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - published in api.md; demonstration only
 DEMO_TOTP_ACCOUNTS = ["taro@example.jp", "agent@example.jp", "admin@example.jp"]
 
 

@@ -265,7 +265,7 @@ def recovery_codes_regenerate(
         Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES).delete()
         codes = RecoveryCodes.activate(user).generate_codes()
         audit_log(user=user, event="mfa.recovery_codes_generated", request=request)
-        send_email(user=user, kind="mfa.recovery_codes_generated", context={})
+        send_email(user=user, kind="mfa_recovery_codes_regenerated", context={})
     return codes
 
 
@@ -478,7 +478,7 @@ def email_change_request(
     second_factor_verify(user=user, action="email_change", code=code, assertion=assertion, request=request)
     ratelimit.check(f"mfa:email-change:{user.pk}", limit=5, period=3600)
     owner = get_user_model().objects.filter(email__iexact=address).exclude(pk=user.pk).first()
-    confirmation = "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _i in range(6))
+    confirmation = f"{secrets.randbelow(10**6):06d}"
     cache.set(
         _pending_key(user, "email"),
         {"email": address, "hash": _hash(confirmation), "tries": 0, "taken": owner is not None},
@@ -501,7 +501,7 @@ def email_change_confirm(*, user: Any, confirmation: str, request: HttpRequest |
     )
     if not pending:
         raise ApplicationError("confirmation_expired", _("The request has expired. Start again."), status=400)
-    cleaned = "".join((confirmation or "").split()).upper()
+    cleaned = totp.normalize_code(confirmation)
     if pending["tries"] >= 5 or pending["taken"] or not hmac.compare_digest(pending["hash"], _hash(cleaned)):
         pending["tries"] += 1
         cache.set(_pending_key(user, "email"), pending, timeout=_PENDING_TTL)

@@ -40,4 +40,4 @@ def _removed(sender: Any, request: Any, user: Any, authenticator: Authenticator,
 @receiver(mfa_signals.authenticator_reset)
 def _reset(sender: Any, request: Any, user: Any, authenticator: Authenticator, **kwargs: Any) -> None:
     audit_log(user=user, event="mfa.recovery_codes_generated", request=request)
-    send_email(user=user, kind="mfa.recovery_codes_generated", context={})
+    send_email(user=user, kind="mfa_recovery_codes_regenerated", context={})
