@@ -16,6 +16,7 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
@@ -215,7 +216,7 @@ def totp_enable(
     except codecheck.Refused as exc:
         raise codecheck.invalid(exc.message) from exc
     with transaction.atomic():
-        type(user)._default_manager.select_for_update().get(pk=user.pk)
+        get_user_model().objects.select_for_update().get(pk=user.pk)
         if Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
             raise ApplicationError("totp_exists", _("An authenticator app is already set up."), status=409)
         Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES).delete()
@@ -261,7 +262,7 @@ def recovery_codes_regenerate(
         )
     second_factor_verify(user=user, action="recovery_codes_regenerate", code=code, assertion=assertion, request=request)
     with transaction.atomic():
-        type(user)._default_manager.select_for_update().get(pk=user.pk)
+        get_user_model().objects.select_for_update().get(pk=user.pk)
         Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES).delete()
         codes = RecoveryCodes.activate(user).generate_codes()
         audit_log(user=user, event="mfa.recovery_codes_generated", request=request)

@@ -1,0 +1,98 @@
+"""HTML pages: security page, TOTP setup/disable, recovery codes, anti-phishing, changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.test import Client
+
+from mfa.internal import totp
+from mfa.tests.helpers import code_now, enable_totp
+
+pytestmark = pytest.mark.django_db
+
+T0 = dt.datetime(2026, 11, 21, 3, 0, 5, tzinfo=dt.UTC)
+
+
+def _client(user) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def test_security_page_requires_sign_in(client):
+    response = client.get("/security/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_totp_setup_page_and_enable_without_phone(user_factory, time_machine, outbox):
+    time_machine.move_to(T0, tick=False)
+    user = user_factory(phone=None)
+    client = _client(user)
+    page = client.get("/security/totp/setup/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    secret = client.session["madoguchi_mfa.setup_secret"]
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    assert grouped in body and "<svg" in body and "otpauth" not in body.split("<svg")[0][-10:]
+    assert "only way to re-create" in body and "Before you change phones" in body
+    # a wrong code keeps the same secret and explains
+    wrong = client.post("/security/totp/setup/", {"code": "000000"})
+    assert wrong.status_code == 200 and client.session["madoguchi_mfa.setup_secret"] == secret
+    code = totp.hotp(totp.decode_secret(secret), int(T0.timestamp() // 30))
+    ok = client.post("/security/totp/setup/", {"code": code})
+    assert ok.status_code == 302 and ok["Location"] == "/security/recovery-codes/"
+    codes_page = client.get("/security/recovery-codes/")
+    assert codes_page.status_code == 200 and codes_page.content.decode().count("<code>") == 10
+    download = client.get("/security/recovery-codes/download/")
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    client.post("/security/recovery-codes/saved/")
+    assert client.get("/security/recovery-codes/download/").status_code == 302  # shown once
+    row = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    assert secret not in str(row.data)  # encrypted at rest
+    assert outbox.emails(to=user.email, kind="mfa_totp_added")
+
+
+def test_totp_enable_with_phone_needs_sms_step_up(user_factory, time_machine, outbox):
+    time_machine.move_to(T0, tick=False)
+    user = user_factory()
+    client = _client(user)
+    client.get("/security/totp/setup/")
+    secret = client.session["madoguchi_mfa.setup_secret"]
+    code = totp.hotp(totp.decode_secret(secret), int(T0.timestamp() // 30))
+    missing = client.post("/security/totp/setup/", {"code": code, "step_up_code": ""})
+    assert missing.status_code == 200
+    assert not Authenticator.objects.filter(user=user).exists()
+    client.post("/security/step-up/sms/", {"action": "totp_enable", "next": "/security/totp/setup/"})
+    sms = outbox.last_sms_code(user.phone)
+    ok = client.post("/security/totp/setup/", {"code": code, "step_up_code": sms})
+    assert ok.status_code == 302, ok.content.decode()[:2000]
+
+
+def test_totp_disable_page(user_factory, time_machine, outbox):
+    time_machine.move_to(T0, tick=False)
+    user = user_factory()
+    enable_totp(user)
+    client = _client(user)
+    assert client.get("/security/").status_code == 200
+    bad = client.post("/security/totp/disable/", {"code": "000000"})
+    assert bad.status_code == 200 and "incorrect" in bad.content.decode()
+    ok = client.post("/security/totp/disable/", {"code": code_now()})
+    assert ok.status_code == 302
+    assert not Authenticator.objects.filter(user=user).exists()
+    assert outbox.emails(to=user.email, kind="mfa_totp_removed")
+
+
+def test_anti_phishing_and_change_pages_render(user_factory, time_machine):
+    time_machine.move_to(T0, tick=False)
+    user = user_factory()
+    enable_totp(user)
+    client = _client(user)
+    for path in ("/security/", "/security/email/", "/security/phone/", "/security/recovery-codes/"):
+        assert client.get(path).status_code == 200, path
+    response = client.post("/security/anti-phishing/", {"value": "sakura", "code": code_now()})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.anti_phishing_code == "sakura"
