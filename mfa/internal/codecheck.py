@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import structlog
 from allauth.mfa import app_settings as mfa_settings
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import decrypt
@@ -24,6 +25,9 @@ from core.errors import ApplicationError
 
 from .. import conf
 from . import guard, hints, totp
+from .crypto import SecretDecryptionError
+
+logger = structlog.get_logger("madoguchi.mfa")
 
 
 def invalid(message: str) -> ApplicationError:
@@ -163,7 +167,18 @@ def check_code(
 
     if totp_auth is not None and len(normalized) == int(mfa_settings.TOTP_DIGITS):
         try:
-            check_totp_secret(secret=decrypt(totp_auth.data["secret"]), code=normalized)
+            secret = decrypt(totp_auth.data["secret"])
+        except SecretDecryptionError as exc:
+            # A key was removed before rotation finished: fail closed, loudly, without
+            # counting it against the customer.
+            logger.error("mfa_secret_undecryptable", user_id=user.pk, authenticator_id=totp_auth.pk)
+            raise ApplicationError(
+                "two_factor_unavailable",
+                _("Two-factor checks are temporarily unavailable. Please try again later."),
+                status=503,
+            ) from exc
+        try:
+            check_totp_secret(secret=secret, code=normalized)
         except Refused as exc:
             refusal = exc
         else:
