@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from .totp import drift_minutes
 
-CLOCK_HELP_IOS = "iPhone: Settings > General > Date & Time > turn on “Set Automatically”."
-CLOCK_HELP_ANDROID = "Android: Settings > System > Date & time > turn on “Set time automatically”."
-CLOCK_HELP_GOOGLE = "Google Authenticator (Android): menu > Settings > Time correction for codes > Sync now."
+CLOCK_HELP_IOS = gettext_noop("iPhone: Settings > General > Date & Time > turn on “Set Automatically”.")
+CLOCK_HELP_ANDROID = gettext_noop("Android: Settings > System > Date & time > turn on “Set time automatically”.")
+CLOCK_HELP_GOOGLE = gettext_noop(
+    "Google Authenticator (Android): menu > Settings > Time correction for codes > Sync now."
+)
 
 
 def clock_instructions() -> str:
