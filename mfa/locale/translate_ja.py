@@ -1,3 +1,4 @@
+# ruff: noqa: E501, T201
 """Fill mfa/locale/ja/LC_MESSAGES/django.po from the table below (run after makemessages).
 
 Kept in the repository so that translations survive re-extraction:
