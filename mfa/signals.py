@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from django.dispatch import receiver
@@ -41,3 +42,27 @@ def _removed(sender: Any, request: Any, user: Any, authenticator: Authenticator,
 def _reset(sender: Any, request: Any, user: Any, authenticator: Authenticator, **kwargs: Any) -> None:
     audit_log(user=user, event="mfa.recovery_codes_generated", request=request)
     send_email(user=user, kind="mfa_recovery_codes_regenerated", context={})
+
+
+@receiver(account_signals.user_logged_in)
+def _enrolment_prompt(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """Enrolment policy: after sign-in, prompt customers without an authenticator."""
+    from django.contrib import messages
+    from django.utils.translation import gettext as _
+
+    from . import conf
+
+    if not conf.get("ENROLMENT_REQUIRED") or request is None or not hasattr(request, "_messages"):
+        return
+    if Authenticator.objects.filter(
+        user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists():
+        return
+    messages.warning(
+        request,
+        _(
+            "Protect your account: set up an authenticator app on the Security page. "
+            "Withdrawals are not possible until you do."
+        ),
+        extra_tags="mfa-enrolment",
+    )

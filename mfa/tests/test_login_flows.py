@@ -16,6 +16,12 @@ PASSWORD = "Passw0rd-test"
 T0 = dt.datetime(2026, 11, 21, 3, 0, 5, tzinfo=dt.UTC)
 
 
+def _en_client() -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    return client
+
+
 def _html_login(client: Client, email: str):
     return client.post(
         "/accounts/login/", {"login": email, "password": PASSWORD, "captcha": solve(client)}, follow=False
@@ -26,7 +32,7 @@ def test_html_totp_sign_in_uses_our_checks_replay_and_drift(user_factory, time_m
     time_machine.move_to(T0, tick=False)
     user = user_factory()
     enable_totp(user)
-    client = Client()
+    client = _en_client()
     # when the password step passes, the authenticator step follows
     response = _html_login(client, user.email)
     assert response.status_code == 302 and response["Location"] == "/accounts/2fa/authenticate/"
@@ -41,7 +47,7 @@ def test_html_totp_sign_in_uses_our_checks_replay_and_drift(user_factory, time_m
     assert ok.status_code == 302
     assert client.get("/security/").status_code == 200
     # and the same code cannot be replayed in another browser
-    other = Client()
+    other = _en_client()
     _html_login(other, user.email)
     replay = other.post("/accounts/2fa/authenticate/", {"code": code_now()}, HTTP_ACCEPT_LANGUAGE="en")
     assert replay.status_code == 200 and "already been used" in replay.content.decode()
@@ -69,7 +75,7 @@ def test_hanako_html_sms_sign_in_older_code_refused(user_factory, outbox, time_m
     # given hanako: no authenticator, a registered phone
     time_machine.move_to(T0, tick=True)
     hanako = user_factory(email="hanako@example.jp", phone="+819012345678")
-    client = Client()
+    client = _en_client()
     # when she passes the password step, a code is texted and the SMS step is shown
     response = _html_login(client, hanako.email)
     assert response.status_code == 302 and response["Location"] == "/login/sms/"
@@ -155,3 +161,18 @@ def test_hanako_headless_app_sms_sign_in(api_client, user_factory, outbox, time_
 
 def test_sms_endpoint_without_pending_stage_is_401(api_client):
     assert api_client.post("/_allauth/app/v1/auth/2fa/sms", {"code": "123456"}).status_code == 401
+
+
+def test_enrolment_prompt_after_sign_in_without_authenticator(user_factory, outbox, settings):
+    user = user_factory(phone=None, language="en")
+    client = _en_client()
+    response = _html_login(client, user.email)
+    assert response.status_code == 302
+    page = client.get("/security/")
+    assert "set up an authenticator app" in page.content.decode()
+    # and the policy can be switched off
+    settings.MADOGUCHI_MFA_ENROLMENT_REQUIRED = False
+    other = user_factory(phone=None)
+    client2 = _en_client()
+    _html_login(client2, other.email)
+    assert "set up an authenticator app on the Security page" not in client2.get("/security/").content.decode()

@@ -15,6 +15,15 @@ from mfa.tests.helpers import DEMO_SECRET, code_at, code_now, enable_totp, recov
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 RFC6238_SECRET = base64.b32encode(b"12345678901234567890").decode()
 RFC6238_SHA1 = [
     (59, "94287082"),

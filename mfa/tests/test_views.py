@@ -18,6 +18,7 @@ T0 = dt.datetime(2026, 11, 21, 3, 0, 5, tzinfo=dt.UTC)
 
 def _client(user) -> Client:
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
     client.force_login(user)
     return client
 
