@@ -322,18 +322,22 @@ def sms_code_send(*, user: Any, purpose: str, request: HttpRequest | None = None
     number = to or getattr(user, "phone", None)
     if not number:
         raise ApplicationError("no_phone", _("No phone number is registered on this account."), status=400)
-    cooldown = int(conf.get("SMS_RESEND_COOLDOWN"))
-    if not cache.add(f"mfa:sms:cooldown:{user.pk}:{purpose}", 1, timeout=cooldown):
-        raise ApplicationError(
-            "sms_cooldown",
-            _("A code was sent a moment ago. Wait %(seconds)d seconds before asking for a new one.")
-            % {"seconds": cooldown},
-            status=429,
-        )
-    ratelimit.check(f"mfa:sms:hourly:{user.pk}", limit=int(conf.get("SMS_HOURLY_CAP")), period=3600)
     code = f"{secrets.randbelow(10**6):06d}"
     ttl = int(conf.get("SMS_CODE_TTL"))
+    cooldown = int(conf.get("SMS_RESEND_COOLDOWN"))
     with transaction.atomic():
+        # The customer's row lock serialises concurrent sends across processes; the
+        # cooldown is measured against the newest code's timestamp in the database.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        last = SmsCode.objects.filter(user=user, purpose=purpose).order_by("-created_at").first()
+        if last is not None and (timezone.now() - last.created_at).total_seconds() < cooldown:
+            raise ApplicationError(
+                "sms_cooldown",
+                _("A code was sent a moment ago. Wait %(seconds)d seconds before asking for a new one.")
+                % {"seconds": cooldown},
+                status=429,
+            )
+        ratelimit.check(f"mfa:sms:hourly:{user.pk}", limit=int(conf.get("SMS_HOURLY_CAP")), period=3600)
         SmsCode.objects.filter(user=user, purpose=purpose, superseded=False).update(superseded=True)
         SmsCode.objects.create(
             user=user,
