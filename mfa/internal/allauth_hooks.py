@@ -11,10 +11,13 @@ test asserts that the headless input classes resolve to our functions, so an
 allauth upgrade that renames them fails loudly instead of silently bypassing us.
 
 Changing an existing second factor through allauth's own management endpoints
-(deactivate TOTP, regenerate recovery codes, add/remove passkeys) must not be
-possible with a password-only re-authentication: ``_require_mfa_reauth`` wraps
-those flows and demands that the most recent re-authentication used a second
-factor whenever the customer has one.
+(activate/deactivate TOTP, regenerate recovery codes, add/rename/remove passkeys)
+must not be possible with a password-only re-authentication:
+``_require_mfa_reauth`` wraps those flows and demands that the most recent
+re-authentication used a second factor whenever the customer has one.  A
+customer with no authenticator at all has no second factor to show; allauth's
+password re-authentication (plus the new authenticator's own confirmation)
+applies there, as on our pages for customers without a phone.
 """
 
 from __future__ import annotations
@@ -102,9 +105,15 @@ def install() -> None:
     from allauth.mfa.recovery_codes.internal import flows as rc_flows
     from allauth.mfa.totp import forms as totp_forms
     from allauth.mfa.totp.internal import flows as totp_flows
+    from allauth.mfa.webauthn.internal import flows as webauthn_flows
 
     base_forms.BaseAuthenticateForm.clean_code = _authenticate_clean_code  # type: ignore[method-assign]
     totp_forms.ActivateTOTPForm.clean_code = _activate_clean_code  # type: ignore[method-assign]
     totp_flows.deactivate_totp = _require_mfa_reauth(totp_flows.deactivate_totp)
     rc_flows.generate_recovery_codes = _require_mfa_reauth(rc_flows.generate_recovery_codes)
+    totp_flows.activate_totp = _require_mfa_reauth(totp_flows.activate_totp)
+    webauthn_flows.add_authenticator = _require_mfa_reauth(webauthn_flows.add_authenticator)
+    webauthn_flows.remove_authenticators = _require_mfa_reauth(webauthn_flows.remove_authenticators)
+    webauthn_flows.remove_authenticator = _require_mfa_reauth(webauthn_flows.remove_authenticator)
+    webauthn_flows.rename_authenticator = _require_mfa_reauth(webauthn_flows.rename_authenticator)
     _INSTALLED = True
