@@ -54,12 +54,10 @@ def _enrolment_required() -> ApplicationError:
 # --- per-action step-up ---------------------------------------------------------------
 
 
-def _has_strong_factor(user: Any) -> tuple[bool, bool]:
-    types = set(
-        Authenticator.objects.filter(user_id=user.pk)
-        .exclude(type=Authenticator.Type.RECOVERY_CODES)
-        .values_list("type", flat=True)
-    )
+def _has_strong_factor(user: Any, authenticators: list[Authenticator] | None = None) -> tuple[bool, bool]:
+    if authenticators is None:
+        authenticators = list(Authenticator.objects.filter(user_id=user.pk))
+    types = {a.type for a in authenticators}
     return Authenticator.Type.TOTP in types, Authenticator.Type.WEBAUTHN in types
 
 
@@ -84,7 +82,8 @@ def second_factor_verify(
     ``passkey_required`` (403) or ``rate_limited`` (429).
     """
     codecheck.ensure_not_locked(user)
-    has_totp, has_passkey = _has_strong_factor(user)
+    authenticators = list(Authenticator.objects.filter(user_id=user.pk))  # one query for every path
+    has_totp, has_passkey = _has_strong_factor(user, authenticators)
     money_out = action in conf.WITHDRAWAL_ACTIONS
 
     if conf.get("REQUIRE_PASSKEY"):
@@ -118,13 +117,16 @@ def second_factor_verify(
     if not code:
         raise _required()
     allow_recovery = not money_out or bool(conf.get("RECOVERY_CODES_FOR_WITHDRAWALS"))
-    try:
-        authenticator = codecheck.check_code(
-            user=user, code=code, request=request, purpose=f"step_up:{action}", allow_recovery=allow_recovery
-        )
-    except ApplicationError:
-        _audit_step_up(user, action, request, ok=False, method="code")
-        raise
+    # A refusal is audited once, inside check_code ("mfa.failed" with purpose step_up:<action>).
+    authenticator = codecheck.check_code(
+        user=user,
+        code=code,
+        request=request,
+        purpose=f"step_up:{action}",
+        allow_recovery=allow_recovery,
+        authenticators=authenticators,
+        lock_checked=True,
+    )
     _audit_step_up(user, action, request, ok=True, method=str(authenticator.type))
 
 

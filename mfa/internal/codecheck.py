@@ -148,6 +148,8 @@ def check_code(
     request: HttpRequest | None,
     purpose: str,
     allow_recovery: bool = True,
+    authenticators: list[Authenticator] | None = None,
+    lock_checked: bool = False,
 ) -> Authenticator:
     """Judge a typed code for ``user``; returns the authenticator that accepted it.
 
@@ -155,14 +157,15 @@ def check_code(
     ``two_factor_invalid`` (400, message explains: wrong, replayed, clock drift,
     recovery code not allowed here).
     """
-    ensure_not_locked(user)
+    if not lock_checked:
+        ensure_not_locked(user)
     throttle(user, request)
     normalized = totp.normalize_code(code)
-    authenticators = {
-        a.type: a for a in Authenticator.objects.filter(user_id=user.pk).exclude(type=Authenticator.Type.WEBAUTHN)
-    }
-    totp_auth = authenticators.get(Authenticator.Type.TOTP)
-    rc_auth = authenticators.get(Authenticator.Type.RECOVERY_CODES)
+    if authenticators is None:
+        authenticators = list(Authenticator.objects.filter(user_id=user.pk))
+    by_type = {a.type: a for a in authenticators}
+    totp_auth = by_type.get(Authenticator.Type.TOTP)
+    rc_auth = by_type.get(Authenticator.Type.RECOVERY_CODES)
     refusal = Refused("wrong", wrong_code_message())
 
     if totp_auth is not None and len(normalized) == int(mfa_settings.TOTP_DIGITS):
