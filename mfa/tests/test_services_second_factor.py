@@ -273,3 +273,22 @@ def test_passkey_required_setting(user_factory, settings):
     assert err.code == "two_factor_required"
     err = _error(lambda: services.second_factor_verify(user=user, action="withdrawal", assertion={"bogus": 1}))
     assert err.code == "two_factor_invalid"
+
+
+def test_frozen_account_cannot_change_two_factor_or_security_settings(user_factory):
+    from django.utils import timezone
+
+    user = user_factory()
+    enable_totp(user)
+    user.frozen_at = timezone.now()
+    user.save(update_fields=["frozen_at"])
+    calls = [
+        lambda: services.totp_disable(user=user, code=code_now()),
+        lambda: services.recovery_codes_regenerate(user=user, code=code_now()),
+        lambda: services.anti_phishing_code_set(user=user, value="sakura", code=code_now()),
+        lambda: services.email_change_request(user=user, new_email="x@example.jp", code=code_now()),
+        lambda: services.phone_change_request(user=user, new_phone="09011112222", code=code_now()),
+    ]
+    for call in calls:
+        assert _error(call).code == "account_frozen"
+    assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
