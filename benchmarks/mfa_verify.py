@@ -57,14 +57,12 @@ def main() -> None:
     call_command("migrate", verbosity=0)
 
     import time_machine
-    from allauth.mfa.totp.internal.auth import TOTP
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.contrib.auth import get_user_model
 
     from core.errors import ApplicationError
     from mfa import services
     from mfa.internal import totp
-
-    from allauth.mfa.totp.internal.auth import generate_totp_secret
 
     secret = generate_totp_secret()  # fresh per run: burnt steps in Redis outlive the run
     key = totp.decode_secret(secret)
