@@ -101,9 +101,9 @@ def main() -> None:
             services.second_factor_verify(user=user, action="bench", code=code)
             samples.append(time.perf_counter() - t0)
     _report("service: second_factor_verify, accepted code", samples)
-    print(
-        f"database={settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} cache={settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}"
-    )
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    print(f"database={engine} cache={cache_backend}")
 
 
 if __name__ == "__main__":
