@@ -20,8 +20,26 @@ def code_field(label: Any, *, required: bool = True) -> forms.CharField:
     return forms.CharField(label=label, max_length=20, required=required, widget=forms.TextInput(attrs=_CODE_ATTRS))
 
 
-class CodeForm(forms.Form):
-    code = code_field(_("Code from your authenticator app (or a recovery code)"))
+class StepUpMixin(forms.Form):
+    """A second-factor code, or a passkey assertion filled in by the page's script."""
+
+    assertion = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20000)
+
+    def step_up(self) -> dict[str, Any]:
+        import json
+
+        raw = self.cleaned_data.get("assertion") or ""
+        assertion = None
+        if raw:
+            try:
+                assertion = json.loads(raw)
+            except ValueError:
+                assertion = {"invalid": True}
+        return {"code": self.cleaned_data.get("code") or None, "assertion": assertion}
+
+
+class CodeForm(StepUpMixin):
+    code = code_field(_("Code from your authenticator app (or a recovery code)"), required=False)
 
 
 class TotpSetupForm(forms.Form):
@@ -37,19 +55,19 @@ class SmsLoginForm(forms.Form):
     code = code_field(_("6-digit code sent by SMS"))
 
 
-class AntiPhishingForm(forms.Form):
+class AntiPhishingForm(StepUpMixin):
     value = forms.CharField(label=_("Anti-phishing code"), max_length=20, required=False)
-    code = code_field(_("Two-factor code"))
+    code = code_field(_("Two-factor code"), required=False)
 
 
-class EmailChangeForm(forms.Form):
+class EmailChangeForm(StepUpMixin):
     new_email = forms.EmailField(label=_("New email address"))
-    code = code_field(_("Two-factor code"))
+    code = code_field(_("Two-factor code"), required=False)
 
 
-class PhoneChangeForm(forms.Form):
+class PhoneChangeForm(StepUpMixin):
     new_phone = forms.CharField(label=_("New mobile phone number"), max_length=30)
-    code = code_field(_("Two-factor code"))
+    code = code_field(_("Two-factor code"), required=False)
 
 
 class ConfirmForm(forms.Form):

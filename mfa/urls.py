@@ -12,6 +12,7 @@ urlpatterns = [
     path("security/recovery-codes/download/", views.recovery_codes_download, name="recovery_codes_download"),
     path("security/recovery-codes/saved/", views.recovery_codes_saved, name="recovery_codes_saved"),
     path("security/step-up/sms/", views.step_up_sms, name="step_up_sms"),
+    path("security/step-up/passkey/", views.passkey_options, name="passkey_options"),
     path("security/anti-phishing/", views.anti_phishing, name="anti_phishing"),
     path("security/email/", views.email_change, name="email_change"),
     path("security/phone/", views.phone_change, name="phone_change"),

@@ -99,7 +99,7 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.totp_disable(user=request.user, code=form.cleaned_data["code"], request=request)
+            services.totp_disable(user=request.user, request=request, **form.step_up())
         except ApplicationError as exc:
             _error(request, form, exc)
         else:
@@ -107,7 +107,8 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
                 request, _("Two-factor authentication is off. The old key and recovery codes no longer work.")
             )
             return redirect("madoguchi_mfa:security")
-    return render(request, "madoguchi_mfa/totp_disable.html", {"form": form})
+    has_passkey = bool(selectors.two_factor_state(request.user)["passkeys"])
+    return render(request, "madoguchi_mfa/totp_disable.html", {"form": form, "has_passkey": has_passkey})
 
 
 @login_required
@@ -115,9 +116,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = services.recovery_codes_regenerate(
-                user=request.user, code=form.cleaned_data["code"], request=request
-            )
+            codes = services.recovery_codes_regenerate(user=request.user, request=request, **form.step_up())
         except ApplicationError as exc:
             _error(request, form, exc)
         else:
@@ -128,7 +127,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "madoguchi_mfa/recovery_codes.html",
-        {"form": form, "new_codes": new_codes, "state": state},
+        {"form": form, "new_codes": new_codes, "state": state, "has_passkey": bool(state["passkeys"])},
     )
 
 
@@ -186,8 +185,8 @@ def anti_phishing(request: HttpRequest) -> HttpResponse:
             services.anti_phishing_code_set(
                 user=request.user,
                 value=form.cleaned_data["value"],
-                code=form.cleaned_data["code"],
                 request=request,
+                **form.step_up(),
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -196,6 +195,17 @@ def anti_phishing(request: HttpRequest) -> HttpResponse:
     else:
         messages.error(request, _("Please correct the highlighted fields."))
     return redirect("madoguchi_mfa:security")
+
+
+@login_required
+def passkey_options(request: HttpRequest) -> HttpResponse:
+    """WebAuthn request options for a passkey step-up on this page (challenge kept in the session)."""
+    from django.http import JsonResponse
+
+    if not selectors.two_factor_state(request.user)["passkeys"]:
+        return JsonResponse({"error": "no_passkey"}, status=404)
+    options = services.passkey_challenge_begin(user=request.user, request=request)
+    return JsonResponse({"request_options": options})
 
 
 @login_stage_required(stage=STAGE_KEY, redirect_urlname="account_login")
@@ -239,15 +249,15 @@ def _change_view(request: HttpRequest, *, kind: str) -> HttpResponse:
                 services.email_change_request(
                     user=user,
                     new_email=start_form.cleaned_data["new_email"],
-                    code=start_form.cleaned_data["code"],
                     request=request,
+                    **start_form.step_up(),
                 )
             else:
                 services.phone_change_request(
                     user=user,
                     new_phone=start_form.cleaned_data["new_phone"],
-                    code=start_form.cleaned_data["code"],
                     request=request,
+                    **start_form.step_up(),
                 )
         except ApplicationError as exc:
             field = next(iter(exc.fields), "code")
@@ -281,6 +291,7 @@ def _change_view(request: HttpRequest, *, kind: str) -> HttpResponse:
             "confirm_form": confirm_form,
             "sent": sent,
             "sms_step_up": not state["totp"] and not state["passkeys"] and bool(getattr(user, "phone", None)),
+            "has_passkey": bool(state["passkeys"]),
             "action": f"{kind}_change",
         },
     )
