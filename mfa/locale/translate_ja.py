@@ -198,6 +198,8 @@ JA: dict[str, str | list[str]] = {
     "Please correct the highlighted fields.": "入力内容をご確認ください。",
     "We sent a new code. Earlier codes no longer work.": "新しいコードを送りました。以前のコードは使えません。",
     "Saved.": "保存しました。",
+    "Use a passkey instead": "代わりにパスキーを使う",
+    "The passkey could not be used. Enter a code instead.": "パスキーを使用できませんでした。代わりにコードを入力してください。",
     "Protect your account: set up an authenticator app on the Security page. Withdrawals are not possible "
     "until you do.": "アカウントを守るため、セキュリティページで認証アプリを設定してください。設定するまで出金はできません。",
 }
