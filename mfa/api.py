@@ -95,11 +95,7 @@ def security(request: HttpRequest) -> dict[str, Any]:
     summary="Text a step-up code (customers without an authenticator)",
 )
 def step_up_sms(request: HttpRequest, payload: StepUpSmsIn) -> Status:
-    from core.errors import ApplicationError
-
-    if payload.action not in selectors.STEP_UP_ACTIONS:
-        raise ApplicationError("validation_failed", "unknown action", fields={"action": ["unknown action"]})
-    services.sms_code_send(user=_user(request), purpose=f"step_up:{payload.action}", request=request)
+    services.step_up_sms_send(user=_user(request), action=payload.action, request=request)
     return Status(202, {"ok": True})
 
 

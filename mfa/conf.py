@@ -38,8 +38,15 @@ _DEFAULTS: dict[str, Any] = {
     "WEBAUTHN_RP_ID": "",
 }
 
-# Actions that move money out: recovery codes only count here when allowed above.
+# Actions that move money out: recovery codes only count here when allowed above, and
+# they need an authenticator while the enrolment policy is on. Any action whose name
+# starts with "withdrawal" (withdrawal, withdrawal_request, withdrawal_address_add, ...)
+# is treated as one, so a new money-out action is strict by default.
 WITHDRAWAL_ACTIONS = frozenset({"withdrawal", "withdrawal_address_add"})
+
+
+def is_money_out(action: str) -> bool:
+    return action in WITHDRAWAL_ACTIONS or action.startswith("withdrawal")
 
 
 def get(name: str) -> Any:

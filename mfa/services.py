@@ -84,7 +84,7 @@ def second_factor_verify(
     codecheck.ensure_not_locked(user)
     authenticators = list(Authenticator.objects.filter(user_id=user.pk))  # one query for every path
     has_totp, has_passkey = _has_strong_factor(user, authenticators)
-    money_out = action in conf.WITHDRAWAL_ACTIONS
+    money_out = conf.is_money_out(action)
 
     if conf.get("REQUIRE_PASSKEY"):
         if not has_passkey:
@@ -404,6 +404,22 @@ def sms_code_verify(*, user: Any, purpose: str, code: str) -> None:
         "used": _("This code has already been used. Request a new code."),
     }
     raise ApplicationError("sms_code_invalid", messages[outcome], status=400, fields={"code": [messages[outcome]]})
+
+
+def step_up_sms_send(*, user: Any, action: str, request: HttpRequest | None = None) -> None:
+    """Text a step-up code for ``action`` — only to customers who have no authenticator
+    (everyone else steps up with it, so an SMS would be useless and costly)."""
+    from .selectors import STEP_UP_ACTIONS
+
+    if action not in STEP_UP_ACTIONS:
+        message = _("Unknown action.")
+        raise ApplicationError("validation_failed", message, fields={"action": [message]})
+    has_totp, has_passkey = _has_strong_factor(user)
+    if has_totp or has_passkey:
+        raise ApplicationError(
+            "sms_not_needed", _("Use your authenticator app or passkey to confirm this action."), status=400
+        )
+    sms_code_send(user=user, purpose=f"step_up:{action}", request=request)
 
 
 def sms_login_verify(*, user: Any, code: str, request: HttpRequest | None = None) -> None:

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
@@ -44,6 +45,7 @@ def security(request: HttpRequest) -> HttpResponse:
     return render(request, "madoguchi_mfa/security.html", context)
 
 
+@never_cache
 @login_required
 def totp_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -111,6 +113,7 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
     return render(request, "madoguchi_mfa/totp_disable.html", {"form": form, "has_passkey": has_passkey})
 
 
+@never_cache
 @login_required
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     form = forms.CodeForm(request.POST or None)
@@ -131,6 +134,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 def recovery_codes_download(request: HttpRequest) -> HttpResponse:
     codes = request.session.get(NEW_CODES_KEY)
@@ -161,11 +165,8 @@ def recovery_codes_saved(request: HttpRequest) -> HttpResponse:
 @require_POST
 def step_up_sms(request: HttpRequest) -> HttpResponse:
     """Send an SMS step-up code for the named action (customers without an authenticator)."""
-    action = request.POST.get("action", "")
-    if action not in selectors.STEP_UP_ACTIONS:
-        return HttpResponse(status=400)
     try:
-        services.sms_code_send(user=request.user, purpose=f"step_up:{action}", request=request)
+        services.step_up_sms_send(user=request.user, action=request.POST.get("action", ""), request=request)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:

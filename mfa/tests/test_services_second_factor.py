@@ -292,3 +292,29 @@ def test_frozen_account_cannot_change_two_factor_or_security_settings(user_facto
     for call in calls:
         assert _error(call).code == "account_frozen"
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def test_step_up_sms_only_for_customers_without_authenticator(user_factory, outbox):
+    with_totp = user_factory()
+    enable_totp(with_totp)
+    assert _error(lambda: services.step_up_sms_send(user=with_totp, action="email_change")).code == "sms_not_needed"
+    assert not outbox.sms(to=with_totp.phone)
+    without = user_factory()
+    assert _error(lambda: services.step_up_sms_send(user=without, action="rm -rf")).code == "validation_failed"
+    services.step_up_sms_send(user=without, action="email_change")
+    assert outbox.sms(to=without.phone)
+
+
+@pytest.mark.parametrize("action", ["withdrawal", "withdrawal_request", "withdrawal_address_add"])
+def test_every_withdrawal_action_is_money_out(user_factory, action):
+    user = user_factory()
+    enable_totp(user)
+    code = recovery_codes(user)[0]
+    assert (
+        "Recovery codes cannot"
+        in _error(lambda: services.second_factor_verify(user=user, action=action, code=code)).message
+    )
+    no_authenticator = user_factory()
+    assert _error(lambda: services.second_factor_verify(user=no_authenticator, action=action)).code == (
+        "two_factor_enrolment_required"
+    )
