@@ -1,0 +1,45 @@
+import pytest
+from allauth.usersessions.models import UserSession
+from django.test import Client
+
+from tests_support.captcha import solve
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, user):
+    response = client.post(
+        "/accounts/login/", {"login": user.email, "password": "Passw0rd-test", "captcha": solve(client)}
+    )
+    assert response.status_code == 302
+
+
+def test_a_customer_sees_and_ends_other_sessions(user_factory):
+    user = user_factory()
+    phone, laptop = Client(HTTP_USER_AGENT="phone"), Client(HTTP_USER_AGENT="laptop")
+    _login(phone, user)
+    _login(laptop, user)
+
+    page = laptop.get("/accounts/sessions/")
+    assert page.status_code == 200
+    assert UserSession.objects.filter(user=user).count() == 2
+
+    # when the customer ends the other sessions from the laptop
+    laptop.post("/accounts/sessions/", {"action": "end"})
+
+    # then the phone is signed out and the laptop is not
+    assert phone.get("/account/activity/").status_code == 302
+    assert laptop.get("/account/activity/").status_code == 200
+
+
+def test_activity_page_shows_own_events_only(client, user_factory):
+    me, other = user_factory(), user_factory()
+    _login(client, other)
+    client.post("/accounts/logout/")
+    _login(client, me)
+
+    page = client.get("/account/activity/").content.decode()
+
+    # my sign-in is listed; the other customer's sign-out is not
+    assert "<td>ログイン</td>" in page
+    assert "ログアウト</td>" not in page

@@ -1,0 +1,48 @@
+"""Side effects run after commit: in-process by default, on a Celery worker in production."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.db import transaction
+
+from core.notify import send_email
+
+
+@pytest.mark.django_db
+def test_nothing_is_sent_when_the_transaction_rolls_back(outbox):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        send_email(to="someone@example.jp", kind="account_frozen", context={})
+        raise RuntimeError("the service failed after enqueuing")
+
+    assert outbox.emails() == []
+
+
+@pytest.mark.django_db
+def test_email_is_sent_after_commit(outbox):
+    with transaction.atomic():
+        send_email(to="someone@example.jp", kind="account_frozen", context={})
+
+    [mail] = outbox.emails()
+    assert mail.to == "someone@example.jp"
+    assert mail.kind == "account_frozen"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_celery_worker_on_redis_delivers_the_email(settings, outbox):
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    settings.MADOGUCHI_TASKS = "celery"
+    assert app.conf.broker_url.startswith("redis://")
+    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10):
+        send_email(to="worker@example.jp", kind="account_frozen", context={})  # commits at once
+        deadline = time.monotonic() + 30
+        while not outbox.emails(to="worker@example.jp") and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+    [mail] = outbox.emails(to="worker@example.jp")
+    assert "凍結" in mail.subject or "frozen" in mail.subject
