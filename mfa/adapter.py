@@ -23,6 +23,19 @@ def secret_box() -> SecretBox:
     return _box(keys)
 
 
+def pinned_rp_id() -> str:
+    """The WebAuthn relying-party ID: the setting, else (production) the first concrete
+    ALLOWED_HOSTS entry — never the request's Host header outside development."""
+    rp_id = str(conf.get("WEBAUTHN_RP_ID") or "")
+    if rp_id or settings.DEBUG:
+        return rp_id
+    for host in settings.ALLOWED_HOSTS:
+        host = host.lstrip(".")
+        if host and host != "*" and not host.replace(".", "").isdigit():
+            return host
+    return ""
+
+
 class MFAAdapter(DefaultMFAAdapter):
     """Extension point for allauth.mfa (secret encryption, notifications, RP ID)."""
 
@@ -34,7 +47,7 @@ class MFAAdapter(DefaultMFAAdapter):
 
     def get_public_key_credential_rp_entity(self) -> dict[str, str]:
         entity = super().get_public_key_credential_rp_entity()
-        rp_id = conf.get("WEBAUTHN_RP_ID")
+        rp_id = pinned_rp_id()
         if rp_id:
             entity["id"] = rp_id
         return entity

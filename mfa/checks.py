@@ -19,27 +19,21 @@ def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[checks
             checks.Error(
                 "MADOGUCHI_MFA_ENCRYPTION_KEYS is empty: 2FA secrets would be encrypted with a key "
                 "derived from SECRET_KEY.",
-                hint="Set one or more Fernet keys (newest first); see docs/mfa.md.",
+                hint="Set one or more keys (Fernet keys or 32+ random characters, newest first); see docs/mfa.md.",
                 id="madoguchi_mfa.E001",
             )
         )
     if keys:
-        from cryptography.fernet import Fernet
+        from .internal.crypto import fernet_key
 
         for index, key in enumerate(keys):
             try:
-                Fernet(key)
-            except (ValueError, TypeError):
+                fernet_key(key)
+            except ValueError:
                 errors.append(
                     checks.Error(
-                        f"MADOGUCHI_MFA_ENCRYPTION_KEYS[{index}] is not a Fernet key.", id="madoguchi_mfa.E002"
+                        f"MADOGUCHI_MFA_ENCRYPTION_KEYS[{index}] is neither a Fernet key nor 32+ characters.",
+                        id="madoguchi_mfa.E002",
                     )
                 )
-    if not settings.DEBUG and not conf.get("WEBAUTHN_RP_ID"):
-        errors.append(
-            checks.Warning(
-                "MADOGUCHI_MFA_WEBAUTHN_RP_ID is not set: the passkey relying party follows the Host header.",
-                id="madoguchi_mfa.W001",
-            )
-        )
     return errors

@@ -1,9 +1,10 @@
 """The SMS sign-in stage for allauth headless clients (app and browser).
 
 After ``POST /_allauth/<client>/v1/auth/login`` a customer without an
-authenticator gets a 401 whose ``flows`` contain ``{"id": "mfa_sms",
-"is_pending": true}``; the client then posts ``{"code": "123456"}`` to
-``/_allauth/<client>/v1/auth/2fa/sms`` (or asks for a new code at ``.../resend``).
+authenticator gets a 401 whose ``flows`` contain ``{"id": "mfa_authenticate",
+"is_pending": true, "types": ["sms"]}``; the client posts ``{"code": "123456"}``
+to allauth's ``/_allauth/<client>/v1/auth/2fa/authenticate`` (or to
+``.../auth/2fa/sms``, same effect) and asks for a new code at ``.../auth/2fa/sms/resend``.
 The answers are allauth's own: 200 with the session once signed in, 400 with
 ``errors`` for a wrong code, 401 when no SMS stage is pending.
 """
@@ -21,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from core.errors import ApplicationError
 
 from . import services
-from .stages import SmsLoginStage
+from .stages import MfaAuthenticateStage
 
 
 class SmsCodeInput(inputs.Input):
@@ -41,19 +42,36 @@ class SmsCodeInput(inputs.Input):
         return code
 
 
-class SmsAuthenticateView(AuthenticationStageAPIView):
+class _SmsStageMixin:
+    """Only a stage that is in SMS mode may be completed or re-sent here: an
+    authenticator customer's stage must never be satisfied by an SMS code."""
+
+    def handle(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        from allauth.account.stages import LoginStageController
+        from allauth.headless.base import response
+
+        stage = LoginStageController.enter(request, MfaAuthenticateStage.key)
+        if stage is None or not stage.state.get("sms"):
+            return response.UnauthorizedResponse(request)
+        return super().handle(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class SmsAuthenticateView(_SmsStageMixin, AuthenticationStageAPIView):
     input_class = SmsCodeInput
-    stage_class = SmsLoginStage
+    stage_class = MfaAuthenticateStage
 
     def get_input_kwargs(self) -> dict[str, Any]:
         return {"user": self.stage.login.user, "request": self.request}
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from allauth.account.internal.flows.login import record_authentication
+
+        record_authentication(request, self.stage.login.user, "sms")
         return self.respond_next_stage()  # type: ignore[return-value]
 
 
-class SmsResendView(AuthenticationStageAPIView):
-    stage_class = SmsLoginStage
+class SmsResendView(_SmsStageMixin, AuthenticationStageAPIView):
+    stage_class = MfaAuthenticateStage
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:

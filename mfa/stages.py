@@ -1,50 +1,59 @@
-"""The SMS second step of sign-in, as an allauth login stage.
+"""The second step of sign-in as one allauth login stage: authenticator or SMS.
 
-Runs after allauth's MFA stage in ``ACCOUNT_LOGIN_STAGES`` order (the account
-adapter's ``get_login_stages``).  A customer with an authenticator (TOTP or
-passkey) is handled by allauth's ``AuthenticateStage``; this stage only applies to
-customers without one who have a registered phone: a 6-digit code is sent by SMS
-and the sign-in continues once it is confirmed on ``mfa:login_sms`` (HTML) or
-``/_allauth/<client>/v1/auth/2fa/sms`` (headless).
+``MfaAuthenticateStage`` replaces allauth's ``AuthenticateStage`` (same key,
+``mfa_authenticate``; the accounts adapter swaps it in ``get_login_stages``):
+
+- a customer with TOTP or a passkey gets allauth's authenticator step unchanged
+  (codes are judged by ``mfa.internal.codecheck`` through the form hook);
+- a customer without one but with a registered phone gets a 6-digit code by SMS,
+  confirmed on ``/login/sms/`` (HTML) or — for headless clients — on allauth's own
+  ``/_allauth/<client>/v1/auth/2fa/authenticate`` (``{"code"}``), where the pending
+  flow reads ``{"id": "mfa_authenticate", "types": ["sms"]}``.  ``.../auth/2fa/sms``
+  and ``.../auth/2fa/sms/resend`` exist as well (mfa.headless).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.stages import LoginStage
 from allauth.core.internal.httpkit import headed_redirect_response
+from allauth.mfa.stages import AuthenticateStage
 
 from core.errors import ApplicationError
 
-STAGE_KEY = "mfa_sms"
+STAGE_KEY = AuthenticateStage.key  # "mfa_authenticate"
 
 
-class SmsLoginStage(LoginStage):
-    key = STAGE_KEY
-    urlname = "madoguchi_mfa:login_sms"
+def sms_second_step_applies(user: Any) -> bool:
+    from allauth.mfa.models import Authenticator
 
+    if user is None or not getattr(user, "phone", None):
+        return False
+    return not Authenticator.objects.filter(
+        user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).exists()
+
+
+class MfaAuthenticateStage(AuthenticateStage):
     def handle(self) -> tuple[Any, bool]:
-        from allauth.mfa.models import Authenticator
-
         from . import services
 
         user = self.login.user
-        if user is None:
-            return None, True
-        if Authenticator.objects.filter(
-            user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-        ).exists():
-            return None, True
-        if not getattr(user, "phone", None):
-            # Nobody to text: the enrolment prompt after sign-in takes over.
-            return None, True
+        if not sms_second_step_applies(user):
+            # Authenticator customers: allauth's stage. Nobody to text and no
+            # authenticator: the enrolment prompt after sign-in takes over.
+            return super().handle()
+        self.state["sms"] = True
         if not self.state.get("sent"):
             try:
                 services.sms_code_send(user=user, purpose="login", request=self.request)
             except ApplicationError:
                 # Cooldown or hourly cap: the previous code is still the valid one;
-                # the page shows when a new one can be requested.
+                # the page offers a resend later.
                 pass
             self.state["sent"] = True
         return headed_redirect_response("madoguchi_mfa:login_sms"), True
+
+
+# Kept for imports elsewhere (URLs, headless views).
+SmsLoginStage = MfaAuthenticateStage

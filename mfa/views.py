@@ -212,6 +212,9 @@ def passkey_options(request: HttpRequest) -> HttpResponse:
 @login_stage_required(stage=STAGE_KEY, redirect_urlname="account_login")
 def login_sms(request: HttpRequest) -> HttpResponse:
     stage = request._login_stage  # type: ignore[attr-defined]
+    if not stage.state.get("sms"):
+        # An authenticator customer: never let the SMS path stand in for it.
+        return redirect("mfa_authenticate")
     user = stage.login.user
     form = forms.SmsLoginForm(request.POST or None)
     if request.method == "POST" and "resend" in request.POST:
@@ -228,6 +231,9 @@ def login_sms(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             form.add_error("code", exc.message)
         else:
+            from allauth.account.internal.flows.login import record_authentication
+
+            record_authentication(request, user, "sms")
             return stage.exit()
     phone = getattr(user, "phone", "") or ""
     return render(

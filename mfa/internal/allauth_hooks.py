@@ -31,16 +31,29 @@ from django import forms
 from core.errors import ApplicationError
 
 _INSTALLED = False
+_ORIGINAL: dict[str, Any] = {}
 
 
 def _authenticate_clean_code(self: Any) -> str:
     from allauth.core import context
     from allauth.mfa.base.forms import ReauthenticateForm
 
+    from .. import services
+    from ..stages import sms_second_step_applies
     from . import codecheck
 
     code = self.cleaned_data["code"]
-    purpose = "reauthenticate" if isinstance(self, ReauthenticateForm) else "login"
+    reauthenticating = isinstance(self, ReauthenticateForm)
+    purpose = "reauthenticate" if reauthenticating else "login"
+    if not reauthenticating and sms_second_step_applies(self.user):
+        # The sign-in stage texted this customer a code (no authenticator).
+        try:
+            services.sms_login_verify(user=self.user, code=str(code), request=context.request)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        self.authenticator = None
+        self._madoguchi_sms = True
+        return str(code)
     try:
         authenticator = codecheck.check_code(user=self.user, code=code, request=context.request, purpose=purpose)
     except ApplicationError as exc:
@@ -48,6 +61,23 @@ def _authenticate_clean_code(self: Any) -> str:
     authenticator.user = self.user
     self.authenticator = authenticator
     return str(code)
+
+
+def _authenticate_save(self: Any) -> None:
+    if getattr(self, "_madoguchi_sms", False):
+        from allauth.account.internal.flows.login import record_authentication
+        from allauth.core import context
+
+        record_authentication(context.request, self.user, "sms")
+        return
+    _ORIGINAL["authenticate_save"](self)
+
+
+def _enrich_mfa_flow(self: Any, stage: Any, flow: dict[str, Any]) -> None:
+    if stage.state.get("sms"):
+        flow["types"] = ["sms"]
+        return
+    _ORIGINAL["enrich_mfa_flow"](self, stage, flow)
 
 
 def _activate_clean_code(self: Any) -> str:
@@ -101,6 +131,7 @@ def install() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
+    from allauth.headless.base import response as headless_response
     from allauth.mfa.base import forms as base_forms
     from allauth.mfa.recovery_codes.internal import flows as rc_flows
     from allauth.mfa.totp import forms as totp_forms
@@ -108,6 +139,10 @@ def install() -> None:
     from allauth.mfa.webauthn.internal import flows as webauthn_flows
 
     base_forms.BaseAuthenticateForm.clean_code = _authenticate_clean_code  # type: ignore[method-assign]
+    _ORIGINAL["authenticate_save"] = base_forms.AuthenticateForm.save
+    base_forms.AuthenticateForm.save = _authenticate_save  # type: ignore[method-assign]
+    _ORIGINAL["enrich_mfa_flow"] = headless_response.BaseAuthenticationResponse._enrich_mfa_flow
+    headless_response.BaseAuthenticationResponse._enrich_mfa_flow = _enrich_mfa_flow  # type: ignore[method-assign]
     totp_forms.ActivateTOTPForm.clean_code = _activate_clean_code  # type: ignore[method-assign]
     totp_flows.deactivate_totp = _require_mfa_reauth(totp_flows.deactivate_totp)
     rc_flows.generate_recovery_codes = _require_mfa_reauth(rc_flows.generate_recovery_codes)

@@ -42,11 +42,29 @@ def derive_key(material: str, *, purpose: str = "madoguchi.mfa.secrets") -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
+MIN_KEY_MATERIAL = 32
+
+
+def fernet_key(key: str | bytes) -> bytes:
+    """A configured key as a Fernet key: a real Fernet key is used as is; any other
+    string of at least 32 characters (e.g. from a secrets manager) is stretched with
+    HKDF-SHA256. Shorter strings are refused."""
+    raw = key.encode("utf-8") if isinstance(key, str) else key
+    try:
+        Fernet(raw)
+        return raw
+    except (ValueError, TypeError):
+        pass
+    if len(raw) < MIN_KEY_MATERIAL:
+        raise ValueError("an encryption key needs at least 32 characters")
+    return derive_key(raw.decode("utf-8", "replace"), purpose="madoguchi.mfa.configured-key").encode("ascii")
+
+
 class SecretBox:
     def __init__(self, keys: Sequence[str | bytes]) -> None:
         if not keys:
             raise ValueError("at least one encryption key is required")
-        self._fernets = [Fernet(k) for k in keys]
+        self._fernets = [Fernet(fernet_key(k)) for k in keys]
         self._multi = MultiFernet(self._fernets)
 
     def encrypt(self, text: str) -> str:

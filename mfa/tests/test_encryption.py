@@ -77,11 +77,33 @@ def test_deploy_check_refuses_missing_keys(settings):
     settings.DEBUG = False
     settings.MADOGUCHI_MFA_ENCRYPTION_KEYS = []
     assert any(m.id == "madoguchi_mfa.E001" for m in check_encryption_keys())
-    settings.MADOGUCHI_MFA_ENCRYPTION_KEYS = ["not-a-key"]
+    settings.MADOGUCHI_MFA_ENCRYPTION_KEYS = ["too-short"]
     assert any(m.id == "madoguchi_mfa.E002" for m in check_encryption_keys())
     settings.MADOGUCHI_MFA_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    settings.MADOGUCHI_MFA_WEBAUTHN_RP_ID = "madoguchi.example"
     assert check_encryption_keys() == []
+    settings.MADOGUCHI_MFA_ENCRYPTION_KEYS = ["a-long-operator-secret-from-the-vault-0123456789"]
+    assert check_encryption_keys() == []
+
+
+def test_non_fernet_key_material_is_stretched_and_works(user_factory, settings, time_machine):
+    time_machine.move_to(T0, tick=False)
+    settings.MADOGUCHI_MFA_ENCRYPTION_KEYS = ["k" * 44]
+    user = user_factory()
+    enable_totp(user)
+    row = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    assert crypto.is_encrypted(row.data["secret"])
+    services.second_factor_verify(user=user, action="email_change", code=code_now())
+
+
+def test_rp_id_is_pinned_in_production(settings):
+    from mfa.adapter import pinned_rp_id
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["madoguchi.example", "10.0.0.1"]
+    settings.MADOGUCHI_MFA_WEBAUTHN_RP_ID = ""
+    assert pinned_rp_id() == "madoguchi.example"
+    settings.MADOGUCHI_MFA_WEBAUTHN_RP_ID = "id.madoguchi.example"
+    assert pinned_rp_id() == "id.madoguchi.example"
 
 
 def test_allauth_forms_and_headless_inputs_use_our_checks():

@@ -142,21 +142,43 @@ def test_sms_hourly_cap(user_factory, settings, outbox, time_machine):
     assert info.value.code == "rate_limited"
 
 
-def test_hanako_headless_app_sms_sign_in(api_client, user_factory, outbox, time_machine):
+@pytest.mark.parametrize("endpoint", ["/_allauth/app/v1/auth/2fa/authenticate", "/_allauth/app/v1/auth/2fa/sms"])
+def test_hanako_headless_app_sms_sign_in(api_client, user_factory, outbox, time_machine, endpoint):
     time_machine.move_to(T0, tick=True)
     hanako = user_factory(email="hanako@example.jp", phone="+819012345678")
     response = api_client.login_app(hanako.email)
     assert response.status_code == 401, response.content
     flows = {f["id"]: f for f in response.json()["data"]["flows"]}
-    assert flows["mfa_sms"]["is_pending"] is True
+    assert flows["mfa_authenticate"]["is_pending"] is True
+    assert flows["mfa_authenticate"]["types"] == ["sms"]
     code = outbox.last_sms_code(hanako.phone)
-    wrong = api_client.post("/_allauth/app/v1/auth/2fa/sms", {"code": "999999" if code != "999999" else "000000"})
+    wrong = api_client.post(endpoint, {"code": "999999" if code != "999999" else "000000"})
     assert wrong.status_code == 400
-    ok = api_client.post("/_allauth/app/v1/auth/2fa/sms", {"code": code})
+    ok = api_client.post(endpoint, {"code": code})
     assert ok.status_code == 200, ok.content
     assert ok.json()["meta"]["is_authenticated"] is True
     api_client.token = ok.json()["meta"].get("session_token") or api_client.token
     assert api_client.get("/api/v1/me").json()["email"] == "hanako@example.jp"
+    assert [m["method"] for m in ok.json()["data"]["methods"]] == ["password", "sms"]
+
+
+def test_authenticator_customer_cannot_take_the_sms_path(api_client, user_factory, outbox, time_machine):
+    # given a customer with TOTP and a phone, past the password step
+    time_machine.move_to(T0, tick=True)
+    user = user_factory()
+    enable_totp(user)
+    assert api_client.login_app(user.email).status_code == 401
+    # when the SMS endpoints are tried, nothing is sent and nothing is accepted
+    assert api_client.post("/_allauth/app/v1/auth/2fa/sms/resend", {}).status_code == 401
+    assert api_client.post("/_allauth/app/v1/auth/2fa/sms", {"code": "123456"}).status_code == 401
+    assert not outbox.sms(to=user.phone)
+    # and in the browser the SMS page sends the customer to the authenticator step
+    client = _en_client()
+    _html_login(client, user.email)
+    page = client.get("/login/sms/")
+    assert page.status_code == 302 and page["Location"] == "/accounts/2fa/authenticate/"
+    resend = client.post("/login/sms/", {"resend": "1"})
+    assert resend.status_code == 302 and not outbox.sms(to=user.phone)
 
 
 def test_sms_endpoint_without_pending_stage_is_401(api_client):
