@@ -39,7 +39,9 @@ class MfaAuthenticateStage(AuthenticateStage):
         from . import services
 
         user = self.login.user
-        if not sms_second_step_applies(user):
+        if getattr(self.login, "signup", False) or not sms_second_step_applies(user):
+            # A brand-new account signing itself in right after sign-up (email code just
+            # confirmed) has nothing yet to protect with a second step.
             # Authenticator customers: allauth's stage. Nobody to text and no
             # authenticator: the enrolment prompt after sign-in takes over.
             return super().handle()
