@@ -135,3 +135,25 @@ def test_phone_change_with_step_up_and_sms_confirmation(api_client, user_factory
     user.refresh_from_db()
     assert user.phone == "+819087654321"
     assert outbox.emails(to=user.email, kind="phone_changed")
+
+
+def test_api_two_factor_invalid_carries_the_drift_hint(api_client, user_factory, time_machine):
+    from mfa.tests.helpers import DEMO_SECRET, code_at
+
+    time_machine.move_to(T0, tick=False)
+    user = user_factory()
+    enable_totp(user)
+    _signed_in(api_client, user)
+    ahead = code_at(DEMO_SECRET, T0.timestamp() + 3 * 60)
+    response = api_client.post(
+        "/api/v1/security/anti-phishing-code", {"value": "sakura", "code": ahead}, headers={"Accept-Language": "ja"}
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "two_factor_invalid"
+    assert "約3分進んで" in error["message"] and error["fields"]["code"]
+    english = api_client.post(
+        "/api/v1/security/anti-phishing-code", {"value": "sakura", "code": ahead}, headers={"Accept-Language": "en"}
+    )
+    assert english.status_code == 400
+    assert "about 3 minutes ahead" in english.json()["error"]["message"]

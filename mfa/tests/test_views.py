@@ -97,3 +97,18 @@ def test_anti_phishing_and_change_pages_render(user_factory, time_machine):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.anti_phishing_code == "sakura"
+
+
+def test_security_page_query_count_does_not_grow_with_passkeys(user_factory, django_assert_max_num_queries):
+    user = user_factory()
+    enable_totp(user)
+    client = _client(user)
+    client.get("/security/")  # warm-up (session, sites)
+    for i in range(5):
+        Authenticator.objects.create(
+            user=user, type=Authenticator.Type.WEBAUTHN, data={"name": f"key {i}", "credential": {}}
+        )
+    with django_assert_max_num_queries(14):
+        response = client.get("/security/")
+    assert response.status_code == 200
+    assert response.content.decode().count("key ") >= 5
