@@ -198,6 +198,7 @@ JA: dict[str, str | list[str]] = {
     "Please correct the highlighted fields.": "入力内容をご確認ください。",
     "We sent a new code. Earlier codes no longer work.": "新しいコードを送りました。以前のコードは使えません。",
     "Saved.": "保存しました。",
+    "On this phone: open in the authenticator app": "このスマートフォンで認証アプリを開く",
     "Unknown action.": "不明な操作です。",
     "Use your authenticator app or passkey to confirm this action.": "この操作は認証アプリまたはパスキーで確認してください。",
     "Use a passkey instead": "代わりにパスキーを使う",

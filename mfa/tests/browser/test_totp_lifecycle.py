@@ -54,6 +54,7 @@ def _enable(page, base: str, phone: Phone) -> str:
     shown = page.inner_text("#totp-secret")
     assert shown.replace(" ", "") == secret and " " in shown
     assert page.locator(".qr svg").count() == 1
+    page.screenshot(path="var/screenshots/mfa_totp_setup.png", full_page=True)
     page.fill("input[name=code]", phone.code(secret))
     page.click("#totp-confirm")
     page.wait_for_url("**/security/recovery-codes/")
