@@ -153,6 +153,8 @@ def _verify_assertion(*, user: Any, assertion: dict[str, Any], request: HttpRequ
             authenticator = webauthn_auth.complete_authentication(user, assertion)
             webauthn_auth.clear_state()
     except Exception as exc:  # fido2 raises many types; all mean "not verified"
+        with context.request_context(request):
+            webauthn_auth.clear_state()  # a challenge is good for one attempt, right or wrong
         codecheck.record_failure(user, request=request, purpose=f"step_up:{action}", reason="passkey")
         _audit_step_up(user, action, request, ok=False, method="webauthn")
         raise codecheck.invalid(_("The passkey confirmation failed. Try again.")) from exc
