@@ -289,8 +289,17 @@ def two_factor_remove_all(*, user: Any, reason: str, actor: Any = None, request:
 
 
 def second_factor_unlock(*, user: Any, actor: Any = None, request: HttpRequest | None = None) -> bool:
-    """Lift a lock without removing authenticators (recovery / staff). True if it was locked."""
+    """Lift a lock without removing authenticators (recovery / staff). True if it was locked.
+
+    With an ``actor`` (staff), only the security team or identity reviewers may do it;
+    without one it is the recovery flow acting for the customer.
+    """
+    from accounts.roles import IDENTITY_REVIEWER, SECURITY_AGENT, has_role
+
     from .internal import guard
+
+    if actor is not None and not (has_role(actor, SECURITY_AGENT) or has_role(actor, IDENTITY_REVIEWER)):
+        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
 
     deleted, _rows = SecondFactorLock.objects.filter(user_id=user.pk).delete()
     guard.failures_reset(user.pk)

@@ -318,3 +318,23 @@ def test_every_withdrawal_action_is_money_out(user_factory, action):
     assert _error(lambda: services.second_factor_verify(user=no_authenticator, action=action)).code == (
         "two_factor_enrolment_required"
     )
+
+
+def test_unlock_by_staff_needs_the_security_role(user_factory, staff_factory, settings, outbox):
+    from accounts import roles
+
+    settings.MADOGUCHI_MFA_LOCK_AFTER_FAILURES = 2
+    user = user_factory()
+    enable_totp(user)
+    for _ in range(2):
+        _error(lambda: services.second_factor_verify(user=user, action="x", code="000000"))
+    assert SecondFactorLock.objects.filter(user=user).exists()
+    helpdesk = staff_factory(roles=[roles.SUPPORT_AGENT])
+    assert _error(lambda: services.second_factor_unlock(user=user, actor=helpdesk)).code == "permission_denied"
+    security = staff_factory(roles=[roles.SECURITY_AGENT])
+    assert services.second_factor_unlock(user=user, actor=security) is True
+    assert not SecondFactorLock.objects.filter(user=user).exists()
+    assert outbox.emails(to=user.email, kind="mfa_unlocked")
+    from core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(user=user, actor=security, event="mfa.unlocked").exists()
