@@ -74,7 +74,9 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
                 return redirect("madoguchi_mfa:recovery_codes")
     else:
         form = forms.TotpSetupForm(step_up=needs_step_up)
-    if not secret or request.method == "GET":
+    if not secret or (request.method == "GET" and request.GET.get("new")):
+        # The key stays the same across reloads (a customer who scanned it and then
+        # reloaded the page must not end up with a different key); "new key" replaces it.
         secret = services.totp_secret_new()
         request.session[SETUP_SECRET_KEY] = secret
     uri = get_mfa_adapter().build_totp_url(user, secret)

@@ -199,6 +199,8 @@ JA: dict[str, str | list[str]] = {
     "We sent a new code. Earlier codes no longer work.": "新しいコードを送りました。以前のコードは使えません。",
     "Saved.": "保存しました。",
     "On this phone: open in the authenticator app": "このスマートフォンで認証アプリを開く",
+    "Show a different key": "別のキーを表示する",
+    "You do not have permission to do this.": "この操作を行う権限がありません。",
     "Unknown action.": "不明な操作です。",
     "Use your authenticator app or passkey to confirm this action.": "この操作は認証アプリまたはパスキーで確認してください。",
     "Use a passkey instead": "代わりにパスキーを使う",

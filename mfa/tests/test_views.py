@@ -112,3 +112,49 @@ def test_security_page_query_count_does_not_grow_with_passkeys(user_factory, dja
         response = client.get("/security/")
     assert response.status_code == 200
     assert response.content.decode().count("key ") >= 5
+
+
+def test_setup_key_survives_a_reload_until_a_new_one_is_asked_for(user_factory):
+    client = _client(user_factory(phone=None))
+    client.get("/security/totp/setup/")
+    first = client.session["madoguchi_mfa.setup_secret"]
+    client.get("/security/totp/setup/")
+    assert client.session["madoguchi_mfa.setup_secret"] == first
+    client.get("/security/totp/setup/?new=1")
+    assert client.session["madoguchi_mfa.setup_secret"] != first
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_mfa_email_renders_in_both_languages_without_secrets(user_factory, outbox, language):
+    from pathlib import Path
+
+    from core.notify import deliver_email
+
+    user = user_factory(language=language, anti_phishing_code="sakura")
+    kinds = sorted(
+        p.name.removesuffix(".subject.txt")
+        for p in (Path(__file__).resolve().parents[1] / "templates" / "email").glob("*.subject.txt")
+    )
+    assert len(kinds) >= 14
+    context = {
+        "failures": 20,
+        "left": 9,
+        "purpose": "login",
+        "set": True,
+        "code": "123456",
+        "new_email_masked": "a***@example.jp",
+        "phone_tail": "4321",
+        "reason": "recovery",
+    }
+    for kind in kinds:
+        deliver_email(kind=kind, context=context, user_id=user.pk, to=user.email, language=language)
+    mails = outbox.emails(to=user.email)
+    assert len(mails) == len(kinds)
+    for mail in mails:
+        assert "{%" not in mail.body and "{{" not in mail.body, mail.kind
+        assert "sakura" in mail.body, mail.kind  # the anti-phishing footer
+        assert "JBSWY3DP" not in mail.body
+        if mail.kind != "email_change_code":  # the one code that is meant for that inbox
+            assert "123456" not in mail.body, mail.kind
+        if language == "ja":
+            assert any("\u3040" <= ch <= "\u30ff" for ch in mail.subject), (mail.kind, mail.subject)
