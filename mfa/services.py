@@ -425,6 +425,8 @@ def step_up_sms_send(*, user: Any, action: str, request: HttpRequest | None = No
     if action not in STEP_UP_ACTIONS:
         message = _("Unknown action.")
         raise ApplicationError("validation_failed", message, fields={"action": [message]})
+    if conf.is_money_out(action) and conf.get("ENROLMENT_REQUIRED"):
+        raise _enrolment_required()
     has_totp, has_passkey = _has_strong_factor(user)
     if has_totp or has_passkey:
         raise ApplicationError(

@@ -201,6 +201,8 @@ JA: dict[str, str | list[str]] = {
     "On this phone: open in the authenticator app": "このスマートフォンで認証アプリを開く",
     "Show a different key": "別のキーを表示する",
     "You do not have permission to do this.": "この操作を行う権限がありません。",
+    "Code from your authenticator app": "認証アプリのコード",
+    "Confirmation code sent by SMS": "SMSで届いた確認コード",
     "Unknown action.": "不明な操作です。",
     "Use your authenticator app or passkey to confirm this action.": "この操作は認証アプリまたはパスキーで確認してください。",
     "Use a passkey instead": "代わりにパスキーを使う",

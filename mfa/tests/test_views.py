@@ -158,3 +158,23 @@ def test_every_mfa_email_renders_in_both_languages_without_secrets(user_factory,
             assert "123456" not in mail.body, mail.kind
         if language == "ja":
             assert any("\u3040" <= ch <= "\u30ff" for ch in mail.subject), (mail.kind, mail.subject)
+
+
+def test_step_up_fields_tag_renders_for_each_kind_of_customer(user_factory, rf):
+    from django.template import Context, Template
+
+    template = Template('{% load mfa_tags %}<form>{% step_up_fields "withdrawal_address_add" %}</form>')
+    with_totp = user_factory()
+    enable_totp(with_totp)
+    request = rf.get("/wallet/addresses/new/")
+    request.user = with_totp
+    html = template.render(Context({"request": request}))
+    assert 'name="code"' in html and 'name="assertion"' in html and "step-up/sms" not in html
+    without = user_factory()
+    request.user = without
+    html = template.render(Context({"request": request}))
+    # no authenticator: withdrawals need one first (enrolment policy), so no SMS offer
+    assert "step-up/sms" not in html and "/security/totp/setup/" in html
+    email_form = Template('{% load mfa_tags %}<form>{% step_up_fields "email_change" %}</form>')
+    html = email_form.render(Context({"request": request}))
+    assert "step-up/sms" in html and 'value="email_change"' in html
