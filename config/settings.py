@@ -124,7 +124,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test workers share one Redis: each gets its own key space.
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "madoguchi") + os.environ.get("PYTEST_XDIST_WORKER", ""),
@@ -149,7 +149,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "madoguchi"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "recovery-identity-retention": {
+        "task": "madoguchi.run",
+        "schedule": 3600.0,
+        "args": ("recovery.tasks:identity_retention", {}),
+    },
+}
 
 # --- Passwords --------------------------------------------------------------------
 PASSWORD_HASHERS = [
@@ -190,8 +196,10 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_FORMS = {
     "login": "accounts.forms.LoginForm",
     "signup": "accounts.forms.SignupForm",
-    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password": "recovery.forms.PasswordResetRequestForm",
 }
+# Reset links are bound to a grant row: 24 h, single use, SMS step first (recovery/tokens.py).
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "recovery.tokens.PasswordResetTokenGenerator"  # noqa: S105 - a class path
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

@@ -1,0 +1,164 @@
+"""Recovery reads. Private objects come only through these; a stranger gets 404."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import timedelta
+from typing import Any
+
+from allauth.account.internal.stagekit import get_pending_stage
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from accounts.roles import IDENTITY_REVIEWER, SUPERVISOR, has_role
+from core.errors import not_found
+
+from .internal.compare import FieldComparison, compare
+from .models import CaseDecision, IdentityCase, IdentityDocument
+
+CASE_ACCESS_SESSION_KEY = "recovery.case_access"
+
+
+def pending_login_user(request: HttpRequest) -> Any:
+    """The customer stopped at a sign-in step after the password (e.g. the 2FA step)."""
+    stage = get_pending_stage(request)
+    return stage.login.user if stage is not None else None
+
+
+def case_subject(request: HttpRequest) -> Any:
+    """Who may open or submit a case in this browser: signed in, or password checked."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    return pending_login_user(request)
+
+
+def identity_cases_for_user(user: Any) -> QuerySet[IdentityCase]:
+    return IdentityCase.objects.filter(user=user).order_by("-submitted_at")
+
+
+def identity_case_for_user(user: Any, case_id: Any) -> IdentityCase:
+    try:
+        return IdentityCase.objects.get(pk=case_id, user=user)
+    except (IdentityCase.DoesNotExist, ValueError, TypeError) as error:
+        raise not_found() from error
+
+
+def identity_case_for_request(request: HttpRequest, case_id: Any) -> IdentityCase:
+    """The owner (signed in / at the 2FA step), or a browser that opened the emailed link."""
+    subject = case_subject(request)
+    if subject is not None:
+        try:
+            return identity_case_for_user(subject, case_id)
+        except Http404:
+            pass
+    granted = request.session.get(CASE_ACCESS_SESSION_KEY, []) if hasattr(request, "session") else []
+    if str(case_id) in granted:
+        case = IdentityCase.objects.filter(pk=case_id).first()
+        if case is not None:
+            return case
+    raise not_found()
+
+
+def _is_case_staff(user: Any) -> bool:
+    return has_role(user, IDENTITY_REVIEWER) or has_role(user, SUPERVISOR)
+
+
+def can_review(user: Any) -> bool:
+    return has_role(user, IDENTITY_REVIEWER)
+
+
+def identity_cases_for_staff(user: Any, *, status: str | None = None) -> QuerySet[IdentityCase]:
+    if not _is_case_staff(user):
+        raise not_found()
+    cases = IdentityCase.objects.select_related("user")
+    if status == "open":
+        cases = cases.filter(status__in=IdentityCase.REVIEWABLE_STATUSES)
+    elif status:
+        cases = cases.filter(status=status)
+    return cases.order_by("submitted_at")
+
+
+def identity_case_for_staff(user: Any, case_id: Any) -> IdentityCase:
+    try:
+        return identity_cases_for_staff(user).get(pk=case_id)
+    except (IdentityCase.DoesNotExist, ValueError, TypeError) as error:
+        raise not_found() from error
+
+
+def document_for_staff(user: Any, document_id: int) -> IdentityDocument:
+    if not _is_case_staff(user):
+        raise not_found()
+    document = IdentityDocument.objects.filter(pk=document_id, deleted_at__isnull=True).first()
+    if document is None or not document.file:
+        raise not_found()
+    return document
+
+
+def document_for_request(request: HttpRequest, case_id: Any, document_id: int) -> IdentityDocument:
+    """Only the account owner (signed in or at the 2FA step) sees their own ID images: the
+    emailed resubmission link lets a browser send a new photo, never download earlier ones."""
+    subject = case_subject(request)
+    if subject is None:
+        raise not_found()
+    case = identity_case_for_user(subject, case_id)
+    document = case.documents.filter(pk=document_id, deleted_at__isnull=True).first()
+    if document is None or not document.file:
+        raise not_found()
+    return document
+
+
+def case_comparison(case: IdentityCase) -> list[FieldComparison]:
+    user = case.user
+    rows = [compare("full_name", user.full_name, case.full_name)]
+    if user.full_name_kana or case.full_name_kana:
+        rows.append(compare("full_name_kana", user.full_name_kana, case.full_name_kana))
+    rows += [
+        compare("address", user.address, case.address, kind="address"),
+        compare(
+            "date_of_birth",
+            user.date_of_birth.isoformat() if user.date_of_birth else "",
+            case.date_of_birth.isoformat(),
+            kind="text",
+        ),
+        compare("registered_phone", user.phone or "", case.registered_phone, kind="text"),
+    ]
+    emails = [e.lower() for e in case.emails]
+    rows.append(
+        compare(
+            "emails", user.email, user.email if user.email.lower() in emails else ", ".join(case.emails), kind="text"
+        )
+    )
+    return rows
+
+
+def turnaround_stats(*, days: int = 30) -> dict[str, Any]:
+    """Review turnaround (submission -> decision) over the last `days` days, in minutes."""
+    since = timezone.now() - timedelta(days=days)
+    waits = list(
+        CaseDecision.objects.filter(created_at__gte=since)
+        .exclude(decision=CaseDecision.Decision.FIRST_APPROVAL)
+        .values_list("waited_seconds", flat=True)
+    )
+    totals = [
+        int(value)
+        for value in IdentityCase.objects.filter(closed_at__gte=since, turnaround_seconds__isnull=False).values_list(
+            "turnaround_seconds", flat=True
+        )
+        if value is not None
+    ]
+
+    def minutes(values: list[int], q: float) -> float | None:
+        if not values:
+            return None
+        ordered = sorted(values)
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] / 60, 1)
+
+    return {
+        "decisions": len(waits),
+        "review_median_minutes": round(statistics.median(waits) / 60, 1) if waits else None,
+        "review_p90_minutes": minutes(waits, 0.9),
+        "approved_cases": len(totals),
+        "total_median_minutes": round(statistics.median(totals) / 60, 1) if totals else None,
+    }

@@ -1,0 +1,305 @@
+"""Thin HTML views: forms in, services do the work, ApplicationError shown as a message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.views import PasswordResetView as AllauthPasswordResetView
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from core.errors import ApplicationError
+
+from . import selectors, services
+from .forms import CodeForm, FreezeRequestForm, IdentityCaseForm, PasswordResetRequestForm, ResubmitForm, ReviewForm
+from .messages import PRECHECK_MESSAGES, REJECTION_REASONS
+from .models import IdentityCase, IdentityDocument
+
+
+def _field_errors(form: Any, error: ApplicationError) -> None:
+    if error.fields:
+        for name, messages in error.fields.items():
+            target = name if name in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        form.add_error(None, error.message)
+
+
+# --------------------------------------------------------------------------- password reset
+
+
+class PasswordResetView(AllauthPasswordResetView):
+    """allauth's reset view with our form; continues to the SMS-code step."""
+
+    template_name = "recovery/password_reset.html"
+    form_class = PasswordResetRequestForm
+    success_url = reverse_lazy("recovery:password_reset_code")
+
+
+password_reset = PasswordResetView.as_view()
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def password_reset_code(request: HttpRequest) -> HttpResponse:
+    state = request.session.get(services.RESET_SESSION_KEY)
+    if not isinstance(state, dict):
+        return redirect("recovery:password_reset")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        try:
+            services.password_reset_code_resend(request=request)
+        except ApplicationError as error:
+            form = CodeForm()
+            form.add_error(None, error.message)
+        else:
+            form = CodeForm()
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.password_reset_code_verify(request=request, code=form.cleaned_data["code"])
+        except ApplicationError as error:
+            form.add_error("code", error.message)
+        else:
+            return redirect("recovery:password_reset_sent")
+    return render(request, "recovery/password_reset_code.html", {"form": form, "email": state.get("email")})
+
+
+def password_reset_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "recovery/password_reset_sent.html")
+
+
+# --------------------------------------------------------------------------- 2FA self-service
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def authenticator_lost(request: HttpRequest) -> HttpResponse:
+    user = selectors.pending_login_user(request)
+    if user is None:
+        return render(request, "recovery/authenticator_lost_signin.html", status=200)
+    error = None
+    if request.method == "POST":
+        try:
+            services.authenticator_lost_start(user=user, request=request)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            return render(request, "recovery/authenticator_lost_sent.html", {"has_phone": True})
+    return render(request, "recovery/authenticator_lost.html", {"has_phone": bool(user.phone), "error": error})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def authenticator_lost_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.authenticator_recovery_for_token(token)
+    except ApplicationError as error:
+        return render(request, "recovery/link_invalid.html", {"message": error.message}, status=400)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.authenticator_lost_complete(token=token, code=form.cleaned_data["code"], request=request)
+        except ApplicationError as error:
+            form.add_error("code", error.message)
+        else:
+            return render(request, "recovery/authenticator_lost_done.html")
+    return render(request, "recovery/authenticator_lost_confirm.html", {"form": form})
+
+
+# --------------------------------------------------------------------------- freeze
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def freeze(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.freeze_now(user=request.user, request=request)
+        return render(request, "recovery/freeze_done.html")
+    return render(request, "recovery/freeze.html", {"frozen": request.user.frozen_at is not None})  # type: ignore[union-attr]
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def freeze_request(request: HttpRequest) -> HttpResponse:
+    form = FreezeRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.freeze_request(
+                email=form.cleaned_data["email"], captcha=form.cleaned_data.get("captcha"), request=request
+            )
+        except ApplicationError as error:
+            _field_errors(form, error)
+        else:
+            return render(request, "recovery/freeze_request_sent.html")
+    return render(request, "recovery/freeze_request.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def freeze_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows one button (mail scanners prefetch links: a GET never freezes); POST freezes."""
+    try:
+        user = services.user_for_freeze_token(token)
+    except ApplicationError as error:
+        return render(request, "recovery/link_invalid.html", {"message": error.message}, status=400)
+    if request.method == "POST":
+        services.freeze_by_link(token=token, request=request)
+        return render(request, "recovery/freeze_done.html")
+    return render(request, "recovery/freeze_confirm.html", {"frozen": user.frozen_at is not None})
+
+
+# --------------------------------------------------------------------------- identity cases
+
+
+def _case_context(case: IdentityCase) -> dict[str, Any]:
+    return {
+        "case": case,
+        "reference": services.case_reference(case),
+        "reasons": [REJECTION_REASONS[r] for r in case.rejection_reasons if r in REJECTION_REASONS],
+        "warnings": [PRECHECK_MESSAGES[w] for w in case.warnings if w in PRECHECK_MESSAGES],
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def identity_new(request: HttpRequest) -> HttpResponse:
+    subject = selectors.case_subject(request)
+    if subject is None:
+        return render(request, "recovery/authenticator_lost_signin.html")
+    initial = {"purpose": "freeze_lift" if subject.frozen_at else "two_factor_reset", "emails": subject.email}
+    form = IdentityCaseForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        details = {k: v for k, v in form.cleaned_data.items() if k not in ("purpose", "image")}
+        try:
+            case = services.identity_case_submit(
+                user=subject,
+                purpose=form.cleaned_data["purpose"],
+                details=details,
+                image=form.cleaned_data["image"],
+                request=request,
+            )
+        except ApplicationError as error:
+            _field_errors(form, error)
+        else:
+            granted = request.session.get(selectors.CASE_ACCESS_SESSION_KEY, [])
+            request.session[selectors.CASE_ACCESS_SESSION_KEY] = [*granted, str(case.pk)]
+            return redirect("recovery:identity_detail", case_id=case.pk)
+    return render(
+        request,
+        "recovery/identity_new.html",
+        {"form": form, "precheck_messages": {k: str(v) for k, v in PRECHECK_MESSAGES.items()}},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def identity_detail(request: HttpRequest, case_id: str) -> HttpResponse:
+    case = selectors.identity_case_for_request(request, case_id)
+    form = ResubmitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.identity_case_resubmit(case=case, image=form.cleaned_data["image"], request=request)
+        except ApplicationError as error:
+            _field_errors(form, error)
+        else:
+            return redirect("recovery:identity_detail", case_id=case.pk)
+    context = _case_context(case)
+    context.update(form=form, precheck_messages={k: str(v) for k, v in PRECHECK_MESSAGES.items()})
+    return render(request, "recovery/identity_detail.html", context)
+
+
+def identity_resubmit_link(request: HttpRequest, case_id: str, token: str) -> HttpResponse:
+    try:
+        case = services.case_for_resubmit_token(case_id=case_id, token=token)
+    except ApplicationError as error:
+        return render(request, "recovery/link_invalid.html", {"message": error.message}, status=400)
+    granted = request.session.get(selectors.CASE_ACCESS_SESSION_KEY, [])
+    request.session[selectors.CASE_ACCESS_SESSION_KEY] = [*granted, str(case.pk)]
+    return redirect("recovery:identity_detail", case_id=case.pk)
+
+
+def _image_response(document: IdentityDocument) -> FileResponse:
+    handle = document.file.open("rb")
+    response = FileResponse(handle, content_type=document.content_type)
+    extension = str(document.file.name).rsplit(".", 1)[-1]
+    response["Content-Disposition"] = f'attachment; filename="id-selfie-{document.pk}.{extension}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def identity_document(request: HttpRequest, case_id: str, document_id: int) -> FileResponse:
+    return _image_response(selectors.document_for_request(request, case_id, document_id))
+
+
+# --------------------------------------------------------------------------- staff
+
+
+def _staff_only(request: HttpRequest) -> Any:
+    user = request.user
+    if not user.is_authenticated or not user.is_staff:
+        raise Http404
+    return user
+
+
+def staff_cases(request: HttpRequest) -> HttpResponse:
+    staff = _staff_only(request)
+    status = request.GET.get("status", "open")
+    cases = selectors.identity_cases_for_staff(staff, status=status if status != "all" else None)
+    return render(
+        request,
+        "recovery/staff/cases.html",
+        {
+            "cases": cases[:200],
+            "status": status,
+            "stats": selectors.turnaround_stats(),
+            "statuses": IdentityCase.Status,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
+    staff = _staff_only(request)
+    case = selectors.identity_case_for_staff(staff, case_id)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.identity_case_approve(case=case, actor=staff, note=form.cleaned_data["note"], request=request)
+            else:
+                services.identity_case_reject(
+                    case=case,
+                    actor=staff,
+                    reasons=form.cleaned_data["reasons"],
+                    note=form.cleaned_data["note"],
+                    request=request,
+                )
+        except ApplicationError as error:
+            if error.status == 403:
+                return render(request, "recovery/staff/forbidden.html", {"message": error.message}, status=403)
+            _field_errors(form, error)
+        else:
+            return redirect(reverse("recovery:staff_case", args=[case.pk]))
+    context = _case_context(case)
+    context.update(
+        form=form,
+        comparison=selectors.case_comparison(case),
+        documents=case.documents.all(),
+        decisions=case.decisions.select_related("actor"),
+        can_review=selectors.can_review(staff),
+        reason_labels=REJECTION_REASONS,
+        precheck_labels=PRECHECK_MESSAGES,
+    )
+    return render(request, "recovery/staff/case.html", context)
+
+
+def staff_document(request: HttpRequest, document_id: int) -> FileResponse:
+    staff = _staff_only(request)
+    return _image_response(selectors.document_for_staff(staff, document_id))
