@@ -203,6 +203,7 @@ JA: dict[str, str | list[str]] = {
     "You do not have permission to do this.": "この操作を行う権限がありません。",
     "Code from your authenticator app": "認証アプリのコード",
     "Confirmation code sent by SMS": "SMSで届いた確認コード",
+    "I no longer have this phone number": "この電話番号はもう使っていない",
     "Unknown action.": "不明な操作です。",
     "Use your authenticator app or passkey to confirm this action.": "この操作は認証アプリまたはパスキーで確認してください。",
     "Use a passkey instead": "代わりにパスキーを使う",
