@@ -1,8 +1,12 @@
+import hashlib
 from collections.abc import Callable
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from .services import DEVICE_COOKIE, DEVICE_COOKIE_AGE
+
+TRACK_EVERY_SECONDS = 60
 
 
 class DeviceCookieMiddleware:
@@ -22,3 +26,30 @@ class DeviceCookieMiddleware:
                 secure=request.is_secure(),
             )
         return response
+
+
+class ThrottledUserSessionsMiddleware:
+    """allauth's session tracking, at most once a minute per session.
+
+    allauth's UserSessionsMiddleware writes and commits the session row on every signed-in
+    request, which cost the home page most of its throughput (docs/performance.md). The
+    sessions page only needs "last seen" to the minute; a new IP or user agent is recorded
+    (and allauth's session_client_changed signal sent) within the same minute.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from allauth.usersessions import app_settings
+        from allauth.usersessions.models import UserSession
+
+        session_key = getattr(getattr(request, "session", None), "session_key", None)
+        user = getattr(request, "user", None)
+        if app_settings.TRACK_ACTIVITY and session_key and user is not None and user.is_authenticated:
+            client = hashlib.sha256(
+                f"{session_key}|{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('User-Agent', '')}".encode()
+            ).hexdigest()
+            if cache.add(f"usersession:seen:{client}", 1, timeout=TRACK_EVERY_SECONDS):
+                UserSession.objects.create_from_request(request)
+        return self.get_response(request)

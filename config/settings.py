@@ -80,7 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.ThrottledUserSessionsMiddleware",
     "accounts.middleware.DeviceCookieMiddleware",
     "core.middleware.HeadlessInputMiddleware",
     "core.middleware.MetricsMiddleware",

@@ -1,3 +1,213 @@
-from ninja import Router
+"""Customer JSON API: balances, withdrawal addresses, withdrawals (mounted at /api/v1/)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from api.auth import customer_auth
+
+from . import selectors, services
+from .internal.snapshot import LeverageFigures
+from .models import Withdrawal, WithdrawalAddress
 
 router = Router(tags=["wallet"])
+
+
+def _amount(value: Any) -> str:
+    return f"{value:f}"
+
+
+# --------------------------------------------------------------------------- balances
+
+
+class CurrencyBalanceOut(Schema):
+    currency: str
+    available: str = Field(examples=["0.00012300"])
+    in_use: str
+    jpy_value: str | None = Field(description="whole yen, rounded down; null when no rate is known")
+
+
+class LeverageOut(Schema):
+    margin_jpy: str
+    margin_btc: str
+    withdrawable_jpy: str
+    withdrawable_btc: str
+    available_jpy: str
+    available_btc: str
+    debt_jpy: str
+    debt_btc: str
+    leverage_ratio: str | None
+    maintenance_ratio: str | None = Field(description="percent with one decimal; null = N/A (no open position)")
+
+
+class BalancesOut(Schema):
+    net_assets_jpy: str
+    currencies: list[CurrencyBalanceOut]
+    leverage: LeverageOut
+
+
+def _leverage_out(position: LeverageFigures | None) -> dict[str, Any]:
+    from decimal import ROUND_DOWN, Decimal
+
+    fields = [
+        "margin_jpy",
+        "margin_btc",
+        "withdrawable_jpy",
+        "withdrawable_btc",
+        "available_jpy",
+        "available_btc",
+        "debt_jpy",
+        "debt_btc",
+    ]
+    body: dict[str, Any] = {f: _amount(getattr(position, f)) if position else "0" for f in fields}
+    ratio = position.leverage_ratio if position else None
+    maintenance = position.maintenance_ratio if position else None
+    body["leverage_ratio"] = _amount(ratio.normalize()) if ratio is not None else None
+    body["maintenance_ratio"] = (
+        _amount(maintenance.quantize(Decimal("0.1"), rounding=ROUND_DOWN)) if maintenance is not None else None
+    )
+    return body
+
+
+@router.get("/balances", auth=customer_auth, response=BalancesOut, summary="Total assets, balances and leverage")
+def balances(request: HttpRequest) -> dict[str, Any]:
+    overview = selectors.overview_for_user(request.auth)  # type: ignore[attr-defined]
+    return {
+        "net_assets_jpy": _amount(overview.net_assets_jpy),
+        "currencies": [
+            {
+                "currency": row.currency,
+                "available": _amount(row.available),
+                "in_use": _amount(row.in_use),
+                "jpy_value": _amount(row.jpy_value) if row.jpy_value is not None else None,
+            }
+            for row in overview.rows
+        ],
+        "leverage": _leverage_out(overview.leverage),
+    }
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+class AddressOut(Schema):
+    id: int
+    currency: str
+    address: str
+    destination_tag: int | None
+    label: str
+    created_at: dt.datetime
+    usable_at: dt.datetime
+    usable: bool
+
+
+class AddressIn(Schema):
+    currency: str = Field(max_length=8)
+    address: str = Field(max_length=128)
+    label: str = Field("", max_length=50)
+    destination_tag: str | int | None = None
+    code: str | None = Field(None, max_length=32, description="TOTP or recovery code")
+    assertion: dict[str, Any] | None = Field(None, description="a fresh WebAuthn assertion instead of a code")
+
+
+def _address_out(a: WithdrawalAddress) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "currency": a.currency,
+        "address": a.address,
+        "destination_tag": a.destination_tag,
+        "label": a.label,
+        "created_at": a.created_at,
+        "usable_at": a.usable_at,
+        "usable": a.is_usable(),
+    }
+
+
+@router.get("/withdrawal-addresses", auth=customer_auth, response=list[AddressOut])
+def address_list(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_address_out(a) for a in selectors.withdrawal_addresses_for_user(request.auth)]  # type: ignore[attr-defined]
+
+
+@router.post("/withdrawal-addresses", auth=customer_auth, response={201: AddressOut})
+def address_add(request: HttpRequest, payload: AddressIn) -> Status[dict[str, Any]]:
+    row = services.withdrawal_address_add(
+        user=request.auth,  # type: ignore[attr-defined]
+        currency=payload.currency,
+        address=payload.address,
+        label=payload.label,
+        destination_tag=payload.destination_tag,
+        code=payload.code,
+        assertion=payload.assertion,
+        request=request,
+    )
+    return Status(201, _address_out(row))
+
+
+@router.delete("/withdrawal-addresses/{address_id}", auth=customer_auth, response={204: None})
+def address_remove(request: HttpRequest, address_id: int) -> Status[None]:
+    services.withdrawal_address_remove(user=request.auth, address_id=address_id, request=request)  # type: ignore[attr-defined]
+    return Status(204, None)
+
+
+# --------------------------------------------------------------------------- withdrawals
+
+
+class WithdrawalOut(Schema):
+    id: int
+    currency: str
+    amount: str
+    fee: str
+    address_id: int
+    address: str
+    destination_tag: int | None
+    status: str
+    txid: str
+    created_at: dt.datetime
+    completed_at: dt.datetime | None
+
+
+class WithdrawalIn(Schema):
+    currency: str = Field(max_length=8)
+    amount: str = Field(max_length=40, description='decimal string, e.g. "0.01"; the fee is added')
+    address_id: int
+    code: str | None = Field(None, max_length=32)
+    assertion: dict[str, Any] | None = None
+
+
+def _withdrawal_out(w: Withdrawal) -> dict[str, Any]:
+    return {
+        "id": w.pk,
+        "currency": w.currency,
+        "amount": _amount(w.amount),
+        "fee": _amount(w.fee),
+        "address_id": w.address_id,
+        "address": w.address_text,
+        "destination_tag": w.destination_tag,
+        "status": w.status,
+        "txid": w.txid,
+        "created_at": w.created_at,
+        "completed_at": w.completed_at,
+    }
+
+
+@router.get("/withdrawals", auth=customer_auth, response=list[WithdrawalOut])
+def withdrawal_list(request: HttpRequest, limit: int = 50) -> list[dict[str, Any]]:
+    return [_withdrawal_out(w) for w in selectors.withdrawals_for_user(request.auth, limit=max(1, min(limit, 200)))]  # type: ignore[attr-defined]
+
+
+@router.post("/withdrawals", auth=customer_auth, response={201: WithdrawalOut})
+def withdrawal_create(request: HttpRequest, payload: WithdrawalIn) -> Status[dict[str, Any]]:
+    withdrawal = services.withdrawal_request(
+        user=request.auth,  # type: ignore[attr-defined]
+        currency=payload.currency,
+        amount=payload.amount,
+        address_id=payload.address_id,
+        code=payload.code,
+        assertion=payload.assertion,
+        request=request,
+    )
+    return Status(201, _withdrawal_out(withdrawal))

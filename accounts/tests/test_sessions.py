@@ -43,3 +43,24 @@ def test_activity_page_shows_own_events_only(client, user_factory):
     # my sign-in is listed; the other customer's sign-out is not
     assert "<td>ログイン</td>" in page
     assert "ログアウト</td>" not in page
+
+
+def test_session_activity_is_written_at_most_once_a_minute(client, user_factory):
+    import time_machine
+
+    user = user_factory()
+    _login(client, user)
+    client.get("/account/activity/")
+    session = UserSession.objects.get(user=user)
+    first_seen = session.last_seen_at
+
+    with time_machine.travel(first_seen.timestamp() + 5, tick=False):
+        client.get("/account/activity/")
+        client.get("/account/activity/")
+    session.refresh_from_db()
+    assert session.last_seen_at == first_seen  # not rewritten on every request
+
+    # a request from a new address is recorded at once
+    client.get("/account/activity/", REMOTE_ADDR="10.0.0.9")
+    session.refresh_from_db()
+    assert session.ip == "10.0.0.9"

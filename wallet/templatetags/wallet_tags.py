@@ -1,17 +1,102 @@
-"""Template tags the base layout uses. The wallet app fills them in (header total, home panel)."""
+"""Template tags the base layout uses (header total, home panel) and the money filters.
 
+Filters: ``{{ value|jpy }}`` ``{{ value|crypto }}`` ``{{ value|amount:"BTC" }}``
+``{{ ratio|maintenance_ratio }}`` ``{{ ratio|leverage }}``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from .. import formatting
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def header_total(context: dict[str, Any]) -> str:
-    return ""
+def _na() -> str:
+    return _("N/A")
+
+
+@register.filter
+def jpy(value: Any) -> str:
+    if value is None or value == "":
+        return _na()
+    return formatting.format_jpy(value)
+
+
+@register.filter
+def jpy_rate(value: Any) -> str:
+    if value is None or value == "":
+        return _na()
+    return formatting.format_jpy(value, places=3)
+
+
+@register.filter
+def crypto(value: Any) -> str:
+    if value is None or value == "":
+        return _na()
+    return formatting.format_crypto(value)
+
+
+@register.filter
+def amount(value: Any, currency: str) -> str:
+    if value is None or value == "":
+        return _na()
+    return formatting.format_amount(value, str(currency))
+
+
+@register.filter
+def maintenance_ratio(value: Any) -> str:
+    return formatting.format_percent(value, na=_na())
+
+
+@register.filter
+def leverage(value: Any) -> str:
+    # Translators: suffix of a leverage ratio, e.g. "2x" (ja: "2倍").
+    return formatting.format_leverage(value, suffix=_("x"), na=_na())
+
+
+def _overview(context: Any) -> Any:
+    """One computation per request, shared by the header and the home panel."""
+    from ..selectors import overview_for_user
+
+    request = context.get("request")
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return None
+    memo = getattr(request, "_wallet_overview", None) if request is not None else None
+    if memo is None:
+        memo = overview_for_user(user)
+        if request is not None:
+            request._wallet_overview = memo
+    return memo
 
 
 @register.simple_tag(takes_context=True)
-def home_panel(context: dict[str, Any]) -> str:
-    return ""
+def header_total(context: Any) -> str:
+    user = context.get("user")
+    if user is None or not user.is_authenticated or not getattr(user, "show_total_in_header", False):
+        return ""
+    overview = _overview(context)
+    return render_to_string(
+        "wallet/_header_total.html",
+        {"net_assets_jpy": overview.net_assets_jpy if overview else Decimal(0)},
+    )
+
+
+@register.simple_tag(takes_context=True)
+def home_panel(context: Any) -> str:
+    from ..selectors import home_context_for_user
+
+    user = context.get("user")
+    if user is None or not user.is_authenticated:
+        return ""
+    return render_to_string(
+        "wallet/home_panel.html",
+        home_context_for_user(user, overview=_overview(context)),
+    )

@@ -1,0 +1,547 @@
+"""Wallet writes. Every check (2FA step-up, freeze/hold, rate limit, funds) runs here, so
+the HTML views, the JSON API and the internal API cannot skip one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F, Sum
+from django.http import HttpRequest
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from accounts.services import ensure_no_withdrawal_hold, ensure_not_frozen
+from core import ratelimit
+from core.audit import audit_log
+from core.errors import ApplicationError
+from core.notify import send_email
+
+from . import conf
+from .addresses import AddressError, validate_address
+from .formatting import format_crypto
+from .internal import ledger, snapshot
+from .models import (
+    CRYPTO_CURRENCIES,
+    Currency,
+    LedgerEntry,
+    LeveragePosition,
+    Rate,
+    Withdrawal,
+    WithdrawalAddress,
+)
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _address_error_message(code: str) -> str:
+    messages = {
+        "invalid_checksum": _("This address has a typo: its checksum does not match. Copy and paste it again."),
+        "checksum_missing": _(
+            "Enter the address with its mixed upper/lower-case letters (EIP-55 checksum) so typos can be caught."
+        ),
+        "wrong_network": _("This address belongs to another network (for example a testnet)."),
+        "invalid_destination_tag": _("The destination tag must be a whole number from 0 to 4294967295."),
+        "destination_tag_not_supported": _("This currency has no destination tag."),
+        "unsupported_currency": _("Withdrawals are not available for this currency."),
+    }
+    return messages.get(code, _("This is not a valid address for the selected currency."))
+
+
+def _parse_amount(raw: Any, *, places: int) -> Decimal:
+    if isinstance(raw, (float, bool)):
+        raise ApplicationError(
+            "validation_failed",
+            _("Please correct the highlighted fields."),
+            fields={"amount": [_("Send the amount as a decimal string.")]},
+        )
+    try:
+        amount = Decimal(str(raw).strip())
+    except (InvalidOperation, ValueError):
+        amount = Decimal("NaN")
+    if not amount.is_finite() or amount <= 0:
+        raise ApplicationError(
+            "validation_failed",
+            _("Please correct the highlighted fields."),
+            fields={"amount": [_("Enter an amount greater than zero.")]},
+        )
+    if -amount.as_tuple().exponent > places:  # type: ignore[operator]
+        raise ApplicationError(
+            "validation_failed",
+            _("Please correct the highlighted fields."),
+            fields={"amount": [_("Use at most %(places)s decimal places.") % {"places": places}]},
+        )
+    return amount
+
+
+def _crypto_currency(raw: str, field: str = "currency") -> str:
+    code = (raw or "").strip().upper()
+    if code not in {c.value for c in CRYPTO_CURRENCIES}:
+        raise ApplicationError(
+            "validation_failed",
+            _("Please correct the highlighted fields."),
+            fields={field: [_("Choose BTC, ETH or XRP.")]},
+        )
+    return code
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+def withdrawal_address_add(
+    *,
+    user: Any,
+    currency: str,
+    address: str,
+    label: str = "",
+    destination_tag: Any = None,
+    code: str | None = None,
+    assertion: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> WithdrawalAddress:
+    from mfa.services import second_factor_verify
+
+    ensure_not_frozen(user)
+    currency = _crypto_currency(currency)
+    label = " ".join((label or "").split())
+    if len(label) > 50:
+        raise ApplicationError(
+            "validation_failed",
+            _("Please correct the highlighted fields."),
+            fields={"label": [_("Use at most 50 characters.")]},
+        )
+    try:
+        validated = validate_address(
+            currency,
+            # Full-width characters typed on a Japanese keyboard become ASCII; the checksum
+            # still decides whether the result is the address the customer meant.
+            unicodedata.normalize("NFKC", address or ""),
+            destination_tag=unicodedata.normalize("NFKC", destination_tag)
+            if isinstance(destination_tag, str)
+            else destination_tag,
+            btc_network=conf.btc_network(),
+            eth_allow_unchecksummed=not conf.eth_require_checksum(),
+        )
+    except AddressError as exc:
+        field = "destination_tag" if "destination_tag" in exc.code else "address"
+        raise ApplicationError(
+            "invalid_address", _address_error_message(exc.code), fields={field: [_address_error_message(exc.code)]}
+        ) from exc
+    existing = WithdrawalAddress.objects.filter(user=user, removed_at__isnull=True)
+    if existing.filter(
+        currency=currency, address=validated.address, destination_tag=validated.destination_tag
+    ).exists():
+        raise ApplicationError(
+            "address_exists",
+            _("This address is already saved."),
+            status=409,
+            fields={"address": [_("This address is already saved.")]},
+        )
+    if existing.count() >= conf.max_addresses():
+        raise ApplicationError("too_many_addresses", _("You have saved the maximum number of addresses."))
+    limit, period = conf.address_rate_limit()
+    ratelimit.check(f"wallet:address_add:{user.pk}", limit=limit, period=period)
+
+    # The second factor last: a code is only spent on a request that can succeed.
+    second_factor_verify(user=user, action="withdrawal_address_add", code=code, assertion=assertion, request=request)
+
+    now = timezone.now()
+    with transaction.atomic():
+        row = WithdrawalAddress.objects.create(
+            user=user,
+            currency=currency,
+            address=validated.address,
+            destination_tag=validated.destination_tag,
+            label=label,
+            created_at=now,
+            usable_at=now + dt.timedelta(hours=conf.address_delay_hours()),
+        )
+        audit_log(
+            user=user,
+            event="withdrawal_address.added",
+            request=request,
+            data={"address_id": row.pk, "currency": currency, "address": validated.address},
+        )
+        send_email(
+            user=user,
+            kind="wallet_address_added",
+            context={
+                "currency": currency,
+                "label": label,
+                "address_masked": mask_address(validated.address),
+                "usable_at": formats.date_format(timezone.localtime(row.usable_at), "DATETIME_FORMAT"),
+            },
+        )
+    return row
+
+
+def mask_address(address: str) -> str:
+    """Enough for the owner to recognise the address, not enough to copy it from an email."""
+    if len(address) <= 12:
+        return address
+    return f"{address[:6]}…{address[-4:]}"
+
+
+def withdrawal_address_remove(*, user: Any, address_id: int, request: HttpRequest | None = None) -> None:
+    from .selectors import withdrawal_address_for_user
+
+    row = withdrawal_address_for_user(user, address_id)
+    with transaction.atomic():
+        updated = WithdrawalAddress.objects.filter(pk=row.pk, removed_at__isnull=True).update(removed_at=timezone.now())
+        if updated:
+            audit_log(
+                user=user,
+                event="withdrawal_address.removed",
+                request=request,
+                data={"address_id": row.pk, "currency": row.currency},
+            )
+
+
+# --------------------------------------------------------------------------- withdrawals
+
+
+def _ensure_second_factor_configured(user: Any) -> None:
+    if not conf.require_2fa_for_withdrawal():
+        return
+    from mfa.selectors import two_factor_state
+
+    state = two_factor_state(user)
+    if not state.get("totp") and not state.get("passkeys"):
+        raise ApplicationError(
+            "two_factor_setup_required",
+            _("Set up an authenticator app or a passkey before withdrawing."),
+            status=403,
+        )
+
+
+def _insufficient(currency: str, available: Decimal, total: Decimal) -> ApplicationError:
+    return ApplicationError(
+        "insufficient_funds",
+        _("Insufficient funds: %(total)s %(currency)s needed including the fee, %(available)s available.")
+        % {"total": format_crypto(total), "currency": currency, "available": format_crypto(available)},
+        status=400,
+        fields={"amount": [_("More than the available balance (including the fee).")]},
+    )
+
+
+def withdrawal_request(
+    *,
+    user: Any,
+    currency: str,
+    amount: Any,
+    address_id: int,
+    code: str | None = None,
+    assertion: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> Withdrawal:
+    from mfa.services import second_factor_verify
+
+    from .selectors import withdrawal_address_for_user
+
+    ensure_not_frozen(user)
+    ensure_no_withdrawal_hold(user)
+    _ensure_second_factor_configured(user)
+    currency = _crypto_currency(currency)
+    rule = conf.withdrawal_rule(currency)
+    if rule is None:
+        raise ApplicationError("unsupported_currency", _("Withdrawals are not available for this currency."))
+    value = _parse_amount(amount, places=rule.places)
+    if value < rule.minimum:
+        raise ApplicationError(
+            "below_minimum",
+            _("The minimum withdrawal is %(minimum)s %(currency)s.")
+            % {"minimum": format_crypto(rule.minimum), "currency": currency},
+            fields={"amount": [_("Below the minimum.")]},
+        )
+    address = withdrawal_address_for_user(user, address_id)
+    if address.currency != currency or address.removed_at is not None:
+        raise ApplicationError(
+            "validation_failed",
+            _("Please correct the highlighted fields."),
+            fields={"address_id": [_("Choose a saved %(currency)s address.") % {"currency": currency}]},
+        )
+    if not address.is_usable():
+        raise ApplicationError(
+            "address_not_ready",
+            _("This address can be used from %(when)s (new addresses wait for your protection).")
+            % {"when": formats.date_format(timezone.localtime(address.usable_at), "DATETIME_FORMAT")},
+            status=403,
+        )
+    total = value + rule.fee
+    # Cheap pre-check without a lock, so a request that cannot succeed does not spend a code.
+    current = user.wallet_balances.filter(currency=currency).values_list("available", flat=True).first()
+    if current is None or current < total:
+        raise _insufficient(currency, current or Decimal(0), total)
+    limit, period = conf.withdrawal_rate_limit()
+    ratelimit.check(f"wallet:withdrawal:{user.pk}", limit=limit, period=period)
+
+    second_factor_verify(user=user, action="withdrawal", code=code, assertion=assertion, request=request)
+
+    with transaction.atomic():
+        # A freeze or hold that landed while this request was under way still wins: the
+        # customer row is locked (lock order: customer, then balance) and read again.
+        current_user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        ensure_not_frozen(current_user)
+        ensure_no_withdrawal_hold(current_user)
+        balance = ledger.lock(user_id=user.pk, currency=currency)
+        if balance.available < total:
+            raise _insufficient(currency, balance.available, total)
+        withdrawal = Withdrawal.objects.create(
+            user=user,
+            currency=currency,
+            amount=value,
+            fee=rule.fee,
+            address=address,
+            address_text=address.address,
+            destination_tag=address.destination_tag,
+        )
+        ledger.post(
+            balance=balance,
+            kind=LedgerEntry.Kind.WITHDRAWAL_HOLD,
+            available_delta=-total,
+            in_use_delta=total,
+            reference=f"withdrawal:{withdrawal.pk}",
+            withdrawal=withdrawal,
+        )
+        audit_log(
+            user=user,
+            event="withdrawal.requested",
+            request=request,
+            data={
+                "withdrawal_id": withdrawal.pk,
+                "currency": currency,
+                "amount": str(value),
+                "fee": str(rule.fee),
+                "address_id": address.pk,
+            },
+        )
+        send_email(
+            user=user,
+            kind="wallet_withdrawal_requested",
+            context={
+                "currency": currency,
+                "amount": format_crypto(value),
+                "fee": format_crypto(rule.fee),
+                "address_masked": mask_address(address.address),
+                "label": address.label,
+                "withdrawal_id": withdrawal.pk,
+            },
+        )
+    return withdrawal
+
+
+@dataclass(frozen=True)
+class StatusResult:
+    withdrawal: Withdrawal
+    changed: bool
+
+
+def withdrawal_status_set(
+    *, withdrawal_id: int, status: str, txid: str = "", reason: str = "", actor_name: str = ""
+) -> StatusResult:
+    """pending -> sent | failed, reported by the trading core. A repeat of the same
+    transition changes nothing; any other transition out of a final state is refused."""
+    if status not in (Withdrawal.Status.SENT, Withdrawal.Status.FAILED):
+        raise ApplicationError("validation_failed", "status must be sent or failed", fields={"status": ["sent|failed"]})
+    if status == Withdrawal.Status.SENT and not txid:
+        raise ApplicationError("validation_failed", "txid is required when sent", fields={"txid": ["required"]})
+    with transaction.atomic():
+        try:
+            withdrawal = Withdrawal.objects.select_for_update().get(pk=withdrawal_id)
+        except Withdrawal.DoesNotExist as exc:
+            raise ApplicationError("not_found", "no such withdrawal", status=404) from exc
+        if withdrawal.status != Withdrawal.Status.PENDING:
+            if withdrawal.status == status and (status != Withdrawal.Status.SENT or withdrawal.txid == txid):
+                return StatusResult(withdrawal, changed=False)
+            raise ApplicationError(
+                "invalid_transition",
+                f"withdrawal is already {withdrawal.status}",
+                status=409,
+            )
+        balance = ledger.lock(user_id=withdrawal.user_id, currency=withdrawal.currency)
+        total = withdrawal.total
+        if status == Withdrawal.Status.SENT:
+            ledger.post(
+                balance=balance,
+                kind=LedgerEntry.Kind.WITHDRAWAL_SENT,
+                in_use_delta=-total,
+                reference=f"withdrawal:{withdrawal.pk}",
+                withdrawal=withdrawal,
+            )
+        else:
+            ledger.post(
+                balance=balance,
+                kind=LedgerEntry.Kind.WITHDRAWAL_RELEASE,
+                available_delta=total,
+                in_use_delta=-total,
+                reference=f"withdrawal:{withdrawal.pk}",
+                withdrawal=withdrawal,
+            )
+        withdrawal.status = status
+        withdrawal.txid = txid[:128]
+        withdrawal.failure_reason = reason[:200]
+        withdrawal.completed_at = timezone.now()
+        withdrawal.save(update_fields=["status", "txid", "failure_reason", "completed_at"])
+        user = withdrawal.user
+        audit_log(
+            user=user,
+            event=f"withdrawal.{status}",
+            data={"withdrawal_id": withdrawal.pk, "currency": withdrawal.currency, "by": actor_name},
+        )
+        send_email(
+            user=user,
+            kind="wallet_withdrawal_sent" if status == Withdrawal.Status.SENT else "wallet_withdrawal_failed",
+            context={
+                "currency": withdrawal.currency,
+                "amount": format_crypto(withdrawal.amount),
+                "address_masked": mask_address(withdrawal.address_text),
+                "txid": withdrawal.txid,
+                "withdrawal_id": withdrawal.pk,
+            },
+        )
+    return StatusResult(withdrawal, changed=True)
+
+
+# --------------------------------------------------------------------------- trading core pushes
+
+
+@dataclass(frozen=True)
+class BalancePush:
+    currency: str
+    available: Decimal
+    in_use: Decimal
+
+
+@dataclass(frozen=True)
+class LeveragePush:
+    margin_jpy: Decimal
+    margin_btc: Decimal
+    withdrawable_jpy: Decimal
+    withdrawable_btc: Decimal
+    available_jpy: Decimal
+    available_btc: Decimal
+    debt_jpy: Decimal
+    debt_btc: Decimal
+    leverage_ratio: Decimal | None
+    maintenance_ratio: Decimal | None
+
+
+def core_balances_apply(
+    *,
+    user: Any,
+    version: int,
+    balances: list[BalancePush],
+    leverage: LeveragePush | None = None,
+    withdrawals_seen_up_to: int = 0,
+) -> bool:
+    """Replace the figures of ``user`` with the trading core's, for every row whose stored
+    version is older than ``version``. A replay (same or older version) changes nothing.
+
+    The core's figures include the withdrawals it has seen (ids up to
+    ``withdrawals_seen_up_to``); pending withdrawals requested after that stay held on top,
+    so a push computed before a withdrawal can never release its funds. Returns whether
+    anything was applied."""
+    applied = False
+    codes = [b.currency for b in balances]
+    if len(set(codes)) != len(codes):
+        raise ApplicationError("validation_failed", "duplicate currency", fields={"balances": ["duplicate"]})
+    with transaction.atomic():
+        for push in sorted(balances, key=lambda b: b.currency):  # fixed lock order: no deadlocks
+            if push.currency not in Currency.values:
+                raise ApplicationError("validation_failed", "unknown currency", fields={"currency": [push.currency]})
+            if push.available < 0 or push.in_use < 0:
+                raise ApplicationError("validation_failed", "negative figure", fields={"balances": ["negative"]})
+            balance = ledger.lock(user_id=user.pk, currency=push.currency)
+            if version <= balance.core_version:
+                continue
+            unseen = Withdrawal.objects.filter(
+                user_id=user.pk,
+                currency=push.currency,
+                status=Withdrawal.Status.PENDING,
+                pk__gt=withdrawals_seen_up_to,
+            ).aggregate(total=Sum(F("amount") + F("fee")))["total"] or Decimal(0)
+            target_available = push.available - unseen
+            target_in_use = push.in_use + unseen
+            if target_available < 0:
+                raise ApplicationError(
+                    "would_overdraw",
+                    f"{push.currency}: pending withdrawals exceed the pushed available balance",
+                    status=409,
+                )
+            balance.core_version = version
+            ledger.post(
+                balance=balance,
+                kind=LedgerEntry.Kind.CORE_SYNC,
+                available_delta=target_available - balance.available,
+                in_use_delta=target_in_use - balance.in_use,
+                reference=f"core:v{version}",
+            )
+            applied = True
+        if leverage is not None:
+            position, _created = LeveragePosition.objects.select_for_update().get_or_create(user_id=user.pk)
+            if version > position.core_version:
+                for field, value in leverage.__dict__.items():
+                    setattr(position, field, value)
+                position.core_version = version
+                position.save()
+                snapshot.invalidate(user.pk)
+                applied = True
+    return applied
+
+
+@dataclass(frozen=True)
+class RatePush:
+    currency: str
+    jpy: Decimal
+
+
+def rates_apply(*, version: int, rates: list[RatePush], as_of: dt.datetime | None = None) -> bool:
+    """Set rates to JPY; a row with a version at or above ``version`` is left as it is."""
+    applied = False
+    with transaction.atomic():
+        for push in sorted(rates, key=lambda r: r.currency):
+            if push.currency not in Currency.values or push.currency == Currency.JPY:
+                raise ApplicationError("validation_failed", "unknown currency", fields={"currency": [push.currency]})
+            if push.jpy <= 0:
+                raise ApplicationError("validation_failed", "rate must be positive", fields={"jpy": ["positive"]})
+            row, created = Rate.objects.select_for_update().get_or_create(
+                currency=push.currency, defaults={"jpy": push.jpy, "version": version, "as_of": as_of or timezone.now()}
+            )
+            if created:
+                applied = True
+                continue
+            if version <= row.version:
+                continue
+            row.jpy = push.jpy
+            row.version = version
+            row.as_of = as_of or timezone.now()
+            row.save(update_fields=["jpy", "version", "as_of", "updated_at"])
+            applied = True
+    if applied:
+        from .selectors import rates_cache_clear
+
+        rates_cache_clear()  # this process at once; everyone once the new rows are visible:
+        transaction.on_commit(rates_cache_clear)
+    return applied
+
+
+# --------------------------------------------------------------------------- preferences
+
+
+def header_total_set(*, user: Any, show: bool, request: HttpRequest | None = None) -> None:
+    if user.show_total_in_header == show:
+        return
+    user.show_total_in_header = show
+    user.save(update_fields=["show_total_in_header"])
+    audit_log(
+        user=user,
+        event="wallet.header_total_changed",
+        request=request,
+        data={"show": show},
+        visible_to_customer=False,
+    )
