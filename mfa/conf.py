@@ -49,5 +49,16 @@ def is_money_out(action: str) -> bool:
     return action in WITHDRAWAL_ACTIONS or action.startswith("withdrawal")
 
 
+# Settings that follow another app's setting when not set themselves (one policy, one
+# switch): the wallet's MADOGUCHI_REQUIRE_2FA_FOR_WITHDRAWAL is the same enrolment rule.
+_FALLBACKS = {"ENROLMENT_REQUIRED": "MADOGUCHI_REQUIRE_2FA_FOR_WITHDRAWAL"}
+
+
 def get(name: str) -> Any:
-    return getattr(settings, f"MADOGUCHI_MFA_{name}", _DEFAULTS[name])
+    own = f"MADOGUCHI_MFA_{name}"
+    if hasattr(settings, own):
+        return getattr(settings, own)
+    fallback = _FALLBACKS.get(name)
+    if fallback and hasattr(settings, fallback):
+        return getattr(settings, fallback)
+    return _DEFAULTS[name]

@@ -338,3 +338,15 @@ def test_unlock_by_staff_needs_the_security_role(user_factory, staff_factory, se
     from core.models import AuditEvent
 
     assert AuditEvent.objects.filter(user=user, actor=security, event="mfa.unlocked").exists()
+
+
+def test_enrolment_policy_follows_the_wallet_switch_when_ours_is_unset(user_factory, settings):
+    user = user_factory()
+    if hasattr(settings, "MADOGUCHI_MFA_ENROLMENT_REQUIRED"):
+        del settings.MADOGUCHI_MFA_ENROLMENT_REQUIRED
+    settings.MADOGUCHI_REQUIRE_2FA_FOR_WITHDRAWAL = False
+    assert _error(lambda: services.second_factor_verify(user=user, action="withdrawal")).code == "two_factor_required"
+    settings.MADOGUCHI_MFA_ENROLMENT_REQUIRED = True  # ours wins when set
+    assert _error(lambda: services.second_factor_verify(user=user, action="withdrawal")).code == (
+        "two_factor_enrolment_required"
+    )
