@@ -32,6 +32,13 @@ def _kind_from_template(template_prefix: str) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_stages(self) -> list[str]:
+        # The second step (authenticator, or an SMS code without one) is mfa.stages.
+        return [
+            "mfa.stages.MfaAuthenticateStage" if path == "allauth.mfa.stages.AuthenticateStage" else path
+            for path in super().get_login_stages()
+        ]
+
     def clean_email(self, email: str) -> str:
         return super().clean_email(normalize_email(email))
 

@@ -5,3 +5,9 @@ class MfaConfig(AppConfig):
     name = "mfa"
     label = "madoguchi_mfa"  # allauth.mfa already uses the label "mfa"
     verbose_name = "madoguchi 2FA"
+
+    def ready(self) -> None:
+        from . import checks, signals  # noqa: F401
+        from .internal import allauth_hooks
+
+        allauth_hooks.install()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class SmsCode(models.Model):
@@ -18,3 +19,17 @@ class SmsCode(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "purpose", "-created_at"], name="smscode_user_purpose")]
+
+
+class SecondFactorLock(models.Model):
+    """Present while a customer's second factor is locked (too many wrong codes).
+
+    Lifted by recovery (``two_factor_remove_all``) or ``second_factor_unlock``.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="second_factor_lock")
+    locked_at = models.DateTimeField(default=timezone.now)
+    failures = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"lock(user={self.user_id}, at={self.locked_at:%Y-%m-%d %H:%M})"

@@ -1,6 +1,8 @@
-"""Second-factor checks for sign-in and for each sensitive action.
+"""Second-factor writes: step-up checks, TOTP, recovery codes, SMS codes, security settings.
 
-Every sensitive service calls second_factor_verify itself; a recent password
+Every sensitive service in madoguchi calls :func:`second_factor_verify` itself,
+inside the service, so no interface can skip it.  Each call is one fresh check
+for one action: nothing is remembered between actions, and a recent password
 re-authentication never satisfies it.
 """
 
@@ -13,8 +15,9 @@ import secrets
 from typing import Any
 
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -25,25 +28,37 @@ from core.audit import audit_log
 from core.errors import ApplicationError
 from core.notify import send_email, send_sms
 
-from .models import SmsCode
+from . import conf
+from .internal import codecheck, totp
+from .models import SecondFactorLock, SmsCode
 
-SMS_CODE_TTL = dt.timedelta(minutes=10)
-SMS_CODE_MAX_TRIES = 5
+# --- errors ---------------------------------------------------------------------------
 
 
-def _required() -> ApplicationError:
+def _required(message: str | None = None) -> ApplicationError:
     return ApplicationError(
-        "two_factor_required", _("Enter the code from your authenticator app to continue."), status=401
+        "two_factor_required",
+        message or _("Enter the code from your authenticator app to continue."),
+        status=401,
     )
 
 
-def _invalid() -> ApplicationError:
+def _enrolment_required() -> ApplicationError:
     return ApplicationError(
-        "two_factor_invalid",
-        _("The code is not correct. Enter the current 6-digit code."),
-        status=400,
-        fields={"code": [_("The code is not correct.")]},
+        "two_factor_enrolment_required",
+        _("Set up an authenticator app (two-factor authentication) on the security page before withdrawing."),
+        status=403,
     )
+
+
+# --- per-action step-up ---------------------------------------------------------------
+
+
+def _has_strong_factor(user: Any, authenticators: list[Authenticator] | None = None) -> tuple[bool, bool]:
+    if authenticators is None:
+        authenticators = list(Authenticator.objects.filter(user_id=user.pk))
+    types = {a.type for a in authenticators}
+    return Authenticator.Type.TOTP in types, Authenticator.Type.WEBAUTHN in types
 
 
 def second_factor_verify(
@@ -54,80 +69,580 @@ def second_factor_verify(
     assertion: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> None:
-    if not code and not assertion:
-        raise _required()
-    ratelimit.check(f"2fa:user:{user.pk}", limit=10, period=300)
-    code = (code or "").strip().replace(" ", "")
-    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
-    ok = False
-    if totp is not None and code:
-        ok = TOTP(totp).validate_code(code)
-    elif totp is None and code:
+    """One fresh second-factor check for one sensitive ``action``.
+
+    - TOTP code (±1 step, single use across processes, drift diagnosed and refused),
+    - recovery code (except for withdrawal actions unless the operator allows it),
+    - passkey assertion (required instead of codes when ``REQUIRE_PASSKEY`` is on),
+    - SMS code (purpose ``step_up:<action>``) for customers without an
+      authenticator, except withdrawals while the enrolment policy is on.
+
+    Raises ``two_factor_required`` (401), ``two_factor_invalid`` (400),
+    ``two_factor_locked`` (403), ``two_factor_enrolment_required`` (403),
+    ``passkey_required`` (403) or ``rate_limited`` (429).
+    """
+    codecheck.ensure_not_locked(user)
+    authenticators = list(Authenticator.objects.filter(user_id=user.pk))  # one query for every path
+    has_totp, has_passkey = _has_strong_factor(user, authenticators)
+    money_out = conf.is_money_out(action)
+
+    if conf.get("REQUIRE_PASSKEY"):
+        if not has_passkey:
+            raise ApplicationError(
+                "passkey_required",
+                _("This action requires a passkey. Register a passkey on the security page first."),
+                status=403,
+            )
+        if not assertion:
+            raise _required(_("Confirm with your passkey to continue."))
+
+    if not has_totp and not has_passkey:
+        if money_out and conf.get("ENROLMENT_REQUIRED"):
+            raise _enrolment_required()
+        if not code:
+            raise _required(_("Enter the code we sent to your phone by SMS to continue."))
         try:
-            sms_code_verify(user=user, purpose=f"stepup:{action}", code=code)
-            ok = True
-        except ApplicationError:
-            ok = False
-    if not ok:
-        audit_log(user=user, event="mfa.failed", request=request, data={"action": action})
-        raise _invalid()
-    audit_log(user=user, event="mfa.verified", request=request, data={"action": action}, visible_to_customer=False)
+            sms_code_verify(user=user, purpose=f"step_up:{action}", code=code)
+        except ApplicationError as exc:
+            _audit_step_up(user, action, request, ok=False, method="sms")
+            raise ApplicationError(
+                "two_factor_invalid", exc.message, status=400, fields={"code": [exc.message]}
+            ) from exc
+        _audit_step_up(user, action, request, ok=True, method="sms")
+        return
+
+    if assertion:
+        _verify_assertion(user=user, assertion=assertion, request=request, action=action)
+        return
+    if not code:
+        raise _required()
+    allow_recovery = not money_out or bool(conf.get("RECOVERY_CODES_FOR_WITHDRAWALS"))
+    # A refusal is audited once, inside check_code ("mfa.failed" with purpose step_up:<action>).
+    authenticator = codecheck.check_code(
+        user=user,
+        code=code,
+        request=request,
+        purpose=f"step_up:{action}",
+        allow_recovery=allow_recovery,
+        authenticators=authenticators,
+        lock_checked=True,
+    )
+    _audit_step_up(user, action, request, ok=True, method=str(authenticator.type))
+
+
+def _audit_step_up(user: Any, action: str, request: HttpRequest | None, *, ok: bool, method: str) -> None:
+    audit_log(
+        user=user,
+        event="mfa.step_up_passed" if ok else "mfa.step_up_failed",
+        request=request,
+        data={"action": action, "method": method},
+        visible_to_customer=not ok,
+    )
+
+
+def _verify_assertion(*, user: Any, assertion: dict[str, Any], request: HttpRequest | None, action: str) -> None:
+    """A WebAuthn assertion against the challenge stored in this session."""
+    from allauth.core import context
+    from allauth.mfa.webauthn.internal import auth as webauthn_auth
+
+    codecheck.throttle(user, request)
+    if request is None:
+        raise codecheck.invalid(_("The passkey confirmation could not be checked. Try again."))
+    try:
+        with context.request_context(request):
+            authenticator = webauthn_auth.complete_authentication(user, assertion)
+            webauthn_auth.clear_state()
+    except Exception as exc:  # fido2 raises many types; all mean "not verified"
+        with context.request_context(request):
+            webauthn_auth.clear_state()  # a challenge is good for one attempt, right or wrong
+        codecheck.record_failure(user, request=request, purpose=f"step_up:{action}", reason="passkey")
+        _audit_step_up(user, action, request, ok=False, method="webauthn")
+        raise codecheck.invalid(_("The passkey confirmation failed. Try again.")) from exc
+    from .internal import guard
+
+    guard.failures_reset(user.pk)
+    authenticator.record_usage()
+    _audit_step_up(user, action, request, ok=True, method="webauthn")
+
+
+def passkey_challenge_begin(*, user: Any, request: HttpRequest) -> dict[str, Any]:
+    """Start a passkey step-up: returns the WebAuthn request options for the client."""
+    from allauth.core import context
+    from allauth.mfa.webauthn.internal import auth as webauthn_auth
+
+    with context.request_context(request):
+        return webauthn_auth.begin_authentication(user)
+
+
+# --- TOTP -----------------------------------------------------------------------------
+
+
+def totp_secret_new() -> str:
+    from allauth.mfa.totp.internal.auth import generate_totp_secret
+
+    return generate_totp_secret()
+
+
+def totp_enable(
+    *,
+    user: Any,
+    secret: str,
+    code: str,
+    step_up_code: str | None = None,
+    request: HttpRequest | None = None,
+) -> list[str]:
+    """Activate TOTP with a freshly generated ``secret`` confirmed by ``code``.
+
+    A customer who already has a passkey must pass a second-factor check first;
+    one without any authenticator confirms with an SMS code when a phone is
+    registered.  Returns the new recovery codes (shown once).
+    """
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from accounts.services import ensure_not_frozen
+
+    ensure_not_frozen(user)
+    has_totp, has_passkey = _has_strong_factor(user)
+    if has_totp:
+        raise ApplicationError("totp_exists", _("An authenticator app is already set up."), status=409)
+    if has_passkey or getattr(user, "phone", None):
+        try:
+            second_factor_verify(user=user, action="totp_enable", code=step_up_code, request=request)
+        except ApplicationError as exc:
+            raise ApplicationError(
+                exc.code, exc.message, status=exc.status, fields={"step_up_code": [exc.message]}
+            ) from exc
+    normalized = totp.normalize_code(code)
+    codecheck.throttle(user, request)
+    try:
+        codecheck.check_totp_secret(secret=secret, code=normalized)
+    except codecheck.Refused as exc:
+        raise codecheck.invalid(exc.message) from exc
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().get(pk=user.pk)
+        if Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
+            raise ApplicationError("totp_exists", _("An authenticator app is already set up."), status=409)
+        Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES).delete()
+        TOTP.activate(user, secret)
+        codes = RecoveryCodes.activate(user).generate_codes()
+        SecondFactorLock.objects.filter(user_id=user.pk).delete()
+        audit_log(user=user, event="mfa.totp_added", request=request)
+        send_email(user=user, kind="mfa_totp_added", context={})
+    return codes
+
+
+def totp_disable(
+    *, user: Any, code: str | None, assertion: dict[str, Any] | None = None, request: HttpRequest | None = None
+) -> None:
+    """Disable TOTP with a current code: the secret and recovery codes are destroyed."""
+    from accounts.services import ensure_not_frozen
+
+    ensure_not_frozen(user)
+    if not Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
+        raise ApplicationError("totp_missing", _("No authenticator app is set up."), status=409)
+    second_factor_verify(user=user, action="totp_disable", code=code, assertion=assertion, request=request)
+    with transaction.atomic():
+        Authenticator.objects.filter(
+            user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
+        ).delete()
+        audit_log(user=user, event="mfa.totp_removed", request=request)
+        send_email(user=user, kind="mfa_totp_removed", context={})
+
+
+def recovery_codes_regenerate(
+    *, user: Any, code: str | None, assertion: dict[str, Any] | None = None, request: HttpRequest | None = None
+) -> list[str]:
+    """New recovery codes (the old ones stop working); returns them to show once."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    from accounts.services import ensure_not_frozen
+
+    ensure_not_frozen(user)
+    has_totp, has_passkey = _has_strong_factor(user)
+    if not (has_totp or has_passkey):
+        raise ApplicationError(
+            "two_factor_missing", _("Set up an authenticator app before creating recovery codes."), status=409
+        )
+    second_factor_verify(user=user, action="recovery_codes_regenerate", code=code, assertion=assertion, request=request)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().get(pk=user.pk)
+        Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES).delete()
+        codes = RecoveryCodes.activate(user).generate_codes()
+        audit_log(user=user, event="mfa.recovery_codes_generated", request=request)
+        send_email(user=user, kind="mfa_recovery_codes_regenerated", context={})
+    return codes
 
 
 def two_factor_remove_all(*, user: Any, reason: str, actor: Any = None, request: HttpRequest | None = None) -> None:
+    """Remove every authenticator (recovery flows); also lifts a lock."""
+    from .internal import guard
+
     with transaction.atomic():
-        Authenticator.objects.filter(user=user).delete()
+        Authenticator.objects.filter(user_id=user.pk).delete()
+        SecondFactorLock.objects.filter(user_id=user.pk).delete()
         audit_log(user=user, actor=actor, event="mfa.removed_all", request=request, data={"reason": reason})
         send_email(user=user, kind="two_factor_removed", context={"reason": reason})
+    # Immediately (not on commit): if the caller rolls back, the lock row comes back
+    # with it and still locks; the counter only matters while no row exists.
+    guard.failures_reset(user.pk)
+
+
+def second_factor_unlock(*, user: Any, actor: Any = None, request: HttpRequest | None = None) -> bool:
+    """Lift a lock without removing authenticators (recovery / staff). True if it was locked.
+
+    With an ``actor`` (staff), only the security team or identity reviewers may do it;
+    without one it is the recovery flow acting for the customer.
+    """
+    from accounts.roles import IDENTITY_REVIEWER, SECURITY_AGENT, has_role
+
+    from .internal import guard
+
+    if actor is not None and not (has_role(actor, SECURITY_AGENT) or has_role(actor, IDENTITY_REVIEWER)):
+        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+
+    deleted, _rows = SecondFactorLock.objects.filter(user_id=user.pk).delete()
+    guard.failures_reset(user.pk)
+    if deleted:
+        audit_log(user=user, actor=actor, event="mfa.unlocked", request=request)
+        send_email(user=user, kind="mfa_unlocked", context={})
+    return bool(deleted)
+
+
+# --- SMS one-time codes -----------------------------------------------------------------
 
 
 def _hash(code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(settings.SECRET_KEY.encode(), f"sms:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def sms_code_send(*, user: Any, purpose: str, request: HttpRequest | None = None) -> None:
-    if not user.phone:
+def _sms_body(purpose: str, code: str) -> str:
+    if purpose == "login":
+        text = _("madoguchi sign-in code: %(code)s (valid for 10 minutes). Never tell this code to anyone.")
+    elif purpose.startswith("step_up"):
+        text = _("madoguchi confirmation code: %(code)s (valid for 10 minutes). Never tell this code to anyone.")
+    else:
+        text = _("madoguchi code: %(code)s (valid for 10 minutes). Never tell this code to anyone.")
+    return text % {"code": code}
+
+
+def sms_code_send(*, user: Any, purpose: str, request: HttpRequest | None = None, to: str | None = None) -> None:
+    """Send a new 6-digit code; every earlier code for (user, purpose) stops working.
+
+    ``to`` overrides the registered phone (confirming a new number). Cooldown
+    between sends per (user, purpose) and an hourly cap per customer.
+    """
+    number = to or getattr(user, "phone", None)
+    if not number:
         raise ApplicationError("no_phone", _("No phone number is registered on this account."), status=400)
-    ratelimit.check(f"sms:cooldown:{user.pk}:{purpose}", limit=1, period=30)
-    ratelimit.check(f"sms:hourly:{user.pk}", limit=10, period=3600)
     code = f"{secrets.randbelow(10**6):06d}"
+    ttl = int(conf.get("SMS_CODE_TTL"))
+    cooldown = int(conf.get("SMS_RESEND_COOLDOWN"))
     with transaction.atomic():
+        # The customer's row lock serialises concurrent sends across processes; the
+        # cooldown is measured against the newest code's timestamp in the database.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        last = SmsCode.objects.filter(user=user, purpose=purpose).order_by("-created_at").first()
+        if last is not None and (timezone.now() - last.created_at).total_seconds() < cooldown:
+            raise ApplicationError(
+                "sms_cooldown",
+                _("A code was sent a moment ago. Wait %(seconds)d seconds before asking for a new one.")
+                % {"seconds": cooldown},
+                status=429,
+            )
+        ratelimit.check(f"mfa:sms:hourly:{user.pk}", limit=int(conf.get("SMS_HOURLY_CAP")), period=3600)
         SmsCode.objects.filter(user=user, purpose=purpose, superseded=False).update(superseded=True)
         SmsCode.objects.create(
-            user=user, purpose=purpose, code_hash=_hash(code), expires_at=timezone.now() + SMS_CODE_TTL
+            user=user,
+            purpose=purpose,
+            code_hash=_hash(code),
+            expires_at=timezone.now() + dt.timedelta(seconds=ttl),
         )
-        with translation.override(user.language):
-            body = _("madoguchi code: %(code)s (valid 10 minutes). Never share this code with anyone.") % {"code": code}
-        send_sms(user=user, kind=f"code-{purpose.split(':')[0]}", body=body)
+        with translation.override(getattr(user, "language", None) or settings.LANGUAGE_CODE):
+            body = _sms_body(purpose, code)
+        send_sms(user=user, to=number, kind=f"code-{purpose.split(':')[0]}", body=body)
         audit_log(
             user=user, event="sms_code.sent", request=request, data={"purpose": purpose}, visible_to_customer=False
         )
 
 
 def sms_code_verify(*, user: Any, purpose: str, code: str) -> None:
+    """Accept the newest unexpired, unused code for (user, purpose) once.
+
+    Raises ``sms_code_invalid`` / ``sms_code_expired``.  Wrong tries are also
+    counted in the shared cache (atomic INCR), so a caller's rolled-back
+    transaction cannot give an attacker extra tries; single use is enforced the
+    same way.
+    """
+    normalized = totp.normalize_code(code)
+    max_tries = int(conf.get("SMS_MAX_TRIES"))
+    ttl = int(conf.get("SMS_CODE_TTL")) + 60
     outcome = "ok"
     with transaction.atomic():
         current = (
             SmsCode.objects.select_for_update()
             .filter(user=user, purpose=purpose, superseded=False, used_at__isnull=True)
-            .order_by("-created_at")
+            .order_by("-created_at", "-id")
             .first()
         )
-        if current is None or current.attempts >= SMS_CODE_MAX_TRIES:
-            outcome = "invalid_final"
-        elif current.expires_at <= timezone.now():
-            outcome = "expired"
-        elif not hmac.compare_digest(current.code_hash, _hash((code or "").strip())):
-            # Counted in its own committed write: the raise below must not roll it back.
-            current.attempts += 1
-            current.save(update_fields=["attempts"])
-            outcome = "invalid"
+        if current is None:
+            outcome = "none"
         else:
-            current.used_at = timezone.now()
-            current.save(update_fields=["used_at"])
+            tries_key = f"mfa:sms:tries:{current.pk}"
+            if max(int(cache.get(tries_key) or 0), current.attempts) >= max_tries:
+                outcome = "exhausted"
+            elif current.expires_at <= timezone.now():
+                outcome = "expired"
+            elif not normalized or not hmac.compare_digest(current.code_hash, _hash(normalized)):
+                if not cache.add(tries_key, 1, timeout=ttl):
+                    cache.incr(tries_key)
+                current.attempts += 1
+                current.save(update_fields=["attempts"])
+                outcome = "wrong"
+            elif not cache.add(f"mfa:sms:used:{current.pk}", 1, timeout=ttl):
+                outcome = "used"
+            else:
+                current.used_at = timezone.now()
+                current.save(update_fields=["used_at"])
+    if outcome == "ok":
+        return
     if outcome == "expired":
         raise ApplicationError("sms_code_expired", _("The code has expired. Request a new code."), status=400)
-    if outcome == "invalid_final":
-        raise ApplicationError("sms_code_invalid", _("The code is not correct. Request a new code."), status=400)
-    if outcome == "invalid":
-        raise ApplicationError("sms_code_invalid", _("The code is not correct."), status=400)
+    messages = {
+        "none": _("The code is not correct. Request a new code."),
+        "exhausted": _("Too many wrong codes. Request a new code."),
+        "wrong": _("The code is not correct."),
+        "used": _("This code has already been used. Request a new code."),
+    }
+    raise ApplicationError("sms_code_invalid", messages[outcome], status=400, fields={"code": [messages[outcome]]})
+
+
+def step_up_sms_send(*, user: Any, action: str, request: HttpRequest | None = None) -> None:
+    """Text a step-up code for ``action`` — only to customers who have no authenticator
+    (everyone else steps up with it, so an SMS would be useless and costly)."""
+    from .selectors import STEP_UP_ACTIONS
+
+    if action not in STEP_UP_ACTIONS:
+        message = _("Unknown action.")
+        raise ApplicationError("validation_failed", message, fields={"action": [message]})
+    if conf.is_money_out(action) and conf.get("ENROLMENT_REQUIRED"):
+        raise _enrolment_required()
+    has_totp, has_passkey = _has_strong_factor(user)
+    if has_totp or has_passkey:
+        raise ApplicationError(
+            "sms_not_needed", _("Use your authenticator app or passkey to confirm this action."), status=400
+        )
+    sms_code_send(user=user, purpose=f"step_up:{action}", request=request)
+
+
+def sms_login_verify(*, user: Any, code: str, request: HttpRequest | None = None) -> None:
+    """The SMS second step of sign-in (HTML stage view and headless endpoint)."""
+    ip = ratelimit.client_ip(request)
+    if ip:
+        limit, period = conf.get("RATE_IP")
+        ratelimit.check(f"mfa:sms-login:ip:{ip}", limit=int(limit), period=int(period))
+    try:
+        sms_code_verify(user=user, purpose="login", code=code)
+    except ApplicationError:
+        audit_log(user=user, event="login.failed", request=request, data={"method": "sms"})
+        raise
+    audit_log(user=user, event="login.sms_verified", request=request, visible_to_customer=False)
+
+
+# --- security settings ---------------------------------------------------------------------
+
+
+def anti_phishing_code_set(
+    *,
+    user: Any,
+    value: str,
+    code: str | None = None,
+    assertion: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Set (or clear with "") the phrase shown in every email we send."""
+    import unicodedata
+
+    from accounts.services import ensure_not_frozen
+
+    ensure_not_frozen(user)
+    cleaned = unicodedata.normalize("NFKC", value or "").strip()
+    if len(cleaned) > 20 or any(ch in cleaned for ch in "<>\"'&\r\n") or (cleaned and len(cleaned) < 4):
+        message = _("Use 4 to 20 letters, digits or Japanese characters.")
+        raise ApplicationError("validation_failed", message, fields={"value": [message]})
+    second_factor_verify(user=user, action="anti_phishing_code_set", code=code, assertion=assertion, request=request)
+    user.anti_phishing_code = cleaned
+    user.save(update_fields=["anti_phishing_code"])
+    audit_log(user=user, event="account.anti_phishing_code_set", request=request, data={"set": bool(cleaned)})
+    send_email(user=user, kind="anti_phishing_code_set", context={"set": bool(cleaned)})
+
+
+# --- email and phone changes (step-up, then proof of the new address/number) --------------
+
+_PENDING_TTL = 30 * 60
+
+
+def _pending_key(user: Any, kind: str) -> str:
+    return f"mfa:pending:{kind}:{user.pk}"
+
+
+def _mask_email(address: str) -> str:
+    local, _sep, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def email_change_request(
+    *,
+    user: Any,
+    new_email: str,
+    code: str | None = None,
+    assertion: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Step-up, then email a confirmation code to the new address.
+
+    An address that belongs to another account is not revealed: the answer is the
+    same, and that address's owner is told instead (no code is sent).
+    """
+    from django.contrib.auth import get_user_model
+
+    from accounts.normalize import normalize_email
+    from accounts.services import ensure_not_frozen
+
+    ensure_not_frozen(user)
+    address = normalize_email(new_email)
+    second_factor_verify(user=user, action="email_change", code=code, assertion=assertion, request=request)
+    ratelimit.check(f"mfa:email-change:{user.pk}", limit=5, period=3600)
+    owner = get_user_model().objects.filter(email__iexact=address).exclude(pk=user.pk).first()
+    confirmation = f"{secrets.randbelow(10**6):06d}"
+    cache.set(
+        _pending_key(user, "email"),
+        {"email": address, "hash": _hash(confirmation), "tries": 0, "taken": owner is not None},
+        timeout=_PENDING_TTL,
+    )
+    audit_log(user=user, event="account.email_change_requested", request=request)
+    if owner is not None:
+        send_email(user=owner, kind="email_change_attempt", context={})
+    elif address.lower() != user.email.lower():
+        send_email(user=user, to=address, kind="email_change_code", context={"code": confirmation})
+
+
+def email_change_confirm(*, user: Any, confirmation: str, request: HttpRequest | None = None) -> str:
+    """Apply the pending change when the code from the new address matches."""
+    from allauth.account.models import EmailAddress
+
+    pending = cache.get(_pending_key(user, "email"))
+    wrong = ApplicationError(
+        "confirmation_invalid", _("The code is not correct."), fields={"confirmation": [_("The code is not correct.")]}
+    )
+    if not pending:
+        raise ApplicationError("confirmation_expired", _("The request has expired. Start again."), status=400)
+    cleaned = totp.normalize_code(confirmation)
+    if pending["tries"] >= 5 or pending["taken"] or not hmac.compare_digest(pending["hash"], _hash(cleaned)):
+        pending["tries"] += 1
+        cache.set(_pending_key(user, "email"), pending, timeout=_PENDING_TTL)
+        raise wrong
+    old_email = user.email
+    new_email = pending["email"]
+    with transaction.atomic():
+        user.email = new_email
+        user.save(update_fields=["email"])
+        EmailAddress.objects.filter(user=user).delete()
+        EmailAddress.objects.create(user=user, email=new_email, verified=True, primary=True)
+        audit_log(user=user, event="account.email_changed", request=request)
+        send_email(user=user, to=old_email, kind="email_changed", context={"new_email_masked": _mask_email(new_email)})
+    cache.delete(_pending_key(user, "email"))
+    return str(new_email)
+
+
+def phone_change_request(
+    *,
+    user: Any,
+    new_phone: str,
+    code: str | None = None,
+    assertion: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> None:
+    """Step-up, then text a confirmation code to the new number."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.phone import normalize_phone
+    from accounts.services import ensure_not_frozen
+
+    ensure_not_frozen(user)
+    try:
+        number = normalize_phone(new_phone)
+    except ValidationError as exc:
+        message = " ".join(str(m) for m in exc.messages)
+        raise ApplicationError("validation_failed", message, fields={"new_phone": [message]}) from exc
+    second_factor_verify(user=user, action="phone_change", code=code, assertion=assertion, request=request)
+    cache.set(_pending_key(user, "phone"), {"phone": number}, timeout=_PENDING_TTL)
+    sms_code_send(user=user, purpose="phone_change", request=request, to=number)
+    audit_log(user=user, event="account.phone_change_requested", request=request)
+
+
+def phone_change_confirm(*, user: Any, confirmation: str, request: HttpRequest | None = None) -> str:
+    from django.contrib.auth import get_user_model
+
+    pending = cache.get(_pending_key(user, "phone"))
+    if not pending:
+        raise ApplicationError("confirmation_expired", _("The request has expired. Start again."), status=400)
+    try:
+        sms_code_verify(user=user, purpose="phone_change", code=confirmation)
+    except ApplicationError as exc:
+        raise ApplicationError(exc.code, exc.message, fields={"confirmation": [exc.message]}) from exc
+    number = pending["phone"]
+    if get_user_model().objects.filter(phone=number).exclude(pk=user.pk).exists():
+        message = _("This phone number cannot be used. Contact us if you think this is a mistake.")
+        raise ApplicationError("phone_unavailable", message, fields={"confirmation": [message]})
+    with transaction.atomic():
+        user.phone = number
+        user.save(update_fields=["phone"])
+        audit_log(user=user, event="account.phone_changed", request=request)
+        send_email(user=user, kind="phone_changed", context={"phone_tail": number[-4:]})
+    cache.delete(_pending_key(user, "phone"))
+    return str(number)
+
+
+# --- encryption key rotation ---------------------------------------------------------------
+
+
+def secrets_rotate(*, dry_run: bool = False, batch_size: int = 500) -> dict[str, int]:
+    """Re-encrypt TOTP secrets and recovery-code seeds with the primary key.
+
+    Each row is locked and rewritten in its own short transaction, so sign-ins
+    keep working while the command runs.
+    """
+    from .adapter import secret_box
+
+    box = secret_box()
+    checked = rotated = 0
+    ids = list(
+        Authenticator.objects.filter(type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]).values_list(
+            "pk", flat=True
+        )
+    )
+    for start in range(0, len(ids), batch_size):
+        for pk in ids[start : start + batch_size]:
+            with transaction.atomic():
+                row = Authenticator.objects.select_for_update().filter(pk=pk).first()
+                if row is None:
+                    continue
+                checked += 1
+                changed = False
+                data = dict(row.data)
+                for field in ("secret", "seed"):
+                    value = data.get(field)
+                    if isinstance(value, str) and box.needs_rotation(value):
+                        data[field] = box.rotate(value)
+                        changed = True
+                migrated = data.get("migrated_codes")
+                if isinstance(migrated, list) and any(box.needs_rotation(c) for c in migrated):
+                    data["migrated_codes"] = [box.rotate(c) for c in migrated]
+                    changed = True
+                if changed:
+                    rotated += 1
+                    if not dry_run:
+                        row.data = data
+                        row.save(update_fields=["data"])
+    return {"checked": checked, "rotated": rotated}

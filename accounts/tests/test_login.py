@@ -62,7 +62,8 @@ def test_plain_wrong_password_gives_no_hint(client, user_factory):
 
 
 def test_full_width_email_signs_in(client, user_factory):
-    user_factory(email="hanako@example.jp", password=PASSWORD)
+    # (no phone: the SMS second step is covered in mfa/tests)
+    user_factory(email="hanako@example.jp", password=PASSWORD, phone=None)
 
     response = _form_login(client, "ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ ", PASSWORD)
 
@@ -93,7 +94,7 @@ def test_a_captcha_solution_works_only_once(client, user_factory):
 
 
 def test_sign_in_and_failure_are_audited(client, user_factory):
-    user = user_factory(email="hanako@example.jp", password=PASSWORD)
+    user = user_factory(email="hanako@example.jp", password=PASSWORD, phone=None)
 
     _form_login(client, user.email, "Wrong2026pass")
     _form_login(client, user.email, PASSWORD)
@@ -106,7 +107,7 @@ def test_sign_in_and_failure_are_audited(client, user_factory):
 def test_sign_in_from_a_new_device_emails_the_customer(client, user_factory, outbox, django_user_model):
     from django.test import Client
 
-    user = user_factory(email="hanako@example.jp", password=PASSWORD)
+    user = user_factory(email="hanako@example.jp", password=PASSWORD, phone=None)
     # first device ever: no alarm
     _form_login(client, user.email, PASSWORD)
     assert not outbox.emails(to=user.email, kind="new_device_signin")

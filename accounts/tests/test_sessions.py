@@ -15,7 +15,7 @@ def _login(client, user):
 
 
 def test_a_customer_sees_and_ends_other_sessions(user_factory):
-    user = user_factory()
+    user = user_factory(phone=None)  # no SMS second step here (see mfa/tests)
     phone, laptop = Client(HTTP_USER_AGENT="phone"), Client(HTTP_USER_AGENT="laptop")
     _login(phone, user)
     _login(laptop, user)
@@ -33,7 +33,7 @@ def test_a_customer_sees_and_ends_other_sessions(user_factory):
 
 
 def test_activity_page_shows_own_events_only(client, user_factory):
-    me, other = user_factory(), user_factory()
+    me, other = user_factory(phone=None), user_factory(phone=None)
     _login(client, other)
     client.post("/accounts/logout/")
     _login(client, me)
@@ -48,7 +48,7 @@ def test_activity_page_shows_own_events_only(client, user_factory):
 def test_session_activity_is_written_at_most_once_a_minute(client, user_factory):
     import time_machine
 
-    user = user_factory()
+    user = user_factory(phone=None)  # no SMS second step here (see mfa/tests)
     _login(client, user)
     client.get("/account/activity/")
     session = UserSession.objects.get(user=user)

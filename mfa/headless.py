@@ -1,0 +1,81 @@
+"""The SMS sign-in stage for allauth headless clients (app and browser).
+
+After ``POST /_allauth/<client>/v1/auth/login`` a customer without an
+authenticator gets a 401 whose ``flows`` contain ``{"id": "mfa_authenticate",
+"is_pending": true, "types": ["sms"]}``; the client posts ``{"code": "123456"}``
+to allauth's ``/_allauth/<client>/v1/auth/2fa/authenticate`` (or to
+``.../auth/2fa/sms``, same effect) and asks for a new code at ``.../auth/2fa/sms/resend``.
+The answers are allauth's own: 200 with the session once signed in, 400 with
+``errors`` for a wrong code, 401 when no SMS stage is pending.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.headless.base.views import AuthenticationStageAPIView
+from allauth.headless.internal.restkit import inputs
+from allauth.headless.internal.restkit.response import APIResponse
+from django import forms
+from django.http import HttpRequest, HttpResponse
+
+from core.errors import ApplicationError
+
+from . import services
+from .stages import MfaAuthenticateStage
+
+
+class SmsCodeInput(inputs.Input):
+    code = inputs.CharField(max_length=20)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.user = kwargs.pop("user")
+        self.request = kwargs.pop("request")
+        super().__init__(*args, **kwargs)
+
+    def clean_code(self) -> str:
+        code = str(self.cleaned_data["code"])
+        try:
+            services.sms_login_verify(user=self.user, code=code, request=self.request)
+        except ApplicationError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
+        return code
+
+
+class _SmsStageMixin:
+    """Only a stage that is in SMS mode may be completed or re-sent here: an
+    authenticator customer's stage must never be satisfied by an SMS code."""
+
+    def handle(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        from allauth.account.stages import LoginStageController
+        from allauth.headless.base import response
+
+        stage = LoginStageController.enter(request, MfaAuthenticateStage.key)
+        if stage is None or not stage.state.get("sms"):
+            return response.UnauthorizedResponse(request)
+        return super().handle(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class SmsAuthenticateView(_SmsStageMixin, AuthenticationStageAPIView):
+    input_class = SmsCodeInput
+    stage_class = MfaAuthenticateStage
+
+    def get_input_kwargs(self) -> dict[str, Any]:
+        return {"user": self.stage.login.user, "request": self.request}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from allauth.account.internal.flows.login import record_authentication
+
+        record_authentication(request, self.stage.login.user, "sms")
+        return self.respond_next_stage()  # type: ignore[return-value]
+
+
+class SmsResendView(_SmsStageMixin, AuthenticationStageAPIView):
+    stage_class = MfaAuthenticateStage
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            services.sms_code_send(user=self.stage.login.user, purpose="login", request=request)
+        except ApplicationError as exc:
+            return APIResponse(request, status=exc.status, data={"code": exc.code, "message": exc.message})
+        return APIResponse(request, status=200, data={"sent": True})

@@ -1,0 +1,215 @@
+"""The one place a typed second-factor code is judged.
+
+Used by the allauth sign-in / re-authentication forms (HTML and headless, see
+``mfa.internal.allauth_hooks``), by ``second_factor_verify`` (per-action step-up)
+and by TOTP activation.  Order of checks: lock -> throttles -> TOTP (window,
+replay burn, drift diagnosis) -> recovery codes -> failure accounting.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import structlog
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import decrypt
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from core import ratelimit
+from core.audit import audit_log
+from core.errors import ApplicationError
+
+from .. import conf
+from . import guard, hints, totp
+from .crypto import SecretDecryptionError
+
+logger = structlog.get_logger("madoguchi.mfa")
+
+
+def invalid(message: str) -> ApplicationError:
+    return ApplicationError("two_factor_invalid", message, status=400, fields={"code": [message]})
+
+
+def wrong_code_message() -> str:
+    return _("The code is incorrect. Enter the 6-digit code currently shown in your authenticator app.")
+
+
+def locked_error() -> ApplicationError:
+    return ApplicationError(
+        "two_factor_locked",
+        _(
+            "Two-factor authentication is locked after too many wrong codes. To protect your "
+            "account, sign-in and sensitive actions are blocked until you recover access "
+            "(“I can't use my authenticator”). We have sent you an email."
+        ),
+        status=403,
+    )
+
+
+def ensure_not_locked(user: Any) -> None:
+    from ..models import SecondFactorLock
+
+    if SecondFactorLock.objects.filter(user_id=user.pk).exists():
+        raise locked_error()
+    # The counter reached the threshold but the lock row was rolled back by the
+    # caller's transaction: assert it again (idempotent; emails only once).
+    if guard.failures_count(user.pk) >= int(conf.get("LOCK_AFTER_FAILURES")):
+        _lock(user, request=None)
+        raise locked_error()
+
+
+def throttle(user: Any, request: HttpRequest | None) -> None:
+    limit, period = conf.get("RATE_ACCOUNT")
+    ratelimit.check(f"mfa:code:user:{user.pk}", limit=int(limit), period=int(period))
+    ip = ratelimit.client_ip(request)
+    if ip:
+        limit, period = conf.get("RATE_IP")
+        ratelimit.check(f"mfa:code:ip:{ip}", limit=int(limit), period=int(period))
+
+
+def _lock(user: Any, *, request: HttpRequest | None) -> None:
+    from ..models import SecondFactorLock
+
+    failures = guard.failures_count(user.pk)
+    with transaction.atomic():
+        _row, created = SecondFactorLock.objects.get_or_create(user_id=user.pk, defaults={"failures": failures})
+        if created:
+            audit_log(user=user, event="mfa.locked", request=request, data={"failures": failures})
+            from core.notify import send_email
+
+            send_email(user=user, kind="mfa_locked", context={"failures": failures})
+
+
+def record_failure(
+    user: Any, *, request: HttpRequest | None, purpose: str, reason: str, extra: dict | None = None
+) -> None:
+    count = guard.failures_record(user.pk)
+    audit_log(
+        user=user,
+        event="mfa.failed",
+        request=request,
+        data={"purpose": purpose, "reason": reason, "consecutive": count, **(extra or {})},
+    )
+    if count >= int(conf.get("LOCK_AFTER_FAILURES")):
+        _lock(user, request=request)
+        raise locked_error()
+
+
+def judge_totp(*, secret: str, code: str, at: float | None = None) -> totp.Verdict:
+    """The app's TOTP judgement (settings applied); RFC vectors are tested through this."""
+    return totp.verify(
+        secret=secret,
+        code=code,
+        at=time.time() if at is None else at,
+        window=int(conf.get("TOTP_WINDOW")),
+        drift_window=int(conf.get("DRIFT_WINDOW")),
+        period=int(mfa_settings.TOTP_PERIOD),
+        digits=int(mfa_settings.TOTP_DIGITS),
+    )
+
+
+class Refused(Exception):
+    def __init__(self, reason: str, message: str, extra: dict | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.message = message
+        self.extra = extra or {}
+
+
+def check_totp_secret(*, secret: str, code: str) -> None:
+    """Accept ``code`` for ``secret`` once, or raise Refused (burning drift codes)."""
+    verdict = judge_totp(secret=secret, code=code)
+    if verdict.outcome is totp.Outcome.NO_MATCH or verdict.match is None:
+        raise Refused("wrong", wrong_code_message())
+    burnt_now = guard.burn_step(secret=secret, counter=verdict.match.counter)
+    if verdict.outcome is totp.Outcome.DRIFT:
+        minutes = totp.drift_minutes(verdict.match.offset, period=int(mfa_settings.TOTP_PERIOD))
+        direction = "ahead" if verdict.match.offset > 0 else "behind"
+        raise Refused(
+            "drift",
+            hints.drift_message(verdict.match.offset, period=int(mfa_settings.TOTP_PERIOD)),
+            {"drift_minutes": minutes, "direction": direction},
+        )
+    if not burnt_now:
+        raise Refused(
+            "replay",
+            _("This code has already been used. Wait for the next code in your authenticator app and enter it."),
+        )
+
+
+def check_code(
+    *,
+    user: Any,
+    code: str,
+    request: HttpRequest | None,
+    purpose: str,
+    allow_recovery: bool = True,
+    authenticators: list[Authenticator] | None = None,
+    lock_checked: bool = False,
+) -> Authenticator:
+    """Judge a typed code for ``user``; returns the authenticator that accepted it.
+
+    Raises ApplicationError ``two_factor_locked`` (403), ``rate_limited`` (429) or
+    ``two_factor_invalid`` (400, message explains: wrong, replayed, clock drift,
+    recovery code not allowed here).
+    """
+    if not lock_checked:
+        ensure_not_locked(user)
+    throttle(user, request)
+    normalized = totp.normalize_code(code)
+    if authenticators is None:
+        authenticators = list(Authenticator.objects.filter(user_id=user.pk))
+    by_type = {a.type: a for a in authenticators}
+    totp_auth = by_type.get(Authenticator.Type.TOTP)
+    rc_auth = by_type.get(Authenticator.Type.RECOVERY_CODES)
+    refusal = Refused("wrong", wrong_code_message())
+
+    if totp_auth is not None and len(normalized) == int(mfa_settings.TOTP_DIGITS):
+        try:
+            secret = decrypt(totp_auth.data["secret"])
+        except SecretDecryptionError as exc:
+            # A key was removed before rotation finished: fail closed, loudly, without
+            # counting it against the customer.
+            logger.error("mfa_secret_undecryptable", user_id=user.pk, authenticator_id=totp_auth.pk)
+            raise ApplicationError(
+                "two_factor_unavailable",
+                _("Two-factor checks are temporarily unavailable. Please try again later."),
+                status=503,
+            ) from exc
+        try:
+            check_totp_secret(secret=secret, code=normalized)
+        except Refused as exc:
+            refusal = exc
+        else:
+            return _succeeded(user, totp_auth, request=request, purpose=purpose)
+
+    if rc_auth is not None and refusal.reason == "wrong" and len(normalized) == int(mfa_settings.RECOVERY_CODE_DIGITS):
+        if not allow_recovery:
+            # Not tried, so not an oracle and not a failure; say why.
+            raise invalid(
+                _(
+                    "Recovery codes cannot authorise withdrawals or new withdrawal addresses. "
+                    "Enter the code from your authenticator app."
+                )
+            )
+        if rc_auth.wrap().validate_code(normalized):
+            return _succeeded(user, rc_auth, request=request, purpose=purpose)
+
+    record_failure(user, request=request, purpose=purpose, reason=refusal.reason, extra=refusal.extra)
+    raise invalid(refusal.message)
+
+
+def _succeeded(user: Any, authenticator: Authenticator, *, request: HttpRequest | None, purpose: str) -> Authenticator:
+    guard.failures_reset(user.pk)
+    authenticator.record_usage()
+    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+        from core.notify import send_email
+
+        left = len(authenticator.wrap().get_unused_codes())
+        audit_log(user=user, event="mfa.recovery_code_used", request=request, data={"purpose": purpose, "left": left})
+        send_email(user=user, kind="mfa_recovery_code_used", context={"left": left, "purpose": purpose})
+    return authenticator

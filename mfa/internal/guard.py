@@ -1,0 +1,68 @@
+"""Shared-state primitives of the code checks: burning TOTP steps, counting failures.
+
+Both live in the shared cache (Redis in production; ``core.checks`` refuses a
+per-process cache there), *not* in the database, on purpose: the step-up check
+runs inside other engineers' services, often inside ``transaction.atomic``, and a
+refused code rolls that transaction back.  A burn or a failure count written to
+the database would be rolled back with it, re-opening the replay window and
+resetting the lock counter.  ``cache.add`` is an atomic SET NX and ``cache.incr``
+an atomic INCR on Redis, so the guarantees hold across processes and under
+concurrent submissions.  The durable part, the lock itself, is a database row
+that is (re)asserted on every attempt while the counter is at the threshold, so a
+rolled-back lock row is written again by the next attempt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.core.cache import cache
+
+from .. import conf
+
+FAILURE_TTL = 60 * 60 * 24 * 30  # "consecutive" failures are remembered for 30 days
+
+
+def _fingerprint(secret: str) -> str:
+    # Keys never contain secret material: an HMAC under the site key identifies the
+    # secret, so a new secret (re-enrolment) starts with a clean slate.
+    mac = hmac.new(settings.SECRET_KEY.encode(), b"mfa-totp-burn:" + secret.encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def burn_ttl() -> int:
+    from allauth.mfa import app_settings as mfa_settings
+
+    steps = int(conf.get("DRIFT_WINDOW")) + int(conf.get("TOTP_WINDOW")) + 2
+    return steps * int(mfa_settings.TOTP_PERIOD)
+
+
+def burn_step(*, secret: str, counter: int) -> bool:
+    """Mark ``counter`` used for ``secret``; True only for the first caller, ever."""
+    return bool(cache.add(f"mfa:burn:{_fingerprint(secret)}:{counter}", 1, timeout=burn_ttl()))
+
+
+def _failure_key(user_id: int) -> str:
+    return f"mfa:failures:{user_id}"
+
+
+def failures_record(user_id: int) -> int:
+    """Count one failed code; returns the consecutive-failure count."""
+    key = _failure_key(user_id)
+    if cache.add(key, 1, timeout=FAILURE_TTL):
+        return 1
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=FAILURE_TTL)
+        return 1
+
+
+def failures_count(user_id: int) -> int:
+    return int(cache.get(_failure_key(user_id)) or 0)
+
+
+def failures_reset(user_id: int) -> None:
+    cache.delete(_failure_key(user_id))

@@ -1,0 +1,316 @@
+"""Thin HTML views: the security page, TOTP, recovery codes, SMS sign-in step, changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from allauth.account.internal.decorators import login_stage_required
+from allauth.mfa.adapter import get_adapter as get_mfa_adapter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from core.errors import ApplicationError
+
+from . import conf, forms, selectors, services
+from .stages import STAGE_KEY
+
+SETUP_SECRET_KEY = "madoguchi_mfa.setup_secret"  # noqa: S105 (a session key name)
+NEW_CODES_KEY = "madoguchi_mfa.new_recovery_codes"
+
+
+def _group(secret: str) -> str:
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+def _error(request: HttpRequest, form: Any, exc: ApplicationError, field: str = "code") -> None:
+    if field in form.fields:
+        form.add_error(field, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def security(request: HttpRequest) -> HttpResponse:
+    context = selectors.security_overview_for_user(request.user, current_session_key=request.session.session_key)
+    context["anti_phishing_form"] = forms.AntiPhishingForm(
+        initial={"value": getattr(request.user, "anti_phishing_code", "")}
+    )
+    return render(request, "madoguchi_mfa/security.html", context)
+
+
+@never_cache
+@login_required
+def totp_setup(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    state = selectors.two_factor_state(user)
+    if state["totp"]:
+        return redirect("madoguchi_mfa:security")
+    needs_step_up = bool(state["passkeys"] or getattr(user, "phone", None))
+    secret = request.session.get(SETUP_SECRET_KEY)
+    if request.method == "POST":
+        form = forms.TotpSetupForm(request.POST, step_up=needs_step_up)
+        if secret and form.is_valid():
+            try:
+                codes = services.totp_enable(
+                    user=user,
+                    secret=secret,
+                    code=form.cleaned_data["code"],
+                    step_up_code=form.cleaned_data.get("step_up_code") or None,
+                    request=request,
+                )
+            except ApplicationError as exc:
+                _error(request, form, exc, "step_up_code" if "step_up_code" in exc.fields else "code")
+            else:
+                request.session.pop(SETUP_SECRET_KEY, None)
+                request.session[NEW_CODES_KEY] = codes
+                messages.success(request, _("Two-factor authentication is on."))
+                return redirect("madoguchi_mfa:recovery_codes")
+    else:
+        form = forms.TotpSetupForm(step_up=needs_step_up)
+    if not secret or (request.method == "GET" and request.GET.get("new")):
+        # The key stays the same across reloads (a customer who scanned it and then
+        # reloaded the page must not end up with a different key); "new key" replaces it.
+        secret = services.totp_secret_new()
+        request.session[SETUP_SECRET_KEY] = secret
+    uri = get_mfa_adapter().build_totp_url(user, secret)
+    qr_svg = segno.make(uri, error="m").svg_inline(scale=4, dark="#111", light="#fff")
+    return render(
+        request,
+        "madoguchi_mfa/totp_setup.html",
+        {
+            "form": form,
+            "secret": secret,
+            "secret_grouped": _group(secret),
+            "otpauth_uri": uri,
+            "qr_svg": qr_svg,
+            "needs_step_up": needs_step_up,
+            "has_phone": bool(getattr(user, "phone", None)),
+        },
+    )
+
+
+@login_required
+def totp_disable(request: HttpRequest) -> HttpResponse:
+    if not selectors.two_factor_state(request.user)["totp"]:
+        return redirect("madoguchi_mfa:security")
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.totp_disable(user=request.user, request=request, **form.step_up())
+        except ApplicationError as exc:
+            _error(request, form, exc)
+        else:
+            messages.success(
+                request, _("Two-factor authentication is off. The old key and recovery codes no longer work.")
+            )
+            return redirect("madoguchi_mfa:security")
+    has_passkey = bool(selectors.two_factor_state(request.user)["passkeys"])
+    return render(request, "madoguchi_mfa/totp_disable.html", {"form": form, "has_passkey": has_passkey})
+
+
+@never_cache
+@login_required
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    form = forms.CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.recovery_codes_regenerate(user=request.user, request=request, **form.step_up())
+        except ApplicationError as exc:
+            _error(request, form, exc)
+        else:
+            request.session[NEW_CODES_KEY] = codes
+            return redirect("madoguchi_mfa:recovery_codes")
+    new_codes = request.session.get(NEW_CODES_KEY)
+    state = selectors.two_factor_state(request.user)
+    return render(
+        request,
+        "madoguchi_mfa/recovery_codes.html",
+        {"form": form, "new_codes": new_codes, "state": state, "has_passkey": bool(state["passkeys"])},
+    )
+
+
+@never_cache
+@login_required
+def recovery_codes_download(request: HttpRequest) -> HttpResponse:
+    codes = request.session.get(NEW_CODES_KEY)
+    if not codes:
+        return redirect("madoguchi_mfa:recovery_codes")
+    text = "\n".join(
+        [
+            _("madoguchi recovery codes (each works once). Keep them somewhere safe."),
+            getattr(request.user, "email", ""),
+            "",
+            *codes,
+        ]
+    )
+    response = HttpResponse(text + "\n", content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="madoguchi-recovery-codes.txt"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def recovery_codes_saved(request: HttpRequest) -> HttpResponse:
+    request.session.pop(NEW_CODES_KEY, None)
+    return redirect("madoguchi_mfa:security")
+
+
+@login_required
+@require_POST
+def step_up_sms(request: HttpRequest) -> HttpResponse:
+    """Send an SMS step-up code for the named action (customers without an authenticator)."""
+    try:
+        services.step_up_sms_send(user=request.user, action=request.POST.get("action", ""), request=request)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, _("We sent a code by SMS to your registered phone."))
+    next_url = request.POST.get("next") or reverse("madoguchi_mfa:security")
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = reverse("madoguchi_mfa:security")
+    return HttpResponseRedirect(next_url)
+
+
+@login_required
+@require_POST
+def anti_phishing(request: HttpRequest) -> HttpResponse:
+    form = forms.AntiPhishingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.anti_phishing_code_set(
+                user=request.user,
+                value=form.cleaned_data["value"],
+                request=request,
+                **form.step_up(),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Your anti-phishing code is saved. It appears at the end of our emails."))
+    else:
+        messages.error(request, _("Please correct the highlighted fields."))
+    return redirect("madoguchi_mfa:security")
+
+
+@login_required
+def passkey_options(request: HttpRequest) -> HttpResponse:
+    """WebAuthn request options for a passkey step-up on this page (challenge kept in the session)."""
+    from django.http import JsonResponse
+
+    if not selectors.two_factor_state(request.user)["passkeys"]:
+        return JsonResponse({"error": "no_passkey"}, status=404)
+    options = services.passkey_challenge_begin(user=request.user, request=request)
+    return JsonResponse({"request_options": options})
+
+
+@login_stage_required(stage=STAGE_KEY, redirect_urlname="account_login")
+def login_sms(request: HttpRequest) -> HttpResponse:
+    stage = request._login_stage  # type: ignore[attr-defined]
+    if not stage.state.get("sms"):
+        # An authenticator customer: never let the SMS path stand in for it.
+        return redirect("mfa_authenticate")
+    user = stage.login.user
+    form = forms.SmsLoginForm(request.POST or None)
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            services.sms_code_send(user=user, purpose="login", request=request)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.info(request, _("We sent a new code. Earlier codes no longer work."))
+        return redirect("madoguchi_mfa:login_sms")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sms_login_verify(user=user, code=form.cleaned_data["code"], request=request)
+        except ApplicationError as exc:
+            form.add_error("code", exc.message)
+        else:
+            from allauth.account.internal.flows.login import record_authentication
+
+            record_authentication(request, user, "sms")
+            return stage.exit()
+    phone = getattr(user, "phone", "") or ""
+    return render(
+        request,
+        "madoguchi_mfa/login_sms.html",
+        {"form": form, "phone_tail": phone[-4:], "resend_after": conf.get("SMS_RESEND_COOLDOWN")},
+    )
+
+
+def _change_view(request: HttpRequest, *, kind: str) -> HttpResponse:
+    """Two steps on one page: step-up + new value, then the code sent to the new value."""
+    user = request.user
+    form_class = forms.EmailChangeForm if kind == "email" else forms.PhoneChangeForm
+    start_form = form_class(request.POST if request.POST.get("step") == "start" else None)
+    confirm_form = forms.ConfirmForm(request.POST if request.POST.get("step") == "confirm" else None)
+    sent = bool(request.session.get(f"madoguchi_mfa.change_{kind}"))
+    if request.method == "POST" and request.POST.get("step") == "start" and start_form.is_valid():
+        try:
+            if kind == "email":
+                services.email_change_request(
+                    user=user,
+                    new_email=start_form.cleaned_data["new_email"],
+                    request=request,
+                    **start_form.step_up(),
+                )
+            else:
+                services.phone_change_request(
+                    user=user,
+                    new_phone=start_form.cleaned_data["new_phone"],
+                    request=request,
+                    **start_form.step_up(),
+                )
+        except ApplicationError as exc:
+            field = next(iter(exc.fields), "code")
+            start_form.add_error(field if field in start_form.fields else "code", exc.message)
+        else:
+            request.session[f"madoguchi_mfa.change_{kind}"] = True
+            return redirect(f"madoguchi_mfa:{kind}_change")
+    if request.method == "POST" and request.POST.get("step") == "confirm" and confirm_form.is_valid():
+        try:
+            if kind == "email":
+                services.email_change_confirm(
+                    user=user, confirmation=confirm_form.cleaned_data["confirmation"], request=request
+                )
+            else:
+                services.phone_change_confirm(
+                    user=user, confirmation=confirm_form.cleaned_data["confirmation"], request=request
+                )
+        except ApplicationError as exc:
+            confirm_form.add_error("confirmation", exc.message)
+        else:
+            request.session.pop(f"madoguchi_mfa.change_{kind}", None)
+            messages.success(request, _("Saved."))
+            return redirect("madoguchi_mfa:security")
+    state = selectors.two_factor_state(user)
+    return render(
+        request,
+        "madoguchi_mfa/change.html",
+        {
+            "kind": kind,
+            "start_form": start_form,
+            "confirm_form": confirm_form,
+            "sent": sent,
+            "sms_step_up": not state["totp"] and not state["passkeys"] and bool(getattr(user, "phone", None)),
+            "has_passkey": bool(state["passkeys"]),
+            "action": f"{kind}_change",
+        },
+    )
+
+
+@login_required
+def email_change(request: HttpRequest) -> HttpResponse:
+    return _change_view(request, kind="email")
+
+
+@login_required
+def phone_change(request: HttpRequest) -> HttpResponse:
+    return _change_view(request, kind="phone")
