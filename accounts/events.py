@@ -29,8 +29,34 @@ EVENT_LABELS = {
     "mfa.locked": _("Two-factor authentication locked after failed attempts"),
     "withdrawal.requested": _("Withdrawal requested"),
     "withdrawal_address.added": _("Withdrawal address added"),
+    "withdrawal_address.removed": _("Withdrawal address removed"),
+    "withdrawal.sent": _("Withdrawal sent"),
+    "withdrawal.failed": _("Withdrawal failed"),
+    "account.anti_phishing_code_set": _("Anti-phishing code changed"),
+    "account.email_change_requested": _("Email address change requested"),
+    "account.email_changed": _("Email address changed"),
+    "account.phone_change_requested": _("Phone number change requested"),
+    "account.phone_changed": _("Phone number changed"),
+    "account.freeze_link_sent": _("Freeze link sent by email"),
+    "login.sms_verified": _("Sign-in code by SMS confirmed"),
+    "mfa.step_up_passed": _("Two-factor check passed"),
+    "mfa.step_up_failed": _("Wrong two-factor code"),
+    "mfa.unlocked": _("Two-factor authentication unlocked"),
+    "sms_code.sent": _("Code sent by SMS"),
+    "password_reset.requested": _("Password reset requested"),
+    "password_reset.sms_verified": _("Password reset: SMS code confirmed"),
+    "recovery.self_service_started": _("Two-factor recovery started"),
+    "recovery.self_service_completed": _("Two-factor recovery completed"),
+    "identity_case.submitted": _("Identity verification submitted"),
+    "identity_case.resubmitted": _("Identity verification resubmitted"),
+    "identity_case.first_approval": _("Identity verification: first approval"),
+    "identity_case.approved": _("Identity verification approved"),
+    "identity_case.rejected": _("Identity verification needs a new photo"),
+    "identity_case.closed": _("Identity verification closed"),
+    "identity_case.images_deleted": _("Identity verification images deleted"),
+    "wallet.header_total_changed": _("Header total setting changed"),
 }
 
 
 def event_label(event: str) -> str:
-    return str(EVENT_LABELS.get(event, event))
+    return str(EVENT_LABELS.get(event) or _("Security event"))
