@@ -674,7 +674,8 @@ def inquiry_assign(*, agent: Any, inquiry: Inquiry, assignee: Any, now: dt.datet
             roles.require_role(agent, roles.SUPERVISOR)
             if locked.queue_id not in {q.id for q in selectors.visible_queues_for_staff(assignee)}:
                 raise ApplicationError("invalid_assignee", _("This person cannot work on this queue."))
-        if new_id is None and locked.assignee_id not in (None, agent.pk):
+        if locked.assignee_id not in (None, agent.pk, new_id):
+            # taking over or releasing a colleague's inquiry
             roles.require_role(agent, roles.SUPERVISOR)
         if locked.assignee_id == new_id:
             return
