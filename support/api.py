@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import translation
 from ninja import File, Form, Router, Schema
+from ninja import Status as HttpStatus
 from ninja.files import UploadedFile
 
 from api.auth import customer_auth
@@ -284,7 +285,7 @@ def inquiries_create(
     fields: Form[str] = "",
     allow_duplicate: Form[bool] = False,
     attachments: File[list[UploadedFile]] | None = None,
-) -> tuple[int, dict[str, Any]]:
+) -> HttpStatus:
     """Create an inquiry (multipart). ``fields`` is a JSON object, or send ``fields[key]``
     form fields. 409 ``open_inquiry_exists`` offers the open inquiry of the same category
     (``fields.existing_id``); send ``allow_duplicate=true`` to open a new one anyway."""
@@ -298,13 +299,16 @@ def inquiries_create(
         allow_duplicate=allow_duplicate,
         request=request,
     )
-    return 201, {
-        "id": inquiry.pk,
-        "reference": inquiry.reference,
-        "queue": inquiry.queue.slug,
-        "priority": Priority(inquiry.priority).name.lower(),
-        "status": inquiry.status,
-    }
+    return HttpStatus(
+        201,
+        {
+            "id": inquiry.pk,
+            "reference": inquiry.reference,
+            "queue": inquiry.queue.slug,
+            "priority": Priority(inquiry.priority).name.lower(),
+            "status": inquiry.status,
+        },
+    )
 
 
 @router.get("/inquiries/{inquiry_id}", response=InquiryOut, auth=customer_auth)
@@ -323,7 +327,7 @@ def inquiries_reply(
     inquiry_id: int,
     body: Form[str] = "",
     attachments: File[list[UploadedFile]] | None = None,
-) -> tuple[int, dict[str, Any]]:
+) -> HttpStatus:
     """Reply (multipart: ``body``, ``attachments``). Reopens a resolved inquiry within the
     reopen period; afterwards 409 ``inquiry_closed``."""
     inquiry = selectors.inquiry_for_customer(user=_user(request), inquiry_id=inquiry_id)
@@ -334,14 +338,14 @@ def inquiries_reply(
         attachments=request.FILES.getlist("attachments") or list(attachments or []),
         request=request,
     )
-    return 201, _message_out(message)
+    return HttpStatus(201, _message_out(message))
 
 
 @router.post("/inquiries/{inquiry_id}/close", response={204: None, 404: ErrorOut}, auth=customer_auth)
-def inquiries_close(request: HttpRequest, inquiry_id: int) -> tuple[int, None]:
+def inquiries_close(request: HttpRequest, inquiry_id: int) -> HttpStatus:
     inquiry = selectors.inquiry_for_customer(user=_user(request), inquiry_id=inquiry_id)
     services.inquiry_close_customer(inquiry=inquiry, user=_user(request))
-    return 204, None
+    return HttpStatus(204, None)
 
 
 __all__ = ["hours_text", "router"]

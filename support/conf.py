@@ -52,3 +52,8 @@ def guest_session_ttl() -> int:
 def presence_ttl() -> int:
     """Seconds after which an agent viewing/replying is no longer shown to colleagues."""
     return int(_get("PRESENCE_TTL", 45))
+
+
+def create_limit_per_hour() -> int:
+    """New inquiries per customer (or guest address) per hour."""
+    return int(_get("CREATE_LIMIT_PER_HOUR", 10))

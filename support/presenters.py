@@ -44,10 +44,14 @@ def channel_dict(status: ChannelStatus, language: str) -> dict[str, Any]:
         "name": str(channel_name(status.channel)),
         "open_now": status.open_now,
         "hours": str(hours_text(status)),
-        "next_open": status.next_open,
-        "closes_at": status.closes_at,
+        "next_open": _utc(status.next_open),
+        "closes_at": _utc(status.closes_at),
         "closed_reason": status.closed_reason,
     }
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    return value.astimezone(dt.UTC) if value is not None else None
 
 
 def reopen_until(inquiry: Inquiry) -> dt.datetime | None:

@@ -269,7 +269,7 @@ def inquiry_create(
     if category is None:
         raise validation_failed({"category": [_("Please choose a category.")]})
     rate_key = f"support:create:user:{customer.pk}" if customer else f"support:create:guest:{guest_email}"
-    ratelimit.check(rate_key, limit=10, period=3600)
+    ratelimit.check(rate_key, limit=conf.create_limit_per_hour(), period=3600)
 
     subtopic: Subtopic | None = None
     subtopics = [s for s in category.subtopics.all() if s.active]
