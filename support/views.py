@@ -161,7 +161,16 @@ def _thread_context(inquiry: Inquiry, *, guest: bool) -> dict[str, Any]:
         "fields": _field_labels(inquiry),
         "max_attachments": conf.max_attachments(),
         "offers_freeze": inquiry.category.offers_freeze and not guest,
+        "already_frozen": bool(inquiry.customer and inquiry.customer.frozen_at),
     }
+
+
+def _jst_text(value: str) -> str:
+    from support.internal.fields import parse_datetime
+    from support.presenters import jst
+
+    moment = parse_datetime(value)
+    return f"{jst(moment)} JST" if moment else value
 
 
 def _field_labels(inquiry: Inquiry) -> list[tuple[str, str]]:
@@ -173,6 +182,8 @@ def _field_labels(inquiry: Inquiry) -> list[tuple[str, str]]:
         label = spec.label(language) if spec else key
         if spec and spec.choices:
             value = next((c.label(language) for c in spec.choices if c.value == value), value)
+        elif spec and spec.kind == "datetime":
+            value = _jst_text(value)
         rows.append((label, str(value)))
     return rows
 
