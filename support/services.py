@@ -225,7 +225,11 @@ def _set_status(inquiry: Inquiry, new: str, *, actor: Any, now: dt.datetime, rea
 
 
 def _lock(inquiry: Inquiry) -> Inquiry:
-    locked = Inquiry.objects.select_for_update().select_related("customer", "category", "queue").get(pk=inquiry.pk)
+    locked = (
+        Inquiry.objects.select_for_update(of=("self",))
+        .select_related("customer", "category", "queue")
+        .get(pk=inquiry.pk)
+    )
     return locked
 
 
