@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 STAFF_ROLES = (roles.SUPPORT_AGENT, roles.SECURITY_AGENT, roles.SUPERVISOR)
 ACTIVE_VALUES = [s.value for s in ACTIVE_STATUSES]
+# large columns a list never shows
+_LIST_DEFER = ("description", "search_grams", "fields")
 STAFF_VIEWS = ("active", "mine", "unassigned", "breached", "new", "open", "waiting", "resolved", "closed")
 
 
@@ -431,7 +433,7 @@ def queue_page_for_staff(
                 params=[prio, _db_datetime(created_at), pk],
             )
         qs = qs.order_by("priority", "created_at", "id")
-    rows = list(qs.select_related("category", "queue", "customer", "assignee")[: size + 1])
+    rows = list(qs.select_related("category", "queue", "customer", "assignee").defer(*_LIST_DEFER)[: size + 1])
     next_cursor = None
     if len(rows) > size:
         last = rows[size - 1]
