@@ -469,15 +469,23 @@ def security_context_for_staff(*, user: Any, inquiry: Inquiry) -> dict[str, Any]
 
 
 def _identity_cases(customer: Any) -> list[Any] | None:
+    """Open identity cases from the recovery app when it provides a selector (None: unknown)."""
     try:
         from recovery import selectors as recovery_selectors  # type: ignore[attr-defined]
     except ImportError:
         return None
-    fn = getattr(recovery_selectors, "open_cases_for_customer", None)
-    if fn is None:
-        return None
     try:
-        return list(fn(user=customer))
-    except Exception:
+        fn = getattr(recovery_selectors, "open_cases_for_customer", None)
+        if fn is not None:
+            return list(fn(user=customer))[:5]
+        fn = getattr(recovery_selectors, "identity_cases_for_user", None)
+        if fn is None:
+            return None
+        cases = fn(customer)
+        open_statuses = getattr(getattr(cases, "model", None), "OPEN_STATUSES", None)
+        if open_statuses is not None:
+            cases = cases.filter(status__in=list(open_statuses))
+        return list(cases[:5])
+    except Exception:  # context is advisory; never break the console
         logger.exception("identity case lookup failed")
         return None
