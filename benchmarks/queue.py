@@ -48,12 +48,12 @@ SAMPLE_TEXTS = [
 ]
 
 
-def _setup(url: str) -> None:
+def _setup(url: str, *, fresh: bool = False) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.pop("REDIS_URL", None)  # per-process cache is enough for timing pages
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("MADOGUCHI_TESTING", "1")
-    _create_database(url)
+    _create_database(url, fresh=fresh)
     import django
 
     django.setup()
@@ -62,11 +62,15 @@ def _setup(url: str) -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def _create_database(url: str) -> None:
+def _create_database(url: str, *, fresh: bool) -> None:
     import psycopg
 
     base, name = url.rsplit("/", 1)
+    if not name.startswith("madoguchi_bench"):
+        raise SystemExit("refusing to use a database whose name does not start with madoguchi_bench")
     with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
@@ -225,9 +229,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the benchmark database first")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
-    _setup(args.database_url)
+    _setup(args.database_url, fresh=args.fresh)
     from support.models import Inquiry
 
     agent, customer_ids = _people()

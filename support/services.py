@@ -176,7 +176,9 @@ def _language_of(inquiry: Inquiry) -> str:
 
 def _notify_customer(inquiry: Inquiry, kind: str) -> None:
     """Link-only email in the customer's language: never the reply text or the fields."""
-    context = {"reference": inquiry.reference, "inquiry_id": inquiry.pk, "guest": inquiry.customer_id is None}
+    # a guest inquiry links to the guest portal even when it joined an account: the sender
+    # may be unable to sign in (that is why they wrote as a guest)
+    context = {"reference": inquiry.reference, "inquiry_id": inquiry.pk, "guest": bool(inquiry.guest_email)}
     language = _language_of(inquiry)
     if inquiry.customer_id and inquiry.customer is not None:
         send_email(user=inquiry.customer, kind=kind, context=context, language=language)
@@ -660,8 +662,6 @@ def inquiry_set_priority(*, agent: Any, inquiry: Inquiry, priority: int, now: dt
         old = locked.priority
         locked.priority = priority
         _apply_sla(locked, start=locked.created_at)
-        if locked.first_responded_at is not None:
-            pass
         _event(locked, "priority", actor=agent, now=now, old=old, new=priority)
         locked.save()
     inquiry.refresh_from_db()

@@ -92,3 +92,17 @@ def test_guest_cannot_use_account_only_categories():
         services.inquiry_create(
             guest_email="g@example.jp", category_slug="funds", fields={}, description="入金について質問です。"
         )
+
+
+def test_emails_for_joined_guest_inquiries_link_to_the_guest_portal(user_factory, outbox):
+    user_factory(email="taro@example.jp")
+    inquiry = services.inquiry_create(
+        guest_email="taro@example.jp",
+        category_slug="sign_in",
+        subtopic_slug="sms",
+        fields=SIGNIN_FIELDS,
+        description="SMSのコードが届きません。",
+    )
+    mail = outbox.emails(to="taro@example.jp", kind="support_received")[-1]
+    assert f"/support/guest/inquiries/{inquiry.pk}/" in mail.body
+    assert "SMSのコード" not in mail.body
