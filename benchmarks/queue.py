@@ -219,7 +219,8 @@ def _pages(agent: Any, customer_ids: list[int]) -> list[tuple[str, Any, str]]:
         ("staff queue: funds, page 6 (keyset)", staff, f"/staff/support/?queue=funds&cursor={quote(cursor or '')}"),
         ("staff queue: assigned to me", staff, "/staff/support/?view=mine"),
         ("staff queue: closed archive", staff, "/staff/support/?queue=trading&view=closed"),
-        ("staff search: 反映 (Japanese)", staff, "/staff/support/?q=%E5%8F%8D%E6%98%A0&view=closed"),
+        ("staff search: 反映, common (Japanese)", staff, "/staff/support/?q=%E5%8F%8D%E6%98%A0&view=closed"),
+        ("staff search: rare word", staff, "/staff/support/?q=zzzzqx&view=closed"),
         ("customer list (web)", portal, "/support/"),
         ("customer list (API)", portal, "/api/v1/inquiries"),
     ]

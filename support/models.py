@@ -222,6 +222,8 @@ class Inquiry(models.Model):
             models.Index(fields=["priority", "created_at", "id"], condition=ACTIVE, name="inq_active_all"),
             # one queue, one status (resolved/closed archive views)
             models.Index(fields=["queue", "status", "-updated_at", "-id"], name="inq_queue_status"),
+            # archive and search across queues, newest activity first
+            models.Index(fields=["-updated_at", "-id"], name="inq_recent"),
             # "assigned to me"
             models.Index(
                 fields=["assignee", "priority", "created_at", "id"], condition=ACTIVE, name="inq_assignee_active"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -345,20 +346,35 @@ def queue_counts(queue_ids: list[int]) -> dict[int, dict[str, int]]:
     return counts
 
 
+_SEARCH_ID_CAP = 5000
+_REFERENCE = re.compile(r"^Q-[A-Z0-9]{8}$")
+
+
 def _search_filter(qs: QuerySet[Inquiry], query: str) -> QuerySet[Inquiry]:
+    """Reference lookup for a whole reference, otherwise the Japanese-aware token search."""
     query = query.strip()
     if not query:
         return qs
+    if _REFERENCE.match(query.upper()):
+        return qs.filter(reference=query.upper())
     tsq = search.tsquery(query)
-    reference = query.upper()
     if not tsq:
-        return qs.filter(reference=reference)
+        return qs.none()
     if connection.vendor == "postgresql":
-        grams = qs.extra(
-            where=["to_tsvector('simple', support_inquiry.search_grams) @@ to_tsquery('simple', %s)"],
-            params=[tsq],
+        # tsq only contains [x0-9a-f:*& ] and is bound as a parameter
+        where = ["to_tsvector('simple', support_inquiry.search_grams) @@ to_tsquery('simple', %s)"]
+        # Two plans, chosen by how many documents match at all (one GIN probe, bounded):
+        # a rare term is fetched by id (small set, then sorted); a common one is found by
+        # walking the ordered index and filtering, which stops after a page of matches.
+        # (Letting the planner guess alone walks the whole table for a rare term.)
+        candidates = list(
+            Inquiry.objects.extra(where=where, params=[tsq]).values_list("id", flat=True)[  # noqa: S610
+                : _SEARCH_ID_CAP + 1
+            ]
         )
-        return grams | qs.filter(reference=reference)
+        if len(candidates) <= _SEARCH_ID_CAP:
+            return qs.filter(id__in=candidates)
+        return qs.extra(where=where, params=[tsq])  # noqa: S610
     matched = qs
     for token, prefix in search.query_terms(query):
         # SQLite fallback (embedded default): tokens are space-separated words
@@ -367,7 +383,7 @@ def _search_filter(qs: QuerySet[Inquiry], query: str) -> QuerySet[Inquiry]:
             if prefix
             else Q(search_grams__regex=rf"(^| ){token}( |$)")
         )
-    return matched | qs.filter(reference=reference)
+    return matched
 
 
 def queue_page_for_staff(
