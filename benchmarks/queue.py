@@ -194,6 +194,36 @@ def _time(client: Any, url: str, runs: int) -> tuple[float, float, int, float]:
     return statistics.median(samples), _p95(samples), counts.pop(), _p95(sql)
 
 
+def _explain(client: Any, url: str) -> list[str]:
+    """EXPLAIN ANALYZE of the page's inquiry queries: plan summary and server execution time."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    lines = []
+    for query in ctx.captured_queries:
+        sql = query["sql"]
+        if 'FROM "support_inquiry"' not in sql or not sql.startswith("SELECT"):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, TIMING OFF) " + sql)
+            plan = [row[0] for row in cursor.fetchall()]
+        scans = sorted(
+            {
+                m.group(0)
+                for row in plan
+                for m in [re.search(r"(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)[^(]*", row)]
+                if m
+            }
+        )
+        exec_ms = next((row.split(":")[1].strip() for row in plan if row.startswith("Execution Time")), "?")
+        lines.append(f"      {exec_ms:>12}  {'; '.join(s.strip() for s in scans)}")
+    return lines
+
+
 def _pages(agent: Any, customer_ids: list[int]) -> list[tuple[str, Any, str]]:
     from django.test import Client
 
@@ -230,6 +260,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of each page's inquiry queries")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the benchmark database first")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
@@ -247,10 +278,13 @@ def main() -> None:
         for label, client, url in _pages(agent, customer_ids):
             results.setdefault(label, {})[size] = _time(client, url, args.runs)
             p50, p95, queries, sql95 = results[label][size]
+            explained = _explain(client, url) if args.explain else []
             print(
                 f"  {label:<40} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  SQL p95 {sql95:6.1f} ms  queries {queries}",
                 flush=True,
             )
+            for line in explained:
+                print(line, flush=True)
 
     sizes = sorted({s for per in results.values() for s in per})
     print("\nSummary: page p95 ms / SQL p95 ms (queries per request)")

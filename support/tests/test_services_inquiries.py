@@ -296,3 +296,14 @@ def test_non_staff_cannot_use_staff_services(hanako, user_factory):
 def test_fields_survive_as_cleaned_values(hanako):
     inquiry = create_funds(hanako, fields={**FUNDS_FIELDS, "amount": "１，０００．５０"})
     assert inquiry.fields["amount"] == "1000.5"
+
+
+def test_emails_follow_the_customers_language(user_factory, agent, outbox):
+    john = user_factory(email="john@example.com", language="en")
+    with translation.override("ja"):  # the agent's console is in Japanese
+        inquiry = create_funds(john)
+        services.inquiry_reply_staff(agent=agent, inquiry=inquiry, canned_slug="ack_investigating")
+    mail = outbox.emails(to="john@example.com", kind="support_reply")[-1]
+    assert "New answer to your inquiry" in mail.subject
+    assert "Our support team answered" in mail.body
+    assert "Dear customer" in inquiry.messages.get(kind="reply").body  # canned reply in English
