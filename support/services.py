@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -271,7 +271,10 @@ def inquiry_create(
     is_guest = customer is None
     if is_guest and not guest_email:
         raise ApplicationError("not_authenticated", _("Please sign in or confirm your email address."), status=401)
-    category = selectors.category_by_slug(category_slug, guest=is_guest) if category_slug else None
+    try:
+        category = selectors.category_by_slug(category_slug, guest=is_guest) if category_slug else None
+    except Http404:
+        category = None
     if category is None:
         raise validation_failed({"category": [_("Please choose a category.")]})
     rate_key = f"support:create:user:{customer.pk}" if customer else f"support:create:guest:{guest_email}"

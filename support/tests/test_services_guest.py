@@ -86,12 +86,11 @@ def test_guest_inquiry_joins_matching_account_silently(user_factory):
 
 
 def test_guest_cannot_use_account_only_categories():
-    from django.http import Http404
-
-    with pytest.raises(Http404):
+    with pytest.raises(ApplicationError) as exc:
         services.inquiry_create(
             guest_email="g@example.jp", category_slug="funds", fields={}, description="入金について質問です。"
         )
+    assert exc.value.code == "validation_failed" and "category" in exc.value.fields
 
 
 def test_emails_for_joined_guest_inquiries_link_to_the_guest_portal(user_factory, outbox):
