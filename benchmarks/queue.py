@@ -7,8 +7,9 @@ Usage (PostgreSQL; its own database, created if missing):
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/madoguchi_bench_support ...
 
 Inquiries are bulk-generated in SQL (INSERT ... SELECT generate_series) with a realistic mix:
-8 % active (new/open/waiting), the rest resolved/closed, five queues, 20k customers,
-every tenth active inquiry assigned to the agent. After each size the database is
+8 % active (new/open/waiting), the rest resolved/closed, five queues, 20k customers (the
+measured customer owns 60 inquiries at every size, so the list page always shows a full
+page), every tenth active inquiry assigned to the agent. After each size the database is
 ANALYZEd and the maintained per-queue counts are rebuilt, then each page is requested
 through Django's test client (full view + template rendering, real session) and timed.
 
@@ -119,7 +120,7 @@ def _generate(target: int, agent_id: int, customer_ids: list[int]) -> None:
         reopened_count, search_grams)
     SELECT
         'B' || lpad(g::text, 9, '0'),
-        %(lo)s + (hashint4(g) & 2147483647) %% (%(hi)s - %(lo)s + 1),
+        CASE WHEN g <= 60 THEN %(heavy)s ELSE %(lo)s + (hashint4(g) & 2147483647) %% (%(hi)s - %(lo)s + 1) END,
         '', 'ja',
         (%(cat_ids)s::int[])[1 + (g %% %(ncat)s)],
         NULL,
@@ -145,6 +146,7 @@ def _generate(target: int, agent_id: int, customer_ids: list[int]) -> None:
     ) AS s
     """
     params = {
+        "heavy": customer_ids[0],
         "lo": lo,
         "hi": hi,
         "cat_ids": [c[0] for c in cats],
@@ -238,7 +240,8 @@ def _pages(agent: Any, customer_ids: list[int]) -> list[tuple[str, Any, str]]:
         cursor = page.next_cursor
     from django.contrib.auth import get_user_model
 
-    customer = get_user_model().objects.get(pk=customer_ids[len(customer_ids) // 2])
+    # the first customer owns the first 60 inquiries: a full first page at every size
+    customer = get_user_model().objects.get(pk=customer_ids[0])
     portal = Client()
     portal.force_login(customer)
     from urllib.parse import quote
