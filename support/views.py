@@ -438,7 +438,22 @@ def staff_queue(request: HttpRequest) -> HttpResponse:
         cursor=request.GET.get("cursor"),
     )
     now = timezone.now()
-    rows = [{"inquiry": i, "sla": sla_state(i, now), "category_name": i.category.name(language)} for i in page.items]
+    # labels and links computed once per page, not once per row (50 rows x lazy gettext)
+    status_labels = {value: str(label) for value, label in Status.choices}
+    priority_labels = {value: str(label) for value, label in Priority.choices}
+    queue_names = {q.id: q.name(language) for q in page.queues}
+    detail = reverse("support:staff_inquiry", args=[0]).rsplit("0/", 1)[0]
+    rows = [
+        {
+            "inquiry": i,
+            "url": f"{detail}{i.pk}/",
+            "sla": sla_state(i, now),
+            "status_label": status_labels.get(i.status, i.status),
+            "priority_label": priority_labels.get(i.priority, str(i.priority)),
+            "queue_name": queue_names.get(i.queue_id, ""),
+        }
+        for i in page.items
+    ]
     totals = {"active": sum(c.get("active", 0) for c in page.counts.values())}
     return render(
         request,
