@@ -124,12 +124,8 @@ def _error(code: str, **params: Any) -> ApplicationError:
             "Please send a photo at least %(min_side)s pixels wide and high."
         ),
         "unsupported_type": _("This file type is not accepted. Accepted types: %(allowed)s."),
-        "not_an_image": _(
-            "This file is not an image. Please send a photo in JPEG, PNG or WebP format."
-        ),
-        "corrupt_file": _(
-            "The file is damaged or incomplete and cannot be opened. Please send it again."
-        ),
+        "not_an_image": _("This file is not an image. Please send a photo in JPEG, PNG or WebP format."),
+        "corrupt_file": _("The file is damaged or incomplete and cannot be opened. Please send it again."),
         "unsafe_pdf": _(
             "This PDF cannot be accepted because it contains active content "
             "(scripts, actions, attachments, forms or encryption) or is damaged. "
@@ -304,9 +300,7 @@ def _webp_dimensions(data: bytes) -> tuple[int, int]:
 # --------------------------------------------------------------------------- images
 
 
-def _sanitise_image(
-    kind: str, data: bytes, *, max_pixels: int, min_side: int
-) -> SanitisedUpload:
+def _sanitise_image(kind: str, data: bytes, *, max_pixels: int, min_side: int) -> SanitisedUpload:
     width, height = _header_dimensions(kind, data)
     try:
         with Image.open(io.BytesIO(data), formats=[_PIL_FORMATS[kind]]) as opened:
@@ -318,10 +312,8 @@ def _sanitise_image(
     except ApplicationError:
         raise
     except Image.DecompressionBombError as exc:
-        raise _error(
-            "too_large", width=width, height=height, limit=_megapixels(max_pixels)
-        ) from exc
-    except Exception as exc:  # noqa: BLE001 - any decoder failure means a broken file
+        raise _error("too_large", width=width, height=height, limit=_megapixels(max_pixels)) from exc
+    except Exception as exc:
         raise _error("corrupt_file") from exc
     image.info = {}  # drop EXIF/XMP/ICC/text chunks so no encoder can copy them over
     return _reencode(kind, image)
@@ -506,11 +498,7 @@ def sanitise_upload(
 
     See the module docstring for the contract and error codes.
     """
-    inspected = inspect_upload(
-        file, allowed=allowed, max_bytes=max_bytes, max_pixels=max_pixels, min_side=min_side
-    )
+    inspected = inspect_upload(file, allowed=allowed, max_bytes=max_bytes, max_pixels=max_pixels, min_side=min_side)
     if inspected.kind == "pdf":
         return _sanitise_pdf(inspected.data)
-    return _sanitise_image(
-        inspected.kind, inspected.data, max_pixels=max_pixels, min_side=min_side
-    )
+    return _sanitise_image(inspected.kind, inspected.data, max_pixels=max_pixels, min_side=min_side)
