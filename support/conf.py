@@ -1,0 +1,59 @@
+"""Support settings, read lazily so tests can override them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+
+
+def _get(name: str, default: Any) -> Any:
+    return getattr(settings, f"MADOGUCHI_SUPPORT_{name}", default)
+
+
+def reopen_days() -> int:
+    """A customer reply reopens a resolved inquiry within this many days; later it is closed."""
+    return int(_get("REOPEN_DAYS", 14))
+
+
+def desk_hours() -> tuple[dt.time, dt.time]:
+    """Business hours (JST) used for SLA targets, as ("HH:MM", "HH:MM")."""
+    opens, closes = _get("DESK_HOURS", ("09:00", "18:00"))
+    return dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)
+
+
+def max_attachments() -> int:
+    return int(_get("MAX_ATTACHMENTS", 5))
+
+
+def max_attachment_bytes() -> int:
+    return int(_get("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024))
+
+
+def max_attachment_pixels() -> int:
+    return int(_get("MAX_ATTACHMENT_PIXELS", 40_000_000))
+
+
+def page_size() -> int:
+    return int(_get("PAGE_SIZE", 50))
+
+
+def guest_code_ttl() -> int:
+    """Seconds a guest email-confirmation code stays valid."""
+    return int(_get("GUEST_CODE_TTL", 600))
+
+
+def guest_session_ttl() -> int:
+    """Seconds a confirmed guest email stays usable in the browser session."""
+    return int(_get("GUEST_SESSION_TTL", 3600))
+
+
+def presence_ttl() -> int:
+    """Seconds after which an agent viewing/replying is no longer shown to colleagues."""
+    return int(_get("PRESENCE_TTL", 45))
+
+
+def create_limit_per_hour() -> int:
+    """New inquiries per customer (or guest address) per hour."""
+    return int(_get("CREATE_LIMIT_PER_HOUR", 10))
