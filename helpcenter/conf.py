@@ -16,7 +16,7 @@ _FLOW_DEFAULTS: dict[str, tuple[str, str]] = {
     "freeze": ("recovery:freeze_request", "/recovery/freeze/request/"),
     "identity": ("recovery:identity_new", "/recovery/identity/"),
     "status": ("helpcenter:status", "/status/"),
-    "inquiry": ("support:inquiry_new", "/support/new/"),
+    "inquiry": ("support:new", "/support/new/"),
     "article": ("helpcenter:article", "/help/articles/{slug}/"),
 }
 
