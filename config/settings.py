@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "accounts.middleware.DeviceCookieMiddleware",
     "core.middleware.HeadlessInputMiddleware",
     "core.middleware.MetricsMiddleware",
+    "core.middleware.PeriodicTasksMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -149,12 +150,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "madoguchi"
+# Periodic jobs: (function, every N seconds). Celery beat runs them in production; the
+# embedded default runs due jobs in-process (core.middleware.PeriodicTasksMiddleware).
+MADOGUCHI_PERIODIC: dict[str, tuple[str, int]] = {
+    "recovery-identity-retention": ("recovery.tasks:identity_retention", 3600),
+    "support-sla-breaches": ("support.tasks:sla_breaches_flag", 300),
+    "support-close-resolved": ("support.tasks:resolved_close_after_period", 900),
+    "support-queue-counts": ("support.tasks:queue_counts_rebuild", 24 * 3600),
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "recovery-identity-retention": {
-        "task": "madoguchi.run",
-        "schedule": 3600.0,
-        "args": ("recovery.tasks:identity_retention", {}),
-    },
+    name: {"task": "madoguchi.run", "schedule": float(every), "args": (path, {})}
+    for name, (path, every) in MADOGUCHI_PERIODIC.items()
 }
 
 # --- Passwords --------------------------------------------------------------------

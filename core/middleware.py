@@ -141,3 +141,24 @@ class MetricsMiddleware:
         route = match.route if match is not None and match.route else "unmatched"
         metrics.observe_request(request.method or "GET", route, response.status_code, time.perf_counter() - started)
         return response
+
+
+class PeriodicTasksMiddleware:
+    """Embedded default only: runs due periodic jobs (settings.MADOGUCHI_PERIODIC) in-process,
+    at most once per interval across the process, after the response is built. Production
+    runs the same table on Celery beat, and this middleware does nothing there."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if settings.MADOGUCHI_TASKS == "inline" and not settings.TESTING:
+            from django.core.cache import cache
+
+            from .tasks import enqueue
+
+            for name, (func_path, every) in settings.MADOGUCHI_PERIODIC.items():
+                if cache.add(f"periodic:{name}", 1, timeout=every):
+                    enqueue(func_path)
+        return response

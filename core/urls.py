@@ -10,4 +10,5 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("metrics", views.metrics_view, name="metrics"),
     path("language/", views.set_language, name="set_language"),
+    path("staff/", views.staff_home, name="staff_home"),
 ]

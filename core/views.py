@@ -103,3 +103,25 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
             user_set_language(user=user, language=language)
     return response
+
+
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """The staff landing page: the consoles this person's roles open. Others get a 404."""
+    from django.http import Http404
+
+    from accounts import roles
+
+    user = request.user
+    if not user.is_authenticated or not user.is_staff:
+        raise Http404
+    consoles = []
+    if any(roles.has_role(user, r) for r in (roles.SUPPORT_AGENT, roles.SECURITY_AGENT, roles.SUPERVISOR)):
+        consoles.append(("/staff/support/", "support"))
+    if roles.has_role(user, roles.IDENTITY_REVIEWER) or roles.has_role(user, roles.SUPERVISOR):
+        consoles.append(("/recovery/staff/cases/", "identity"))
+    if roles.has_role(user, roles.OPERATOR) or roles.has_role(user, roles.SUPERVISOR):
+        consoles.append(("/help/staff/articles/", "help"))
+        consoles.append(("/help/staff/announcements/", "announcements"))
+    if user.is_superuser:
+        consoles.append(("/admin/", "admin"))
+    return render(request, "core/staff_home.html", {"consoles": consoles})
