@@ -49,21 +49,19 @@ def test_a_celery_worker_on_redis_delivers_the_email(settings, outbox):
 
 
 @pytest.mark.django_db
-def test_the_embedded_default_runs_due_periodic_jobs_once_per_interval(client, settings, monkeypatch):
-    import core.tests.test_tasks as this
-
-    calls: list[str] = []
-    monkeypatch.setattr(this, "CALLS", calls, raising=False)
+def test_the_embedded_default_runs_due_periodic_jobs_once_per_interval(client, settings):
+    CALLS.clear()
     settings.TESTING = False
     settings.MADOGUCHI_PERIODIC = {"probe": ("core.tests.test_tasks:_probe_job", 60)}
 
     client.get("/healthz")
     client.get("/healthz")
 
-    assert calls == ["ran"]
+    assert CALLS == ["ran"]
+
+
+CALLS: list[str] = []
 
 
 def _probe_job() -> None:
-    import core.tests.test_tasks as this
-
-    this.CALLS.append("ran")
+    CALLS.append("ran")
