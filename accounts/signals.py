@@ -39,3 +39,9 @@ def on_password_set(sender: Any, request: HttpRequest, user: Any, **kwargs: Any)
 @receiver(account_signals.email_confirmed)
 def on_email_confirmed(sender: Any, request: HttpRequest, email_address: Any, **kwargs: Any) -> None:
     audit_log(user=email_address.user, event="email.confirmed", request=request)
+
+
+def record_user_session(sender: Any, request: HttpRequest, **kwargs: Any) -> None:
+    from allauth.usersessions.models import UserSession
+
+    UserSession.objects.create_from_request(request)

@@ -154,6 +154,7 @@ CELERY_TASK_DEFAULT_QUEUE = "madoguchi"
 # embedded default runs due jobs in-process (core.middleware.PeriodicTasksMiddleware).
 MADOGUCHI_PERIODIC: dict[str, tuple[str, int]] = {
     "recovery-identity-retention": ("recovery.tasks:identity_retention", 3600),
+    "accounts-usersessions-purge": ("accounts.tasks:usersessions_purge", 3600),
     "support-sla-breaches": ("support.tasks:sla_breaches_flag", 300),
     "support-close-resolved": ("support.tasks:resolved_close_after_period", 900),
     "support-queue-counts": ("support.tasks:queue_counts_rebuild", 24 * 3600),

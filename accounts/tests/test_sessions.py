@@ -64,3 +64,20 @@ def test_session_activity_is_written_at_most_once_a_minute(client, user_factory)
     client.get("/account/activity/", REMOTE_ADDR="10.0.0.9")
     session.refresh_from_db()
     assert session.ip == "10.0.0.9"
+
+
+def test_ended_sessions_are_purged_by_the_periodic_job(user_factory):
+    from accounts.tasks import usersessions_purge
+
+    user = user_factory(phone=None)
+    browser, other = Client(HTTP_USER_AGENT="browser"), Client(HTTP_USER_AGENT="other")
+    _login(browser, user)
+    _login(other, user)
+    other.post("/accounts/logout/")
+    # signing out leaves allauth's row until a purge
+    assert UserSession.objects.filter(user=user).count() == 2
+
+    assert usersessions_purge() == 1
+
+    assert UserSession.objects.filter(user=user).count() == 1
+    assert browser.get("/account/activity/").status_code == 200
