@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/madoguchi
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-deps messages lint test-sqlite test-postgres bench worker clean
+.PHONY: run test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-pages bench-search bench-queue bench-idcheck bench-mfa beat
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
@@ -33,6 +33,9 @@ run: install
 worker: install
 	$(VENV)/bin/celery -A config worker -l info -Q madoguchi
 
+beat: install
+	$(VENV)/bin/celery -A config beat -l info
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -52,8 +55,21 @@ test: system-deps install lint
 	elif [ -n "$$CI" ]; then echo "CI needs PostgreSQL and Redis on 127.0.0.1" >&2; exit 1; \
 	else echo "PostgreSQL/Redis not reachable: skipped the PostgreSQL pass"; fi
 
-bench: install
+# Benchmarks print numbers (docs/performance.md); each stops by itself and uses only 127.0.0.1.
+bench: bench-signin bench-pages bench-search bench-queue bench-idcheck bench-mfa
+
+bench-signin: install
 	$(PY) benchmarks/signin.py
+bench-pages: install
+	$(PY) benchmarks/pages.py
+bench-search: install
+	$(PY) benchmarks/search.py
+bench-queue: install
+	$(PY) benchmarks/queue.py
+bench-idcheck: install
+	$(PY) benchmarks/idcheck.py
+bench-mfa: install
+	$(PY) benchmarks/mfa_verify.py
 
 clean:
 	rm -rf var staticfiles
