@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -67,7 +68,8 @@ internal_api = NinjaAPI(
     title="madoguchi internal API",
     version="1",
     urls_namespace="internal",
-    openapi_url="/openapi.json",
+    # The trading core's contract is published to operators (DEBUG or manage.py), not to the internet.
+    openapi_url="/openapi.json" if settings.DEBUG else None,
     docs_url=None,
     description="Trading core → madoguchi. Service tokens only.",
 )
