@@ -65,7 +65,7 @@ bench-pages: install
 bench-search: install
 	$(PY) benchmarks/search.py
 bench-queue: install
-	$(PY) benchmarks/queue.py
+	$(PY) benchmarks/support_queue.py
 bench-idcheck: install
 	$(PY) benchmarks/idcheck.py
 bench-mfa: install

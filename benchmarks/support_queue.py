@@ -2,8 +2,8 @@
 
 Usage (PostgreSQL; its own database, created if missing):
 
-    .venv/bin/python benchmarks/queue.py                       # 10k, 100k, 1M
-    .venv/bin/python benchmarks/queue.py --sizes 10000 100000  # quicker
+    .venv/bin/python benchmarks/support_queue.py                       # 10k, 100k, 1M
+    .venv/bin/python benchmarks/support_queue.py --sizes 10000 100000  # quicker
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/madoguchi_bench_support ...
 
 Inquiries are bulk-generated in SQL (INSERT ... SELECT generate_series) with a realistic mix:
