@@ -61,7 +61,8 @@ bench: bench-signin bench-pages bench-search bench-queue bench-idcheck bench-mfa
 bench-signin: install
 	$(PY) benchmarks/signin.py
 bench-pages: install
-	$(PY) benchmarks/pages.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/madoguchi_wallet_bench REDIS_URL=redis://127.0.0.1:6379/7 \
+		$(PY) benchmarks/pages.py
 bench-search: install
 	$(PY) benchmarks/search.py
 bench-queue: install

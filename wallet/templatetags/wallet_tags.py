@@ -6,11 +6,15 @@ Filters: ``{{ value|jpy }}`` ``{{ value|crypto }}`` ``{{ value|amount:"BTC" }}``
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.core.cache import cache
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .. import formatting
@@ -96,7 +100,14 @@ def home_panel(context: Any) -> str:
     user = context.get("user")
     if user is None or not user.is_authenticated:
         return ""
-    return render_to_string(
-        "wallet/home_panel.html",
-        home_context_for_user(user, overview=_overview(context)),
-    )
+    panel_context = home_context_for_user(user, overview=_overview(context))
+    # Rendering is most of the home page's cost. The panel depends only on its context and
+    # the language, so its HTML is cached under a digest of exactly those inputs: changed
+    # figures give another key, never stale HTML.
+    digest = hashlib.sha256(f"{translation.get_language()}|{panel_context!r}".encode()).hexdigest()
+    key = f"wallet:home-panel:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("wallet/home_panel.html", panel_context)
+        cache.set(key, html, timeout=300)
+    return mark_safe(html)  # noqa: S308 - our own rendered template

@@ -119,3 +119,20 @@ def test_wrong_code_keeps_the_prompt_and_says_so(client, customer):
     from wallet.models import Withdrawal
 
     assert not Withdrawal.objects.exists()
+
+
+def test_home_panel_never_shows_stale_figures_after_a_balance_change(client, home_data):
+    from wallet.internal import snapshot
+    from wallet.models import Balance
+
+    client.force_login(home_data)
+    before = client.get("/", headers={"Accept-Language": "en"}).content.decode()
+    assert "¥1,234,567" in before
+
+    # when the trading core's figures change (through the ledger's invalidation)
+    Balance.objects.filter(user=home_data, currency="JPY").update(available=Decimal("7654321"))
+    snapshot.invalidate(home_data.pk)
+
+    after = client.get("/", headers={"Accept-Language": "en"}).content.decode()
+    assert "¥7,654,321" in after
+    assert "¥1,234,567" not in after
