@@ -24,6 +24,7 @@ messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 
 run: install
+	scripts/system-deps.sh run
 	mkdir -p var/outbox
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo
