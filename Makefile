@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/madoguchi
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-pages bench-search bench-queue bench-idcheck bench-mfa beat
+.PHONY: run run-deps test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-pages bench-search bench-queue bench-idcheck bench-mfa beat
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
@@ -23,8 +23,10 @@ system-deps:
 messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv -v0
 
-run: install
+run-deps:
 	scripts/system-deps.sh run
+
+run: run-deps install
 	mkdir -p var/outbox
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo
