@@ -30,6 +30,5 @@ def activity_for_user(user: Any, *, limit: int = 50) -> QuerySet[AuditEvent]:
 
 
 def recent_signins_for_staff(user: Any, *, limit: int = 10) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(user=user, event__in=["login.success", "login.failed"]).order_by(
-        "-created_at", "-id"
-    )[:limit]
+    """Every sign-in event of a customer (success, failure, new device, SMS step), newest first."""
+    return AuditEvent.objects.filter(user=user, event__startswith="login.").order_by("-created_at", "-id")[:limit]

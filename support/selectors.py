@@ -274,32 +274,29 @@ def public_thread(inquiry: Inquiry) -> list[Message]:
     )
 
 
-def attachment_for_customer(*, user: Any, token: str) -> Attachment:
-    if user is None or not user.is_authenticated:
-        raise not_found()
+def _customer_visible_attachment(token: str, **owner: Any) -> Attachment:
+    """An attachment of a public message (never of an internal note) on the owner's inquiry."""
     att = (
         Attachment.objects.select_related("inquiry")
-        .filter(token=token, inquiry__customer=user)
+        .filter(token=token, **owner)
         .exclude(message__kind=MessageKind.NOTE)
         .first()
     )
     if att is None:
         raise not_found()
     return att
+
+
+def attachment_for_customer(*, user: Any, token: str) -> Attachment:
+    if user is None or not user.is_authenticated:
+        raise not_found()
+    return _customer_visible_attachment(token, inquiry__customer=user)
 
 
 def attachment_for_guest(*, email: str, token: str) -> Attachment:
     if not email:
         raise not_found()
-    att = (
-        Attachment.objects.select_related("inquiry")
-        .filter(token=token, inquiry__guest_email=email)
-        .exclude(message__kind=MessageKind.NOTE)
-        .first()
-    )
-    if att is None:
-        raise not_found()
-    return att
+    return _customer_visible_attachment(token, inquiry__guest_email=email)
 
 
 # --------------------------------------------------------------------------- staff
@@ -492,8 +489,7 @@ def security_context_for_staff(*, user: Any, inquiry: Inquiry) -> dict[str, Any]
     customer = inquiry.customer
     if customer is None:
         return None
-    from accounts.selectors import restriction_for_user
-    from core.models import AuditEvent
+    from accounts.selectors import recent_signins_for_staff, restriction_for_user
 
     context: dict[str, Any] = {"customer": customer}
     try:
@@ -503,9 +499,7 @@ def security_context_for_staff(*, user: Any, inquiry: Inquiry) -> dict[str, Any]
     except ImportError:  # pragma: no cover - mfa is part of the foundation
         context["two_factor"] = None
     context["restriction"] = restriction_for_user(customer)
-    context["recent_signins"] = list(
-        AuditEvent.objects.filter(user=customer, event__startswith="login.").order_by("-created_at", "-id")[:8]
-    )
+    context["recent_signins"] = list(recent_signins_for_staff(customer, limit=8))
     context["identity_cases"] = _identity_cases(customer)
     return context
 
