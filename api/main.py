@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, validation_failed
 
 
 def _error(api: NinjaAPI, request: HttpRequest, error: ApplicationError) -> HttpResponse:
@@ -36,10 +36,7 @@ def install_error_contract(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        error = ApplicationError(
-            "validation_failed", _("Please correct the highlighted fields."), fields=_field_errors(exc.errors)
-        )
-        return _error(api, request, error)
+        return _error(api, request, validation_failed(_field_errors(exc.errors)))
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
