@@ -158,7 +158,9 @@ class PeriodicTasksMiddleware:
 
             from .tasks import enqueue
 
-            for name, (func_path, every) in settings.MADOGUCHI_PERIODIC.items():
-                if cache.add(f"periodic:{name}", 1, timeout=every):
-                    enqueue(func_path)
+            # One cache round trip per request; the per-job keys are looked at once a minute.
+            if cache.add("periodic:tick", 1, timeout=60):
+                for name, (func_path, every) in settings.MADOGUCHI_PERIODIC.items():
+                    if cache.add(f"periodic:{name}", 1, timeout=every):
+                        enqueue(func_path)
         return response
