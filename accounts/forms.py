@@ -60,7 +60,3 @@ class ResetPasswordForm(CaptchaMixin, allauth_forms.ResetPasswordForm):
         super().__init__(*args, **kwargs)
         self.normalise_email_input()
         self.bind_captcha_request(getattr(self, "request", None))
-
-
-class ProfileLanguageForm(forms.Form):
-    language = forms.ChoiceField(choices=[("ja", "日本語"), ("en", "English")])

@@ -38,11 +38,6 @@ def check(key: str, *, limit: int, period: int) -> None:
         )
 
 
-def is_limited(key: str, *, limit: int, period: int) -> bool:
-    value = cache.get(_key(key, period))
-    return value is not None and int(value) >= limit
-
-
 def reset(key: str, *, period: int) -> None:
     cache.delete(_key(key, period))
 

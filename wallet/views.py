@@ -20,13 +20,6 @@ from .forms import AddressForm, WithdrawalForm
 TWO_FACTOR_CODES = {"two_factor_required", "two_factor_invalid"}
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """The signed-in home page (the foundation's home view may call this)."""
-    if not request.user.is_authenticated:
-        return HttpResponseRedirect(reverse("account_login"))
-    return render(request, "wallet/balances.html", {})
-
-
 @login_required
 def balances(request: HttpRequest) -> HttpResponse:
     return render(request, "wallet/balances.html", {})
