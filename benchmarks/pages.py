@@ -57,9 +57,24 @@ BENCH_ENV = {
 # --------------------------------------------------------------------------- setup
 
 
+def ensure_database(url: str) -> None:
+    """Create the benchmark database when a fresh machine does not have it yet."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def prepare(customers: int) -> list[str]:
     """Migrate, create the benchmark customers and return one session cookie per client
     (each client is a different signed-in customer, as in real traffic)."""
+    ensure_database(os.environ["DATABASE_URL"])
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
