@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account import signals as account_signals
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from core.audit import audit_log
 
-from . import services
+from . import services, usercache
 
 
 @receiver(account_signals.user_logged_in)
@@ -45,3 +47,10 @@ def record_user_session(sender: Any, request: HttpRequest, **kwargs: Any) -> Non
     from allauth.usersessions.models import UserSession
 
     UserSession.objects.create_from_request(request)
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
+def on_user_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # Processes keep copies of signed-in users (accounts/usercache.py): retire them.
+    usercache.bump(instance.pk)

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from allauth.usersessions.models import UserSession
 from django.test import Client
@@ -81,3 +83,44 @@ def test_ended_sessions_are_purged_by_the_periodic_job(user_factory):
 
     assert UserSession.objects.filter(user=user).count() == 1
     assert browser.get("/account/activity/").status_code == 200
+
+
+def test_a_deactivated_account_is_signed_out_on_its_next_request(client: Any, user_factory: Any) -> None:
+    """Requests load their user from a copy in the process (accounts/usercache.py); a change
+    saved anywhere (here: another process's instance) takes effect on the next request."""
+    user = user_factory(phone=None)
+    client.force_login(user)
+    assert client.get("/").context["user"].is_authenticated
+    elsewhere = type(user).objects.get(pk=user.pk)
+    elsewhere.is_active = False
+    elsewhere.save()
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_a_password_change_elsewhere_ends_the_session_on_its_next_request(client: Any, user_factory: Any) -> None:
+    user = user_factory(phone=None)
+    client.force_login(user)
+    assert client.get("/").context["user"].is_authenticated
+    elsewhere = type(user).objects.get(pk=user.pk)
+    elsewhere.set_password("An0ther-passw0rd")
+    elsewhere.save()
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_signed_in_pages_reuse_the_process_copy_of_the_user(client: Any, user_factory: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = user_factory(phone=None)
+    client.force_login(user)
+    client.get("/healthz")  # the sign-in's after-commit version bump runs at the end of this one
+    client.get("/healthz")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/healthz")
+    assert [q["sql"] for q in queries if "accounts_user" in q["sql"]] == []
+    # a change made with QuerySet.update() must say so (usercache.bump); then it is seen
+    from accounts import usercache
+
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    usercache.bump(user.pk)
+    assert client.get("/healthz").wsgi_request.user.is_authenticated is False

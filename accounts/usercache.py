@@ -1,0 +1,110 @@
+"""The signed-in user, loaded from a copy in the process while it is current.
+
+Every signed-in request loads its user. Going to PostgreSQL for it (the query, and the
+connection health check that comes with the first query of a request) was the largest cost
+of a signed-in page after rendering (docs/performance.md). Each process keeps the user rows
+it loaded, and a shared version number per user, bumped on every save and delete, tells it
+whether its copy is current:
+
+- a reader takes the version ``v`` from the shared cache, uses its copy if the copy was
+  loaded under ``v``, and otherwise loads the row and keeps it under ``v``;
+- a write bumps the version at once and again after its transaction commits, so a reader
+  that loaded the row before the commit can only keep it under a version that is already
+  superseded (the same scheme as wallet/internal/snapshot.py).
+
+Rows change only through ``save()`` / ``delete()`` (post_save / post_delete bump the version);
+code that changes users with ``QuerySet.update()`` or SQL must call ``bump()``. As a last
+guard a copy is never used for longer than MAX_AGE_SECONDS. The copy is in process memory
+only: no password hash is written to the shared cache. When the shared cache is down, the
+row is read from the database.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from typing import Any
+
+import structlog
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+
+from core.db import PrimaryKeyLoader
+from core.fragments import register_process_memo
+
+logger = structlog.get_logger("madoguchi.accounts")
+
+MAX_AGE_SECONDS = 60.0
+MAX_ENTRIES = 10_000
+
+_lock = threading.Lock()
+_copies: OrderedDict[int, tuple[int, float, list[Any]]] = OrderedDict()
+_loader: PrimaryKeyLoader[Any] | None = None
+
+
+def _key(user_id: Any) -> str:
+    return f"user:ver:{user_id}"
+
+
+def _pk_loader() -> PrimaryKeyLoader[Any]:
+    global _loader
+    if _loader is None:
+        _loader = PrimaryKeyLoader(get_user_model())
+    return _loader
+
+
+def _version(user_id: int) -> int:
+    value = cache.get(_key(user_id))
+    if value is None:
+        # A fresh, time-based start: never reuses a number an evicted key had before.
+        cache.add(_key(user_id), time.time_ns(), timeout=None)
+        value = cache.get(_key(user_id))
+    return int(value)
+
+
+def _bump_now(user_id: Any) -> None:
+    try:
+        cache.incr(_key(user_id))
+    except ValueError:
+        cache.add(_key(user_id), time.time_ns(), timeout=None)
+    except Exception:  # noqa: BLE001 - the copies expire by age; the write itself must succeed
+        logger.warning("accounts.user_version_bump_failed", user_id=user_id)
+
+
+def bump(user_id: Any) -> None:
+    """Call after changing a user row other than through save() or delete()."""
+    _bump_now(user_id)
+    transaction.on_commit(lambda: _bump_now(user_id))
+
+
+@register_process_memo
+def forget_local() -> None:
+    with _lock:
+        _copies.clear()
+
+
+def load(user_id: Any) -> Any:
+    """The user with this primary key (a new instance each call), or None."""
+    loader = _pk_loader()
+    model = loader.model
+    try:
+        pk = model._meta.pk.to_python(user_id)
+        version = _version(pk)
+    except Exception:  # noqa: BLE001 - a malformed id or the cache down: the database decides
+        return loader.get(user_id)
+    now = time.monotonic()
+    with _lock:
+        copy = _copies.get(pk)
+    if copy is not None and copy[0] == version and now - copy[1] < MAX_AGE_SECONDS:
+        return model.from_db("default", loader.field_names(), list(copy[2]))
+    user = loader.get(pk)
+    if user is not None:
+        values = [getattr(user, name) for name in loader.field_names()]
+        with _lock:
+            _copies[pk] = (version, now, values)
+            _copies.move_to_end(pk)
+            while len(_copies) > MAX_ENTRIES:
+                _copies.popitem(last=False)
+    return user
