@@ -148,18 +148,23 @@ class PeriodicTasksMiddleware:
     at most once per interval across the process, after the response is built. Production
     runs the same table on Celery beat, and this middleware does nothing there."""
 
+    CHECK_EVERY_SECONDS = 60
+
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
+        self.next_check = 0.0
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if settings.MADOGUCHI_TASKS == "inline" and not settings.TESTING:
+        if settings.MADOGUCHI_TASKS == "inline" and not settings.TESTING and time.monotonic() >= self.next_check:
             from django.core.cache import cache
 
             from .tasks import enqueue
 
-            # One cache round trip per request; the per-job keys are looked at once a minute.
-            if cache.add("periodic:tick", 1, timeout=60):
+            # Each process looks at the shared tick once a minute, not on every request;
+            # the tick and the per-job keys keep every job to once per interval across processes.
+            self.next_check = time.monotonic() + self.CHECK_EVERY_SECONDS
+            if cache.add("periodic:tick", 1, timeout=self.CHECK_EVERY_SECONDS):
                 for name, (func_path, every) in settings.MADOGUCHI_PERIODIC.items():
                     if cache.add(f"periodic:{name}", 1, timeout=every):
                         enqueue(func_path)

@@ -65,3 +65,37 @@ CALLS: list[str] = []
 
 def _probe_job() -> None:
     CALLS.append("ran")
+
+
+PERIODIC_RUNS: list[str] = []
+
+
+def periodic_probe() -> None:
+    PERIODIC_RUNS.append("ran")
+
+
+@pytest.mark.django_db
+def test_embedded_default_runs_a_due_periodic_job_once_per_interval(settings):
+    """Without Celery beat the web process runs the periodic table itself: a due job runs
+    once, however many requests and processes (here: clients) come in that interval."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    settings.TESTING = False
+    settings.MADOGUCHI_TASKS = "inline"
+    settings.MADOGUCHI_PERIODIC = {"probe": ("core.tests.test_tasks:periodic_probe", 3600)}
+    cache.delete_many(["periodic:tick", "periodic:probe"])
+    PERIODIC_RUNS.clear()
+
+    first = Client()
+    first.get("/healthz")
+    first.get("/healthz")
+    Client().get("/healthz")  # another process: its own middleware, the same shared keys
+    assert PERIODIC_RUNS == ["ran"]
+
+    cache.delete("periodic:tick")  # a minute later: the tick is due again, the job is not
+    Client().get("/healthz")
+    assert PERIODIC_RUNS == ["ran"]
+    cache.delete_many(["periodic:tick", "periodic:probe"])
+    Client().get("/healthz")  # an hour later
+    assert PERIODIC_RUNS == ["ran", "ran"]
