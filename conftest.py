@@ -39,11 +39,15 @@ def _isolated_side_effects(settings: Any, tmp_path: Path) -> Iterator[None]:
     settings.MAILERS = {"default": {"BACKEND": "core.mail.OutboxEmailBackend"}}
     settings.MADOGUCHI_OUTBOX_DIR = tmp_path / "outbox"
     settings.MADOGUCHI_SMS_ECHO_CONSOLE = False
+    from core.fragments import clear_process_memos
+
     cache.clear()
+    clear_process_memos()
     request_finished.connect(run_pending_on_commit, dispatch_uid="tests-on-commit")
     yield
     request_finished.disconnect(dispatch_uid="tests-on-commit")
     cache.clear()
+    clear_process_memos()
 
 
 @pytest.fixture

@@ -7,9 +7,12 @@ from typing import Any
 from django import template
 from django.template.loader import render_to_string
 
+from core.fragments import LocalLRU, memo_render
+
 from ..context_processors import announcements as announcement_context
 
 register = template.Library()
+_rendered = LocalLRU(64)
 
 
 @register.simple_tag(takes_context=True)
@@ -21,4 +24,10 @@ def announcement_banner(context: Any) -> str:
     data = announcement_context(request)
     if not data["help_announcements"]:
         return ""
-    return render_to_string("helpcenter/_banner.html", data, request=request)
+    maintenance = data["help_sign_in_maintenance"]
+    inputs = (
+        tuple(tuple(sorted(item.items())) for item in data["help_announcements"]),
+        (maintenance.pk, maintenance.ends_at) if maintenance else None,
+        data["help_on_sign_in_page"],
+    )
+    return memo_render(_rendered, inputs, lambda: render_to_string("helpcenter/_banner.html", data, request=request))

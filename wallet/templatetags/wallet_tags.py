@@ -14,12 +14,15 @@ from django import template
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from core.fragments import LocalLRU, memo_render
 
 from .. import formatting
 
 register = template.Library()
+_header_totals = LocalLRU(1024)
+_panels = LocalLRU(1024)
 
 
 def _na() -> str:
@@ -87,9 +90,9 @@ def header_total(context: Any) -> str:
     if user is None or not user.is_authenticated or not getattr(user, "show_total_in_header", False):
         return ""
     overview = _overview(context)
-    return render_to_string(
-        "wallet/_header_total.html",
-        {"net_assets_jpy": overview.net_assets_jpy if overview else Decimal(0)},
+    total = overview.net_assets_jpy if overview else Decimal(0)
+    return memo_render(
+        _header_totals, (total,), lambda: render_to_string("wallet/_header_total.html", {"net_assets_jpy": total})
     )
 
 
@@ -102,12 +105,18 @@ def home_panel(context: Any) -> str:
         return ""
     panel_context = home_context_for_user(user, overview=_overview(context))
     # Rendering is most of the home page's cost. The panel depends only on its context and
-    # the language, so its HTML is cached under a digest of exactly those inputs: changed
-    # figures give another key, never stale HTML.
-    digest = hashlib.sha256(f"{translation.get_language()}|{panel_context!r}".encode()).hexdigest()
-    key = f"wallet:home-panel:{digest}"
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string("wallet/home_panel.html", panel_context)
-        cache.set(key, html, timeout=300)
-    return mark_safe(html)  # noqa: S308 - our own rendered template
+    # the language, so its HTML is kept under a digest of exactly those inputs (changed
+    # figures give another key, never stale HTML): in the process first, then in the
+    # shared cache for the other processes.
+    # The other context entries are parts of the overview: its repr covers them all.
+    digest = hashlib.sha256(f"{translation.get_language()}|{panel_context['overview']!r}".encode()).hexdigest()
+
+    def render_shared() -> str:
+        key = f"wallet:home-panel:{digest}"
+        html = cache.get(key)
+        if html is None:
+            html = render_to_string("wallet/home_panel.html", panel_context)
+            cache.set(key, html, timeout=300)
+        return str(html)
+
+    return memo_render(_panels, (digest,), render_shared)
