@@ -1,4 +1,7 @@
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from django.core.cache import cache
@@ -37,8 +40,16 @@ class ThrottledUserSessionsMiddleware:
     (and allauth's session_client_changed signal sent) within the same minute.
     """
 
+    # The shared key decides across processes; the process also remembers what it has
+    # looked at, so most requests pay no cache round trip: for a minute after it recorded the
+    # session itself, for a few seconds after another process had.
+    RECHECK_SECONDS = 10
+    REMEMBERED = 10_000
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.checked: OrderedDict[str, float] = OrderedDict()
+        self.lock = threading.Lock()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from allauth.usersessions import app_settings
@@ -50,6 +61,16 @@ class ThrottledUserSessionsMiddleware:
             client = hashlib.sha256(
                 f"{session_key}|{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('User-Agent', '')}".encode()
             ).hexdigest()
-            if cache.add(f"usersession:seen:{client}", 1, timeout=TRACK_EVERY_SECONDS):
-                UserSession.objects.create_from_request(request)
+            now = time.time()  # the same clock as the cache's expiry
+            with self.lock:
+                due = self.checked.get(client, 0.0) <= now
+            if due:
+                recorded = cache.add(f"usersession:seen:{client}", 1, timeout=TRACK_EVERY_SECONDS)
+                if recorded:
+                    UserSession.objects.create_from_request(request)
+                with self.lock:
+                    self.checked[client] = now + (TRACK_EVERY_SECONDS if recorded else self.RECHECK_SECONDS)
+                    self.checked.move_to_end(client)
+                    while len(self.checked) > self.REMEMBERED:
+                        self.checked.popitem(last=False)
         return self.get_response(request)

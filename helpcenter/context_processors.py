@@ -20,8 +20,9 @@ def _sign_in_path() -> str:
 
 def announcements(request: HttpRequest) -> dict[str, Any]:
     lang = "en" if (get_language() or "ja").startswith("en") else "ja"
-    items = selectors.banner_announcements()
-    maintenance = selectors.sign_in_maintenance()
+    data = selectors.announcements_public()  # one cache read serves both questions
+    items = selectors.banner_announcements(data=data)
+    maintenance = selectors.sign_in_maintenance(data=data)
     return {
         "help_announcements": [
             {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.fragments import register_process_memo
 
 from . import conf
 from .internal.backends import backend_for_connection
@@ -212,7 +214,24 @@ def synonym_rules_text() -> str:
 RECENT_DAYS = 14
 
 
+# Every page shows the banner: the rows are also kept in the process for a moment, so a
+# page view rarely pays a cache round trip for them. An edit clears both copies (in other
+# processes the process copy lasts at most LOCAL_SECONDS).
+LOCAL_SECONDS = 2.0
+_local_rows: tuple[float, list[Announcement]] | None = None
+
+
+@register_process_memo
+def announcements_local_clear() -> None:
+    global _local_rows
+    _local_rows = None
+
+
 def _announcement_rows() -> list[Announcement]:
+    global _local_rows
+    now = time.monotonic()
+    if _local_rows is not None and now - _local_rows[0] < LOCAL_SECONDS:
+        return _local_rows[1]
     rows = cache.get(ANNOUNCEMENTS_CACHE_KEY)
     if rows is None:
         horizon = timezone.now() - timedelta(days=RECENT_DAYS)
@@ -220,6 +239,7 @@ def _announcement_rows() -> list[Announcement]:
             Announcement.objects.filter(is_published=True).exclude(ends_at__lt=horizon).order_by("starts_at", "pk")
         )
         cache.set(ANNOUNCEMENTS_CACHE_KEY, rows, timeout=30)
+    _local_rows = (now, rows)
     return rows
 
 
@@ -235,19 +255,20 @@ def announcements_public(*, now: Any = None) -> dict[str, list[Announcement]]:
     return {"current": current, "upcoming": upcoming, "recent": recent}
 
 
-def banner_announcements(*, now: Any = None) -> list[Announcement]:
+def banner_announcements(*, now: Any = None, data: dict[str, list[Announcement]] | None = None) -> list[Announcement]:
     """What the banner on every page shows: everything in progress, and planned
-    maintenance starting within the lead time."""
+    maintenance starting within the lead time. ``data``: announcements_public() already
+    read for this request."""
     at = now or timezone.now()
-    data = announcements_public(now=at)
+    data = data or announcements_public(now=at)
     soon = at + timedelta(days=conf.announcement_lead_days())
     return data["current"] + [a for a in data["upcoming"] if a.starts_at <= soon]
 
 
-def sign_in_maintenance(*, now: Any = None) -> Announcement | None:
+def sign_in_maintenance(*, now: Any = None, data: dict[str, list[Announcement]] | None = None) -> Announcement | None:
     """Maintenance in progress that stops signing in (the sign-in page says so)."""
     at = now or timezone.now()
-    for a in announcements_public(now=at)["current"]:
+    for a in (data or announcements_public(now=at))["current"]:
         if a.is_maintenance and a.affects_sign_in:
             return a
     return None

@@ -259,8 +259,14 @@ def synonym_rules_replace(*, actor: Any, text: str, request: HttpRequest | None 
 
 
 def _invalidate_announcements() -> None:
-    cache.delete(ANNOUNCEMENTS_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(ANNOUNCEMENTS_CACHE_KEY))
+    from .selectors import announcements_local_clear
+
+    def clear() -> None:
+        cache.delete(ANNOUNCEMENTS_CACHE_KEY)
+        announcements_local_clear()
+
+    clear()
+    transaction.on_commit(clear)
 
 
 @transaction.atomic

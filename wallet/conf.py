@@ -10,7 +10,7 @@
 | ``MADOGUCHI_MAX_WITHDRAWAL_ADDRESSES`` | 50 | saved addresses per user |
 | ``MADOGUCHI_BTC_NETWORK`` | "mainnet" | "mainnet" or "testnet" address rules |
 | ``MADOGUCHI_ETH_REQUIRE_CHECKSUM`` | True | refuse all-lower/upper ETH addresses (no EIP-55 checksum) |
-| ``MADOGUCHI_WALLET_RATES_LOCAL_SECONDS`` | 0 (off) | per-process memo of the rates, on top of the shared cache |
+| ``MADOGUCHI_WALLET_RATES_LOCAL_SECONDS`` | 1 | per-process memo of the rates, on top of the shared cache (0: off) |
 """
 
 from __future__ import annotations
@@ -85,4 +85,4 @@ def eth_require_checksum() -> bool:
 
 
 def rates_local_seconds() -> float:
-    return float(_get("WALLET_RATES_LOCAL_SECONDS", 0.0))
+    return float(_get("WALLET_RATES_LOCAL_SECONDS", 1.0))

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import not_found
+from core.fragments import register_process_memo
 
 from . import conf
 from .formatting import trim_decimal
@@ -50,9 +51,14 @@ def rates_to_jpy() -> dict[str, Decimal]:
     return rates
 
 
-def rates_cache_clear() -> None:
+@register_process_memo
+def rates_local_clear() -> None:
     global _local_rates
     _local_rates = None
+
+
+def rates_cache_clear() -> None:
+    rates_local_clear()
     cache.delete(RATES_CACHE_KEY)
 
 

@@ -4,8 +4,9 @@ of three queries.
 
 Correctness comes from a version number per customer instead of deleting keys:
 
-- a reader takes the current version ``v``, and on a miss reads the database and stores
-  the snapshot under ``v``;
+- a reader takes the current version ``v`` and the stored ``(version, snapshot)`` pair in
+  one round trip; the snapshot counts only if it was stored under ``v``. On a miss it reads
+  the database and stores the pair ``(v, snapshot)``;
 - every write (``invalidate``) bumps the version at once and again after its transaction
   commits. A reader that read the database before the commit can only store its (old)
   figures under a version that is already superseded, so nobody is served stale figures
@@ -83,8 +84,8 @@ def _version_key(user_id: int) -> str:
     return f"wallet:ver:{user_id}"
 
 
-def _snapshot_key(user_id: int, version: int) -> str:
-    return f"wallet:snap:v1:{user_id}:{version}"
+def _snapshot_key(user_id: int) -> str:
+    return f"wallet:snap:v2:{user_id}"
 
 
 def _version(user_id: int) -> int:
@@ -130,18 +131,20 @@ def build(user_id: int) -> Snapshot:
 
 
 def load(user_id: int) -> Snapshot:
+    key = _snapshot_key(user_id)
     try:
-        version = _version(user_id)
-        key = _snapshot_key(user_id, version)
-        snapshot = cache.get(key)
+        found = cache.get_many([_version_key(user_id), key])
+        version = found.get(_version_key(user_id))
+        version = _version(user_id) if version is None else int(version)
     except Exception:  # noqa: BLE001 - serve from the database when the cache is down
         logger.warning("wallet.snapshot_cache_unavailable", user_id=user_id)
         return build(user_id)
-    if isinstance(snapshot, Snapshot):
-        return snapshot
+    stored = found.get(key)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version and isinstance(stored[1], Snapshot):
+        return stored[1]
     snapshot = build(user_id)
     try:
-        cache.set(key, snapshot, SNAPSHOT_SECONDS)
+        cache.set(key, (version, snapshot), SNAPSHOT_SECONDS)
     except Exception:  # noqa: BLE001
         logger.warning("wallet.snapshot_cache_unavailable", user_id=user_id)
     return snapshot

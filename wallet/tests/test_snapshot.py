@@ -41,7 +41,7 @@ def test_a_slow_reader_cannot_store_stale_figures_for_later_readers(user_factory
     stale = snapshot.build(user.pk)
     # when the write happens and then the slow reader stores what it read
     fund(user, "JPY", "-100", "100")
-    cache.set(snapshot._snapshot_key(user.pk, version), stale, 300)
+    cache.set(snapshot._snapshot_key(user.pk), (version, stale), 300)
     # then later readers still get the new figures
     assert snapshot.load(user.pk).balances["JPY"] == (Decimal("0"), Decimal("100"))
 
