@@ -60,7 +60,11 @@ def test_process_copies_are_bounded_and_keyed_by_every_input() -> None:
     renders: list[str] = []
 
     def render(text: str) -> Any:
-        return lambda: renders.append(text) or text
+        def run() -> str:
+            renders.append(text)
+            return text
+
+        return run
 
     assert memo_render(store, ("a",), render("A")) == "A"
     assert memo_render(store, ("a",), render("stale")) == "A"

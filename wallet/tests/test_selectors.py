@@ -5,11 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.test import RequestFactory
 from django.utils import timezone
 
 from wallet import selectors, services
-from wallet.context_processors import header_total
 from wallet.models import Rate
 
 from .helpers import fund
@@ -43,16 +41,6 @@ def test_rates_push_clears_the_cache(settings):
     # ... but a push through the service is seen at once
     services.rates_apply(version=2, rates=[services.RatePush("BTC", Decimal("200"))])
     assert selectors.rates_to_jpy()["BTC"] == Decimal("200")
-
-
-def test_header_total_context_processor_is_lazy_and_respects_the_setting(user_factory):
-    user = user_factory()
-    fund(user, "JPY", "1234567")
-    request = RequestFactory().get("/")
-    request.user = user
-    assert header_total(request)["wallet_header_total"] == Decimal("1234567")
-    user.show_total_in_header = False
-    assert str(header_total(request)["wallet_header_total"]) == "None"
 
 
 def test_home_context_lists_recent_withdrawals_only_of_the_user(user_factory):

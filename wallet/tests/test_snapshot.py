@@ -53,8 +53,8 @@ def test_cache_outage_falls_back_to_the_database(user_factory, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionError("redis down")
 
-    monkeypatch.setattr(snapshot.cache, "get", broken)
-    monkeypatch.setattr(snapshot.cache, "incr", broken)
+    for command in ("get", "get_many", "incr", "add", "set"):  # Redis down: every command fails
+        monkeypatch.setattr(snapshot.cache, command, broken)
     assert snapshot.load(user.pk).balances["XRP"] == (Decimal("20"), Decimal("0"))
     fund(user, "XRP", "1")  # a write still succeeds
     assert snapshot.load(user.pk).balances["XRP"] == (Decimal("21"), Decimal("0"))
