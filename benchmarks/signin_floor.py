@@ -78,6 +78,7 @@ def state_changes_ms(signins: int) -> dict[str, float]:
     from allauth.account.models import EmailAddress
     from django.conf import settings
     from django.contrib.auth import get_user_model, login
+    from django.contrib.auth.models import AnonymousUser
     from django.db import connection, transaction
     from django.test import RequestFactory
     from django.utils.module_loading import import_string
@@ -100,6 +101,7 @@ def state_changes_ms(signins: int) -> dict[str, float]:
             "/_allauth/app/v1/auth/login", REMOTE_ADDR=f"127.0.1.{2 + i % 250}", HTTP_USER_AGENT="bench-floor/1"
         )
         request.session = session_store()
+        request.user = AnonymousUser()
         verify_or_raise(payloads[i], request)
         user = user_model.objects.get(email__iexact=f"floor{i:05d}@bench.example")
         with transaction.atomic():
