@@ -29,7 +29,7 @@ from core.errors import ApplicationError
 from core.notify import send_email, send_sms
 
 from . import conf
-from .internal import codecheck, totp
+from .internal import codecheck, guard, totp
 from .models import SecondFactorLock, SmsCode
 
 # --- errors ---------------------------------------------------------------------------
@@ -102,9 +102,11 @@ def second_factor_verify(
         if not code:
             raise _required(_("Enter the code we sent to your phone by SMS to continue."))
         try:
-            sms_code_verify(user=user, purpose=f"step_up:{action}", code=code)
+            sms_code_verify(user=user, purpose=f"step_up:{action}", code=code, second_factor=True, request=request)
         except ApplicationError as exc:
             _audit_step_up(user, action, request, ok=False, method="sms")
+            if exc.code == "two_factor_locked":
+                raise
             raise ApplicationError(
                 "two_factor_invalid", exc.message, status=400, fields={"code": [exc.message]}
             ) from exc
@@ -158,7 +160,6 @@ def _verify_assertion(*, user: Any, assertion: dict[str, Any], request: HttpRequ
         codecheck.record_failure(user, request=request, purpose=f"step_up:{action}", reason="passkey")
         _audit_step_up(user, action, request, ok=False, method="webauthn")
         raise codecheck.invalid(_("The passkey confirmation failed. Try again.")) from exc
-    from .internal import guard
 
     guard.failures_reset(user.pk)
     authenticator.record_usage()
@@ -276,7 +277,6 @@ def recovery_codes_regenerate(
 
 def two_factor_remove_all(*, user: Any, reason: str, actor: Any = None, request: HttpRequest | None = None) -> None:
     """Remove every authenticator (recovery flows); also lifts a lock."""
-    from .internal import guard
 
     with transaction.atomic():
         Authenticator.objects.filter(user_id=user.pk).delete()
@@ -295,8 +295,6 @@ def second_factor_unlock(*, user: Any, actor: Any = None, request: HttpRequest |
     without one it is the recovery flow acting for the customer.
     """
     from accounts.roles import IDENTITY_REVIEWER, SECURITY_AGENT, has_role
-
-    from .internal import guard
 
     if actor is not None and not (has_role(actor, SECURITY_AGENT) or has_role(actor, IDENTITY_REVIEWER)):
         raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
@@ -366,13 +364,18 @@ def sms_code_send(*, user: Any, purpose: str, request: HttpRequest | None = None
         )
 
 
-def sms_code_verify(*, user: Any, purpose: str, code: str) -> None:
+def sms_code_verify(
+    *, user: Any, purpose: str, code: str, second_factor: bool = False, request: HttpRequest | None = None
+) -> None:
     """Accept the newest unexpired, unused code for (user, purpose) once.
 
     Raises ``sms_code_invalid`` / ``sms_code_expired``.  Wrong tries are also
     counted in the shared cache (atomic INCR), so a caller's rolled-back
     transaction cannot give an attacker extra tries; single use is enforced the
-    same way.
+    same way. ``second_factor``: the code stands in for an authenticator (sign-in,
+    step-up), so a wrong one also counts toward the consecutive-failure lock that wrong
+    authenticator codes count toward (``two_factor_locked`` at the threshold), and a right
+    one resets that count.
     """
     normalized = totp.normalize_code(code)
     max_tries = int(conf.get("SMS_MAX_TRIES"))
@@ -405,7 +408,11 @@ def sms_code_verify(*, user: Any, purpose: str, code: str) -> None:
                 current.used_at = timezone.now()
                 current.save(update_fields=["used_at"])
     if outcome == "ok":
+        if second_factor:
+            guard.failures_reset(user.pk)
         return
+    if outcome == "wrong" and second_factor:
+        codecheck.record_failure(user, request=request, purpose=purpose, reason="sms")  # raises at the lock
     if outcome == "expired":
         raise ApplicationError("sms_code_expired", _("The code has expired. Request a new code."), status=400)
     messages = {
@@ -437,12 +444,13 @@ def step_up_sms_send(*, user: Any, action: str, request: HttpRequest | None = No
 
 def sms_login_verify(*, user: Any, code: str, request: HttpRequest | None = None) -> None:
     """The SMS second step of sign-in (HTML stage view and headless endpoint)."""
+    codecheck.ensure_not_locked(user)
     ip = ratelimit.client_ip(request)
     if ip:
         limit, period = conf.get("RATE_IP")
         ratelimit.check(f"mfa:sms-login:ip:{ip}", limit=int(limit), period=int(period))
     try:
-        sms_code_verify(user=user, purpose="login", code=code)
+        sms_code_verify(user=user, purpose="login", code=code, second_factor=True, request=request)
     except ApplicationError:
         audit_log(user=user, event="login.failed", request=request, data={"method": "sms"})
         raise

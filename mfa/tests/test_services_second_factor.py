@@ -350,3 +350,54 @@ def test_enrolment_policy_follows_the_wallet_switch_when_ours_is_unset(user_fact
     assert _error(lambda: services.second_factor_verify(user=user, action="withdrawal")).code == (
         "two_factor_enrolment_required"
     )
+
+
+def test_wrong_sms_codes_count_toward_the_lock_like_authenticator_codes(user_factory, settings, outbox, time_machine):
+    """An SMS code stands in for an authenticator for customers without one: guessing it at
+    sign-in or step-up must meet the same consecutive-failure lock (not only five tries per
+    code, which a new code would reset)."""
+    settings.MADOGUCHI_MFA_LOCK_AFTER_FAILURES = 7
+    settings.MADOGUCHI_MFA_SMS_HOURLY_CAP = 100
+    settings.MADOGUCHI_MFA_SMS_RESEND_COOLDOWN = 0
+    user = user_factory()
+    clock = [T0]
+
+    def send(purpose: str) -> str:
+        clock[0] += dt.timedelta(seconds=5)  # the outbox orders messages by time
+        time_machine.move_to(clock[0], tick=False)
+        services.sms_code_send(user=user, purpose=purpose)
+        return outbox.last_sms_code(user.phone)
+
+    def wrong_guesses(purpose: str, count: int, verify) -> list[str]:
+        right = send(purpose)
+        wrong = "000000" if right != "000000" else "111111"
+        return [_error(lambda: verify(wrong)).code for _ in range(count)]
+
+    # a right code resets the count, as with authenticator codes
+    assert wrong_guesses("login", 4, lambda c: services.sms_login_verify(user=user, code=c)) == ["sms_code_invalid"] * 4
+    services.sms_login_verify(user=user, code=send("login"))
+    # seven consecutive wrong codes, over two codes and two kinds of use, lock
+    step_up = lambda c: services.second_factor_verify(user=user, action="email_change", code=c)  # noqa: E731
+    login = lambda c: services.sms_login_verify(user=user, code=c)  # noqa: E731
+    codes = wrong_guesses("login", 4, login) + wrong_guesses("step_up:email_change", 3, step_up)
+    assert codes == ["sms_code_invalid"] * 4 + ["two_factor_invalid"] * 2 + ["two_factor_locked"]
+    assert SecondFactorLock.objects.filter(user=user).exists()
+    assert len(outbox.emails(to=user.email, kind="mfa_locked")) == 1
+    # and now even the right code is refused at sign-in
+    right = send("login")
+    assert _error(lambda: services.sms_login_verify(user=user, code=right)).code == "two_factor_locked"
+
+
+def test_wrong_sms_codes_in_password_reset_do_not_lock_two_factor(user_factory, settings, outbox):
+    """Recovery flows have their own limits (five tries per code, a send cap); they must not
+    lock the customer out of the factor they are trying to get back to."""
+    settings.MADOGUCHI_MFA_LOCK_AFTER_FAILURES = 2
+    user = user_factory()
+    services.sms_code_send(user=user, purpose="reset")
+    right = outbox.last_sms_code(user.phone)
+    wrong = "000000" if right != "000000" else "111111"
+    for _ in range(3):
+        assert _error(lambda: services.sms_code_verify(user=user, purpose="reset", code=wrong)).code == (
+            "sms_code_invalid"
+        )
+    assert not SecondFactorLock.objects.filter(user=user).exists()
