@@ -89,6 +89,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def is_auto_signup_allowed(self, request: HttpRequest, sociallogin: Any) -> bool:
+        # Signing up through a provider still asks for what every account needs (the mobile
+        # number for sign-in codes): the sign-up form, with the provider's email filled in.
+        return False
+
     def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict[str, Any]) -> Any:
         user = super().populate_user(request, sociallogin, data)
         user.email = normalize_email(user.email or "")

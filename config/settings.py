@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "api",
 ]
 SOCIAL_PROVIDERS = env_list("MADOGUCHI_SOCIAL_PROVIDERS")  # e.g. "google,facebook,line"
+if TESTING and "openid_connect" not in SOCIAL_PROVIDERS:
+    # accounts/tests/test_social.py signs in through a real OpenID Connect server on loopback.
+    SOCIAL_PROVIDERS.append("openid_connect")
 INSTALLED_APPS += [f"allauth.socialaccount.providers.{name}" for name in SOCIAL_PROVIDERS]
 
 MIDDLEWARE = [
