@@ -1,4 +1,5 @@
 import hashlib
+import random
 import threading
 import time
 from collections import OrderedDict
@@ -65,11 +66,14 @@ class ThrottledUserSessionsMiddleware:
             with self.lock:
                 due = self.checked.get(client, 0.0) <= now
             if due:
-                recorded = cache.add(f"usersession:seen:{client}", 1, timeout=TRACK_EVERY_SECONDS)
+                # A little jitter, so that sessions that began together (a deploy, a load test)
+                # do not all write their activity row in the same second each minute.
+                every = TRACK_EVERY_SECONDS + random.randint(0, TRACK_EVERY_SECONDS // 4)  # noqa: S311
+                recorded = cache.add(f"usersession:seen:{client}", 1, timeout=every)
                 if recorded:
                     UserSession.objects.create_from_request(request)
                 with self.lock:
-                    self.checked[client] = now + (TRACK_EVERY_SECONDS if recorded else self.RECHECK_SECONDS)
+                    self.checked[client] = now + (every if recorded else self.RECHECK_SECONDS)
                     self.checked.move_to_end(client)
                     while len(self.checked) > self.REMEMBERED:
                         self.checked.popitem(last=False)
