@@ -7,9 +7,11 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from core import ratelimit
+from core.errors import ApplicationError
 
 from . import conf, selectors, services
 from .internal import troubleshooter
@@ -104,6 +106,12 @@ class HelpVoteOut(Schema):
 
 @router.post("/help/articles/{slug}/vote", response=HelpVoteOut, summary="Was this helpful? (one answer per visitor)")
 def help_article_vote(request: HttpRequest, slug: str, payload: HelpVoteIn) -> dict[str, int]:
+    # The vote counts for the visitor's session, and the endpoint takes no CSRF token (apps
+    # call it). A page on another site can only post forms (form-encoded or text/plain), not
+    # JSON, without a CORS preflight we never grant: requiring JSON keeps such forms out.
+    if request.content_type != "application/json":
+        message = _("Send the vote as JSON (Content-Type: application/json).")
+        raise ApplicationError("unsupported_media_type", message, status=415)
     t = selectors.article_for_public(slug=slug, language="ja")
     yes, no = services.article_vote(
         article=t.article,

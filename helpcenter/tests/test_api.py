@@ -86,3 +86,15 @@ def test_announcements_current_and_upcoming(api_client: Any):
         ("Emergency maintenance", "in_progress"),
         ("Planned", "upcoming"),
     ]
+
+
+def test_vote_endpoint_takes_json_only_so_other_sites_forms_cannot_vote(client: Any, help_content: None):
+    # a page on another site can post a text/plain form whose body happens to be JSON
+    forged = client.post(
+        "/api/v1/help/articles/captcha/vote", data='{"helpful": false, "x": "="}', content_type="text/plain"
+    )
+    assert forged.status_code == 415 and forged.json()["error"]["code"] == "unsupported_media_type"
+    form = client.post("/api/v1/help/articles/captcha/vote", {"helpful": "false"})
+    assert form.status_code in {400, 415}  # form-encoded: refused before it is read
+    counted = client.post("/api/v1/help/articles/captcha/vote", {"helpful": True}, content_type="application/json")
+    assert counted.status_code == 200 and counted.json() == {"helpful_yes": 1, "helpful_no": 0}
