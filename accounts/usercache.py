@@ -10,7 +10,7 @@ whether its copy is current:
   loaded under ``v``, and otherwise loads the row and keeps it under ``v``;
 - a write bumps the version at once and again after its transaction commits, so a reader
   that loaded the row before the commit can only keep it under a version that is already
-  superseded (the same scheme as wallet/internal/snapshot.py).
+  superseded (core/versions.py, shared with the wallet snapshot).
 
 Rows change only through ``save()`` / ``delete()`` (post_save / post_delete bump the version);
 code that changes users with ``QuerySet.update()`` or SQL must call ``bump()``. As a last
@@ -26,15 +26,11 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-import structlog
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import transaction
 
+from core import versions
 from core.db import PrimaryKeyLoader
 from core.fragments import register_process_memo
-
-logger = structlog.get_logger("madoguchi.accounts")
 
 MAX_AGE_SECONDS = 60.0
 MAX_ENTRIES = 10_000
@@ -55,28 +51,9 @@ def _pk_loader() -> PrimaryKeyLoader[Any]:
     return _loader
 
 
-def _version(user_id: int) -> int:
-    value = cache.get(_key(user_id))
-    if value is None:
-        # A fresh, time-based start: never reuses a number an evicted key had before.
-        cache.add(_key(user_id), time.time_ns(), timeout=None)
-        value = cache.get(_key(user_id))
-    return int(value)
-
-
-def _bump_now(user_id: Any) -> None:
-    try:
-        cache.incr(_key(user_id))
-    except ValueError:
-        cache.add(_key(user_id), time.time_ns(), timeout=None)
-    except Exception:  # noqa: BLE001 - the copies expire by age; the write itself must succeed
-        logger.warning("accounts.user_version_bump_failed", user_id=user_id)
-
-
 def bump(user_id: Any) -> None:
     """Call after changing a user row other than through save() or delete()."""
-    _bump_now(user_id)
-    transaction.on_commit(lambda: _bump_now(user_id))
+    versions.bump(_key(user_id))
 
 
 @register_process_memo
@@ -91,7 +68,7 @@ def load(user_id: Any) -> Any:
     model = loader.model
     try:
         pk = model._meta.pk.to_python(user_id)
-        version = _version(pk)
+        version = versions.current(_key(pk))
     except Exception:  # noqa: BLE001 - a malformed id or the cache down: the database decides
         return loader.get(user_id)
     now = time.monotonic()

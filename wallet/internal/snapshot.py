@@ -18,13 +18,13 @@ The cache failing (Redis down) is not an outage: the snapshot is read from the d
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 
 import structlog
 from django.core.cache import cache
-from django.db import transaction
+
+from core import versions
 
 from ..models import Balance, LeveragePosition, Withdrawal
 
@@ -89,29 +89,12 @@ def _snapshot_key(user_id: int) -> str:
 
 
 def _version(user_id: int) -> int:
-    key = _version_key(user_id)
-    value = cache.get(key)
-    if value is None:
-        # A fresh, time-based start: never reuses a number an evicted key had before.
-        cache.add(key, time.time_ns(), timeout=None)
-        value = cache.get(key)
-    return int(value)
-
-
-def _bump(user_id: int) -> None:
-    key = _version_key(user_id)
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.add(key, time.time_ns(), timeout=None)
-    except Exception:  # noqa: BLE001 - a cache outage must not fail a money movement
-        logger.warning("wallet.snapshot_bump_failed", user_id=user_id)
+    return versions.current(_version_key(user_id))
 
 
 def invalidate(user_id: int) -> None:
     """Call on every change of the customer's balances, leverage figures or withdrawals."""
-    _bump(user_id)
-    transaction.on_commit(lambda: _bump(user_id))
+    versions.bump(_version_key(user_id))
 
 
 def build(user_id: int) -> Snapshot:
