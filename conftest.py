@@ -39,7 +39,7 @@ def _isolated_side_effects(settings: Any, tmp_path: Path) -> Iterator[None]:
     settings.MAILERS = {"default": {"BACKEND": "core.mail.OutboxEmailBackend"}}
     settings.MADOGUCHI_OUTBOX_DIR = tmp_path / "outbox"
     settings.MADOGUCHI_SMS_ECHO_CONSOLE = False
-    from core.fragments import clear_process_memos
+    from core.memo import clear_process_memos
 
     cache.clear()
     clear_process_memos()

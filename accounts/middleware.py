@@ -1,12 +1,12 @@
 import hashlib
 import random
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+
+from core.memo import LocalLRU
 
 from .services import DEVICE_COOKIE, DEVICE_COOKIE_AGE
 
@@ -49,8 +49,7 @@ class ThrottledUserSessionsMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.checked: OrderedDict[str, float] = OrderedDict()
-        self.lock = threading.Lock()
+        self.checked: LocalLRU[float] = LocalLRU(self.REMEMBERED)  # client -> next check (epoch seconds)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from allauth.usersessions import app_settings
@@ -63,18 +62,12 @@ class ThrottledUserSessionsMiddleware:
                 f"{session_key}|{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('User-Agent', '')}".encode()
             ).hexdigest()
             now = time.time()  # the same clock as the cache's expiry
-            with self.lock:
-                due = self.checked.get(client, 0.0) <= now
-            if due:
+            if (self.checked.get(client) or 0.0) <= now:
                 # A little jitter, so that sessions that began together (a deploy, a load test)
                 # do not all write their activity row in the same second each minute.
                 every = TRACK_EVERY_SECONDS + random.randint(0, TRACK_EVERY_SECONDS // 4)  # noqa: S311
                 recorded = cache.add(f"usersession:seen:{client}", 1, timeout=every)
                 if recorded:
                     UserSession.objects.create_from_request(request)
-                with self.lock:
-                    self.checked[client] = now + (every if recorded else self.RECHECK_SECONDS)
-                    self.checked.move_to_end(client)
-                    while len(self.checked) > self.REMEMBERED:
-                        self.checked.popitem(last=False)
+                self.checked.put(client, now + (every if recorded else self.RECHECK_SECONDS))
         return self.get_response(request)

@@ -21,22 +21,19 @@ row is read from the database.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from typing import Any
 
 from django.contrib.auth import get_user_model
 
 from core import versions
 from core.db import PrimaryKeyLoader
-from core.fragments import register_process_memo
+from core.memo import LocalLRU
 
 MAX_AGE_SECONDS = 60.0
 MAX_ENTRIES = 10_000
 
-_lock = threading.Lock()
-_copies: OrderedDict[int, tuple[int, float, list[Any]]] = OrderedDict()
+_copies: LocalLRU[tuple[int, float, list[Any]]] = LocalLRU(MAX_ENTRIES)  # pk -> (version, loaded at, values)
 _loader: PrimaryKeyLoader[Any] | None = None
 
 
@@ -56,12 +53,6 @@ def bump(user_id: Any) -> None:
     versions.bump(_key(user_id))
 
 
-@register_process_memo
-def forget_local() -> None:
-    with _lock:
-        _copies.clear()
-
-
 def load(user_id: Any) -> Any:
     """The user with this primary key (a new instance each call), or None."""
     loader = _pk_loader()
@@ -72,16 +63,10 @@ def load(user_id: Any) -> Any:
     except Exception:  # noqa: BLE001 - a malformed id or the cache down: the database decides
         return loader.get(user_id)
     now = time.monotonic()
-    with _lock:
-        copy = _copies.get(pk)
+    copy = _copies.get(pk)
     if copy is not None and copy[0] == version and now - copy[1] < MAX_AGE_SECONDS:
         return model.from_db("default", loader.field_names(), list(copy[2]))
     user = loader.get(pk)
     if user is not None:
-        values = [getattr(user, name) for name in loader.field_names()]
-        with _lock:
-            _copies[pk] = (version, now, values)
-            _copies.move_to_end(pk)
-            while len(_copies) > MAX_ENTRIES:
-                _copies.popitem(last=False)
+        _copies.put(pk, (version, now, [getattr(user, name) for name in loader.field_names()]))
     return user

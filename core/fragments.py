@@ -15,55 +15,15 @@ request's own token is put in on the way out.
 from __future__ import annotations
 
 import secrets
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from .memo import LocalLRU
+
 CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
-
-# Every process-local copy registers how to drop it, so the test suite can start each test
-# from nothing (the shared cache is cleared between tests too).
-_clear_functions: list[Callable[[], None]] = []
-
-
-def register_process_memo(clear: Callable[[], None]) -> Callable[[], None]:
-    _clear_functions.append(clear)
-    return clear
-
-
-def clear_process_memos() -> None:
-    for clear in _clear_functions:
-        clear()
-
-
-class LocalLRU:
-    def __init__(self, max_entries: int = 256) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, str] = OrderedDict()
-        self._lock = threading.Lock()
-        register_process_memo(self.clear)
-
-    def get(self, key: Hashable) -> str | None:
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-            return value
-
-    def put(self, key: Hashable, value: str) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
 
 
 def render_key(*inputs: Any) -> tuple[Any, ...]:
@@ -72,7 +32,7 @@ def render_key(*inputs: Any) -> tuple[Any, ...]:
 
 
 def memo_render(
-    store: LocalLRU, inputs: tuple[Any, ...], render: Callable[[], str], csrf_token: Any = None
+    store: LocalLRU[str], inputs: tuple[Any, ...], render: Callable[[], str], csrf_token: Any = None
 ) -> SafeString:
     """``render()``'s HTML for these inputs, rendered once per process. ``render`` must
     output CSRF_SLOT wherever the CSRF token goes; ``csrf_token`` (the request's own) is

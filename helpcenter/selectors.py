@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
-from core.fragments import register_process_memo
+from core.memo import Expiring
 
 from . import conf
 from .internal.backends import backend_for_connection
@@ -218,20 +217,17 @@ RECENT_DAYS = 14
 # page view rarely pays a cache round trip for them. An edit clears both copies (in other
 # processes the process copy lasts at most LOCAL_SECONDS).
 LOCAL_SECONDS = 2.0
-_local_rows: tuple[float, list[Announcement]] | None = None
+_local_rows: Expiring[list[Announcement]] = Expiring()
 
 
-@register_process_memo
 def announcements_local_clear() -> None:
-    global _local_rows
-    _local_rows = None
+    _local_rows.clear()
 
 
 def _announcement_rows() -> list[Announcement]:
-    global _local_rows
-    now = time.monotonic()
-    if _local_rows is not None and now - _local_rows[0] < LOCAL_SECONDS:
-        return _local_rows[1]
+    local = _local_rows.get(LOCAL_SECONDS)
+    if local is not None:
+        return local
     rows = cache.get(ANNOUNCEMENTS_CACHE_KEY)
     if rows is None:
         horizon = timezone.now() - timedelta(days=RECENT_DAYS)
@@ -239,7 +235,7 @@ def _announcement_rows() -> list[Announcement]:
             Announcement.objects.filter(is_published=True).exclude(ends_at__lt=horizon).order_by("starts_at", "pk")
         )
         cache.set(ANNOUNCEMENTS_CACHE_KEY, rows, timeout=30)
-    _local_rows = (now, rows)
+    _local_rows.set(rows)
     return rows
 
 

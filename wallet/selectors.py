@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.errors import not_found
-from core.fragments import register_process_memo
+from core.memo import Expiring
 
 from . import conf
 from .formatting import trim_decimal
@@ -28,37 +27,29 @@ CURRENCY_ORDER = [c.value for c in Currency]
 # --------------------------------------------------------------------------- rates
 
 
-_local_rates: tuple[float, dict[str, str]] | None = None
+_local_rates: Expiring[dict[str, str]] = Expiring()
 
 
 def rates_to_jpy() -> dict[str, Decimal]:
     """Rates are the same for everyone and change every few seconds: kept for a second in
     the process and for a few seconds in the shared cache (cleared when the core pushes
     new ones), so the home page rarely pays a round trip for them."""
-    global _local_rates
-    now = time.monotonic()
     local_seconds = conf.rates_local_seconds()
-    if local_seconds > 0 and _local_rates is not None and now - _local_rates[0] < local_seconds:
-        cached = _local_rates[1]
-    else:
+    cached = _local_rates.get(local_seconds)
+    if cached is None:
         cached = cache.get(RATES_CACHE_KEY)
         if cached is None:
             cached = {r.currency: str(r.jpy) for r in Rate.objects.all()}
             cache.set(RATES_CACHE_KEY, cached, RATES_CACHE_SECONDS)
-        _local_rates = (now, cached) if local_seconds > 0 else None
+        if local_seconds > 0:
+            _local_rates.set(cached)
     rates = {code: Decimal(value) for code, value in cached.items()}
     rates[Currency.JPY.value] = Decimal(1)
     return rates
 
 
-@register_process_memo
-def rates_local_clear() -> None:
-    global _local_rates
-    _local_rates = None
-
-
 def rates_cache_clear() -> None:
-    rates_local_clear()
+    _local_rates.clear()
     cache.delete(RATES_CACHE_KEY)
 
 

@@ -13,7 +13,8 @@ from typing import Any
 from django import template
 from django.template.base import FilterExpression, NodeList, Parser, Token
 
-from ..fragments import CSRF_SLOT, LocalLRU, memo_render
+from ..fragments import CSRF_SLOT, memo_render
+from ..memo import LocalLRU
 
 register = template.Library()
 
@@ -22,7 +23,7 @@ class FragmentNode(template.Node):
     def __init__(self, nodelist: NodeList, inputs: list[FilterExpression]) -> None:
         self.nodelist = nodelist
         self.inputs = inputs
-        self.store = LocalLRU()
+        self.store: LocalLRU[str] = LocalLRU()
 
     def render(self, context: Any) -> str:
         csrf_token = context.get("csrf_token")

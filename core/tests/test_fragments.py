@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from core.fragments import LocalLRU, memo_render
+from core.fragments import memo_render
+from core.memo import LocalLRU
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def test_the_footer_language_switch_returns_to_the_page_it_was_on(client: Any) -
 
 
 def test_process_copies_are_bounded_and_keyed_by_every_input() -> None:
-    store = LocalLRU(max_entries=2)
+    store: LocalLRU[str] = LocalLRU(max_entries=2)
     renders: list[str] = []
 
     def render(text: str) -> Any:

@@ -7,12 +7,13 @@ from typing import Any
 from django import template
 from django.template.loader import render_to_string
 
-from core.fragments import LocalLRU, memo_render
+from core.fragments import memo_render
+from core.memo import LocalLRU
 
 from ..context_processors import announcements as announcement_context
 
 register = template.Library()
-_rendered = LocalLRU(64)
+_rendered: LocalLRU[str] = LocalLRU(64)
 
 
 @register.simple_tag(takes_context=True)

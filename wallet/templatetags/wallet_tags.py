@@ -16,13 +16,14 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.fragments import LocalLRU, memo_render
+from core.fragments import memo_render
+from core.memo import LocalLRU
 
 from .. import formatting
 
 register = template.Library()
-_header_totals = LocalLRU(1024)
-_panels = LocalLRU(1024)
+_header_totals: LocalLRU[str] = LocalLRU(1024)
+_panels: LocalLRU[str] = LocalLRU(1024)
 
 
 def _na() -> str:
