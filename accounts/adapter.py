@@ -33,11 +33,14 @@ def _kind_from_template(template_prefix: str) -> str:
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_stages(self) -> list[str]:
-        # The second step (authenticator, or an SMS code without one) is mfa.stages.
-        return [
-            "mfa.stages.MfaAuthenticateStage" if path == "allauth.mfa.stages.AuthenticateStage" else path
-            for path in super().get_login_stages()
-        ]
+        # The second step: allauth's authenticator stage, then ours for an SMS code when
+        # the customer has no authenticator (mfa.stages, its own stage key).
+        stages: list[str] = []
+        for path in super().get_login_stages():
+            stages.append(path)
+            if path == "allauth.mfa.stages.AuthenticateStage":
+                stages.append("mfa.stages.SmsAuthenticateStage")
+        return stages
 
     def clean_email(self, email: str) -> str:
         return super().clean_email(normalize_email(email))
