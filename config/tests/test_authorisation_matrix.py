@@ -26,7 +26,7 @@ from mfa.tests.helpers import enable_totp
 
 pytestmark = pytest.mark.django_db
 
-NEW_EMAIL_PREFIXES = ("new@", "n@")
+NEW_EMAIL_PREFIXES = ("new@", "n@")  # the probes new addresses
 NEW_PHONE = "+819011112222"
 
 
@@ -58,7 +58,7 @@ def _send(client: Client, row: rt.Route, *, method: str | None = None, body: dic
     if method is None:
         method, body = row.probe if row.probe else ("POST" if row.writes else "GET", {})
     body = body or {}
-    headers = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    headers: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "en"}
     if row.pattern.startswith("_allauth/app/") and client.session.session_key:
         # The app client has no cookies: its session token is the session's key.
         headers["HTTP_X_SESSION_TOKEN"] = client.session.session_key
@@ -122,6 +122,7 @@ def test_anonymous_is_refused(row, client):
 
 def _send_no_follow(client: Client, row: rt.Route) -> Any:
     path = _concrete(row.pattern)
+    assert path is not None
     method, body = row.probe if row.probe else ("POST" if row.writes else "GET", {})
     return client.generic(method, path, "", HTTP_ACCEPT_LANGUAGE="en") if method != "POST" else client.post(path, body)
 
