@@ -345,3 +345,18 @@ def row_for(pattern: str, view: Any) -> Route | None:
         if row.prefix and pattern.startswith(admin if row.pattern == "admin/" else row.pattern):
             return row
     return None
+
+
+def markdown() -> str:
+    """The table as it appears in docs/security.md (a test keeps the two equal)."""
+    lines = ["| route | zone | checks | changes state |", "|---|---|---|---|"]
+    for row in ROUTES:
+        pattern = row.pattern + ("…" if row.prefix else "")
+        checks = ", ".join(row.checks) or "—"
+        note = f" ({row.note})" if row.note else ""
+        lines.append(f"| `/{pattern}` | {row.zone} | {checks}{note} | {'yes' if row.writes else ''} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m config.route_table > table.md
+    print(markdown())  # noqa: T201

@@ -37,7 +37,7 @@ INSECURE_DEFAULT_SECRET_KEY = "embedded-default-not-secret-madoguchi"  # noqa: S
 SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [

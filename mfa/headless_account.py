@@ -325,6 +325,18 @@ class SessionsView(PerimeterMixin, session_views.SessionsView):
         return AuthenticationResponse(request)
 
 
+class ManageProvidersView(AuthenticatedAPIView):
+    """Lists the connected social providers; disconnecting one (a change of how the
+    account signs in) is not offered here (405)."""
+
+    http_method_names = ["get", "options"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from allauth.headless.socialaccount.views import ManageProvidersView as Allauth
+
+        return Allauth.get(self, request, *args, **kwargs)  # type: ignore[arg-type]
+
+
 # --- the second factor at sign-in and for re-authentication (our code checks) -------------
 
 
@@ -357,6 +369,7 @@ def urlpatterns_for(client: str) -> list[Any]:
         ("account/authenticators/recovery-codes", ManageRecoveryCodesView),
         ("account/authenticators/webauthn", ManageWebAuthnView),
         ("auth/sessions", SessionsView),
+        ("account/providers", ManageProvidersView),
         ("auth/2fa/authenticate", AuthenticateView),
         ("auth/2fa/reauthenticate", ReauthenticateView),
     ]

@@ -95,3 +95,10 @@ def test_allauth_management_pages_are_not_mounted(client, user_factory, path):
     client.force_login(user_factory())
     assert client.get(path).status_code == 404
     assert client.post(path, {}).status_code == 404
+
+
+def test_docs_security_md_shows_the_current_table():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "security.md").read_text()
+    assert route_table.markdown() in doc, "Regenerate the table in docs/security.md: python -m config.route_table"
