@@ -97,6 +97,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # number for sign-in codes): the sign-up form, with the provider's email filled in.
         return False
 
+    def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
+        # Connecting a provider to a signed-in account adds a way to sign in: a security
+        # change with no second factor in allauth's flow. Not offered (pages and headless).
+        if (sociallogin.state or {}).get("process") == "connect":
+            from allauth.core.exceptions import ImmediateHttpResponse
+            from django.http import HttpResponseNotFound
+
+            raise ImmediateHttpResponse(HttpResponseNotFound())
+        super().pre_social_login(request, sociallogin)
+
     def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict[str, Any]) -> Any:
         user = super().populate_user(request, sociallogin, data)
         user.email = normalize_email(user.email or "")

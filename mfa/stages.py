@@ -41,7 +41,12 @@ class SmsAuthenticateStage(LoginStage):
     def handle(self) -> tuple[Any, bool]:
         from . import services
 
+        from allauth.mfa.stages import AuthenticateStage
+
         user = self.login.user
+        authenticator_step = self.controller.get_stage(AuthenticateStage.key)
+        if authenticator_step is not None and authenticator_step.state.get("authentication_required"):
+            return None, True  # an authenticator customer: allauth's stage asked (no extra query)
         if getattr(self.login, "signup", False) or not sms_second_step_applies(user):
             # A brand-new account signing itself in right after sign-up (email code just
             # confirmed) has nothing yet to protect with a second step; authenticator
