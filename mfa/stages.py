@@ -39,9 +39,9 @@ class SmsAuthenticateStage(LoginStage):
     urlname = "madoguchi_mfa:login_sms"
 
     def handle(self) -> tuple[Any, bool]:
-        from . import services
-
         from allauth.mfa.stages import AuthenticateStage
+
+        from . import services
 
         user = self.login.user
         authenticator_step = self.controller.get_stage(AuthenticateStage.key)

@@ -278,3 +278,24 @@ def test_sms_customer_reauthenticates_headless_with_an_sms_code(user_factory, ou
         client, f"{base}/account/password/change", {"current_password": PW, "new_password": "Another-passw0rd-9"}
     )
     assert ok.status_code == 200, ok.content
+
+
+def test_passkey_removal_needs_the_second_factor_and_is_audited(taro, outbox):
+    passkey = Authenticator.objects.create(user=taro, type=Authenticator.Type.WEBAUTHN, data={"name": "old phone"})
+    other = Authenticator.objects.create(
+        user=taro.__class__.objects.create_user(email="other@example.jp", password=PW),
+        type=Authenticator.Type.WEBAUTHN,
+        data={"name": "not yours"},
+    )
+    client = _browser(taro)
+    # without a code: refused, the passkey stays
+    client.post("/security/passkeys/", {"passkey": passkey.pk})
+    assert Authenticator.objects.filter(pk=passkey.pk).exists()
+    # someone else's passkey: not found, even with a good code
+    client.post("/security/passkeys/", {"passkey": other.pk, "code": _code()})
+    assert Authenticator.objects.filter(pk=other.pk).exists()
+    # with the code: removed, audited, notified with the cool-down
+    client.post("/security/passkeys/", {"passkey": passkey.pk, "code": _code(1)})
+    assert not Authenticator.objects.filter(pk=passkey.pk).exists()
+    assert "mfa.passkey_removed" in _events(taro)
+    assert "withdrawals are held until" in outbox.emails(to=taro.email, kind="mfa_authenticator_removed")[-1].body
