@@ -30,7 +30,7 @@ run: run-deps install
 	mkdir -p var/outbox
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo
-	@echo "madoguchi: http://127.0.0.1:$(PORT)/  (emails and SMS: var/outbox/)"
+	@echo "madoguchi: http://localhost:$(PORT)/  (use localhost, not 127.0.0.1: passkeys need a host name; emails and SMS: var/outbox/)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
 
 worker: install

@@ -33,11 +33,14 @@ def _kind_from_template(template_prefix: str) -> str:
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_stages(self) -> list[str]:
-        # The second step (authenticator, or an SMS code without one) is mfa.stages.
-        return [
-            "mfa.stages.MfaAuthenticateStage" if path == "allauth.mfa.stages.AuthenticateStage" else path
-            for path in super().get_login_stages()
-        ]
+        # The second step: allauth's authenticator stage, then ours for an SMS code when
+        # the customer has no authenticator (mfa.stages, its own stage key).
+        stages: list[str] = []
+        for path in super().get_login_stages():
+            stages.append(path)
+            if path == "allauth.mfa.stages.AuthenticateStage":
+                stages.append("mfa.stages.SmsAuthenticateStage")
+        return stages
 
     def clean_email(self, email: str) -> str:
         return super().clean_email(normalize_email(email))
@@ -93,6 +96,16 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         # Signing up through a provider still asks for what every account needs (the mobile
         # number for sign-in codes): the sign-up form, with the provider's email filled in.
         return False
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
+        # Connecting a provider to a signed-in account adds a way to sign in: a security
+        # change with no second factor in allauth's flow. Not offered (pages and headless).
+        if (sociallogin.state or {}).get("process") == "connect":
+            from allauth.core.exceptions import ImmediateHttpResponse
+            from django.http import HttpResponseNotFound
+
+            raise ImmediateHttpResponse(HttpResponseNotFound())
+        super().pre_social_login(request, sociallogin)
 
     def populate_user(self, request: HttpRequest, sociallogin: Any, data: dict[str, Any]) -> Any:
         user = super().populate_user(request, sociallogin, data)

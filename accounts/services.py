@@ -159,3 +159,125 @@ def device_seen(*, user: User, request: HttpRequest) -> bool:
         )
         audit_log(user=user, event="login.new_device", request=request, data={"user_agent": user_agent})
     return created
+
+
+# --- security changes owned by accounts (the gate is mfa.perimeter) -----------------------
+
+
+def password_change(
+    *,
+    user: User,
+    current_password: str,
+    new_password: str,
+    code: str | None = None,
+    assertion: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    reauthenticated: bool = False,
+) -> int:
+    """Change the password: freeze check, second factor, the current password, the rules.
+
+    The current session stays signed in; every other session ends. Returns how many
+    sessions ended.
+    """
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from core import ratelimit
+    from mfa import perimeter
+
+    ensure_not_frozen(user)
+    ratelimit.check(f"accounts:password-change:{user.pk}", limit=10, period=3600)
+    if user.has_usable_password() and not user.check_password(current_password or ""):
+        message = _("The current password is not correct.")
+        audit_log(user=user, event="password.change_failed", request=request, visible_to_customer=False)
+        raise ApplicationError("password_invalid", message, fields={"current_password": [message]})
+    try:
+        validate_password(new_password or "", user=user)
+    except ValidationError as exc:
+        messages = [str(m) for m in exc.messages]
+        raise ApplicationError("validation_failed", " ".join(messages), fields={"new_password": messages}) from exc
+    perimeter.authorise(
+        user=user,
+        action="password_change",
+        code=code,
+        assertion=assertion,
+        request=request,
+        reauthenticated=reauthenticated,
+    )
+    with transaction.atomic():
+        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+        locked.set_password(new_password)
+        locked.save(update_fields=["password"])
+        user.password = locked.password
+        keep = None
+        if request is not None and hasattr(request, "session"):
+            update_session_auth_hash(request, locked)
+            keep = request.session.session_key
+        ended = _sessions_end(user=user, keep_session_key=keep)
+        perimeter.completed(
+            user=user,
+            action="password_change",
+            event="password.changed",
+            request=request,
+            notify="password_changed",
+            data={"sessions_ended": ended},
+        )
+    return ended
+
+
+def _sessions_end(*, user: User, keep_session_key: str | None, ids: list[int] | None = None) -> int:
+    from allauth.usersessions.models import UserSession
+
+    rows = UserSession.objects.filter(user=user)
+    if ids is not None:
+        rows = rows.filter(pk__in=ids)
+    ended = 0
+    for session in rows:
+        if keep_session_key is None or session.session_key != keep_session_key:
+            session.end()
+            ended += 1
+    return ended
+
+
+def sessions_end(
+    *,
+    user: User,
+    session_ids: list[int] | None = None,
+    code: str | None = None,
+    assertion: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    reauthenticated: bool = False,
+) -> int:
+    """End the named sessions (or every other one): the customer's second factor first, so
+    a stolen session cannot throw its owner out. Allowed while frozen."""
+    from allauth.usersessions.models import UserSession
+
+    from mfa import perimeter
+
+    if session_ids is not None:
+        owned = set(UserSession.objects.filter(user=user, pk__in=session_ids).values_list("pk", flat=True))
+        if not session_ids or owned != set(session_ids):
+            raise ApplicationError("not_found", _("Session not found."), status=404)
+    perimeter.authorise(
+        user=user,
+        action="sessions_end",
+        code=code,
+        assertion=assertion,
+        request=request,
+        reauthenticated=reauthenticated,
+    )
+    # Named sessions end as named (this one too); without names, every other session ends.
+    keep = request.session.session_key if request is not None and hasattr(request, "session") else None
+    with transaction.atomic():
+        ended = _sessions_end(user=user, keep_session_key=None if session_ids else keep, ids=session_ids)
+        perimeter.completed(
+            user=user,
+            action="sessions_end",
+            event="sessions.ended",
+            request=request,
+            notify="sessions_ended" if ended else None,
+            context={"count": ended},
+            data={"count": ended},
+        )
+    return ended

@@ -38,6 +38,23 @@ def on_password_set(sender: Any, request: HttpRequest, user: Any, **kwargs: Any)
     audit_log(user=user, event="password.set", request=request)
 
 
+@receiver(account_signals.email_added)
+def on_email_added(sender: Any, request: HttpRequest, email_address: Any, **kwargs: Any) -> None:
+    # Our writers change addresses themselves (account.email_changed); any allauth path that
+    # still adds one (e.g. during sign-up) leaves a row too.
+    audit_log(user=email_address.user, event="email.added", request=request)
+
+
+@receiver(account_signals.email_changed)
+def on_email_changed(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    audit_log(user=user, event="email.changed", request=request)
+
+
+@receiver(account_signals.email_removed)
+def on_email_removed(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    audit_log(user=user, event="email.removed", request=request)
+
+
 @receiver(account_signals.email_confirmed)
 def on_email_confirmed(sender: Any, request: HttpRequest, email_address: Any, **kwargs: Any) -> None:
     audit_log(user=email_address.user, event="email.confirmed", request=request)

@@ -37,7 +37,7 @@ INSECURE_DEFAULT_SECRET_KEY = "embedded-default-not-secret-madoguchi"  # noqa: S
 SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
@@ -222,6 +222,13 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
 MFA_ADAPTER = "mfa.adapter.MFAAdapter"
+# allauth's 2FA forms with our code checks (replay guards, drift, throttles, lock).
+MFA_FORMS = {
+    "authenticate": "mfa.allauth_forms.AuthenticateForm",
+    "reauthenticate": "mfa.allauth_forms.ReauthenticateForm",
+}
+# Withdrawals are held this long after a change of email, phone, password or second factor.
+MADOGUCHI_SECURITY_CHANGE_HOLD_HOURS = int(os.environ.get("MADOGUCHI_SECURITY_CHANGE_HOLD_HOURS", "24"))
 # Keys (newest first) that encrypt TOTP secrets at rest; see docs/security.md for rotation.
 MADOGUCHI_MFA_ENCRYPTION_KEYS = env_list("MADOGUCHI_MFA_ENCRYPTION_KEYS")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]

@@ -5,7 +5,10 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("core.urls")),
     path("", include("api.urls")),
-    path("accounts/", include("allauth.urls")),
+    # Only the allauth pages the product uses; the rest of /accounts/ is a 404.
+    path("accounts/", include("accounts.allauth_urls")),
+    # Our subclasses of allauth's headless account views, at allauth's paths (first match wins).
+    path("", include("mfa.headless_account")),
     path("_allauth/", include("allauth.headless.urls")),
     path("", include("accounts.urls")),
     path("", include("mfa.urls")),

@@ -8,6 +8,3 @@ class MfaConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, signals  # noqa: F401
-        from .internal import allauth_hooks
-
-        allauth_hooks.install()

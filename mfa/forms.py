@@ -72,3 +72,24 @@ class PhoneChangeForm(StepUpMixin):
 
 class ConfirmForm(forms.Form):
     confirmation = code_field(_("Code we sent to the new address or number"))
+
+
+class PasswordChangeForm(StepUpMixin):
+    current_password = forms.CharField(
+        label=_("Current password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        label=_("New password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    code = code_field(_("Two-factor code"), required=False)
+
+
+class PasskeyManageForm(StepUpMixin):
+    passkey = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label=_("New name"), max_length=100, required=False)
+    code = code_field(_("Two-factor code"), required=False)
+
+
+class SessionsEndForm(StepUpMixin):
+    session = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    code = code_field(_("Two-factor code"), required=False)

@@ -1,10 +1,10 @@
 """The SMS sign-in stage for allauth headless clients (app and browser).
 
 After ``POST /_allauth/<client>/v1/auth/login`` a customer without an
-authenticator gets a 401 whose ``flows`` contain ``{"id": "mfa_authenticate",
+authenticator gets a 401 whose ``flows`` contain ``{"id": "madoguchi_sms",
 "is_pending": true, "types": ["sms"]}``; the client posts ``{"code": "123456"}``
-to allauth's ``/_allauth/<client>/v1/auth/2fa/authenticate`` (or to
-``.../auth/2fa/sms``, same effect) and asks for a new code at ``.../auth/2fa/sms/resend``.
+to ``/_allauth/<client>/v1/auth/2fa/sms`` (``.../auth/2fa/authenticate`` accepts it
+too while the SMS stage is pending) and asks for a new code at ``.../auth/2fa/sms/resend``.
 The answers are allauth's own: 200 with the session once signed in, 400 with
 ``errors`` for a wrong code, 401 when no SMS stage is pending.
 """
@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from core.errors import ApplicationError
 
 from . import services
-from .stages import MfaAuthenticateStage
+from .stages import SmsAuthenticateStage
 
 
 class SmsCodeInput(inputs.Input):
@@ -50,7 +50,7 @@ class _SmsStageMixin:
         from allauth.account.stages import LoginStageController
         from allauth.headless.base import response
 
-        stage = LoginStageController.enter(request, MfaAuthenticateStage.key)
+        stage = LoginStageController.enter(request, SmsAuthenticateStage.key)
         if stage is None or not stage.state.get("sms"):
             return response.UnauthorizedResponse(request)
         return super().handle(request, *args, **kwargs)  # type: ignore[misc]
@@ -58,7 +58,7 @@ class _SmsStageMixin:
 
 class SmsAuthenticateView(_SmsStageMixin, AuthenticationStageAPIView):
     input_class = SmsCodeInput
-    stage_class = MfaAuthenticateStage
+    stage_class = SmsAuthenticateStage
 
     def get_input_kwargs(self) -> dict[str, Any]:
         return {"user": self.stage.login.user, "request": self.request}
@@ -71,7 +71,7 @@ class SmsAuthenticateView(_SmsStageMixin, AuthenticationStageAPIView):
 
 
 class SmsResendView(_SmsStageMixin, AuthenticationStageAPIView):
-    stage_class = MfaAuthenticateStage
+    stage_class = SmsAuthenticateStage
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:

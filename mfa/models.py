@@ -33,3 +33,21 @@ class SecondFactorLock(models.Model):
 
     def __str__(self) -> str:
         return f"lock(user={self.user_id}, at={self.locked_at:%Y-%m-%d %H:%M})"
+
+
+class TotpCounter(models.Model):
+    """The last accepted TOTP time step of one authenticator (RFC 6238 §5.2).
+
+    A code whose step is at or below ``last_step`` is refused, so a code is good once
+    even after the shared cache (the fast replay guard) was flushed or restarted.
+    Deleted with its authenticator: a new secret starts from scratch.
+    """
+
+    authenticator = models.OneToOneField(
+        "mfa.Authenticator", on_delete=models.CASCADE, related_name="madoguchi_totp_counter"
+    )
+    last_step = models.BigIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"totp-counter(authenticator={self.authenticator_id}, step={self.last_step})"

@@ -16,6 +16,13 @@ STEP_UP_ACTIONS = frozenset(
         "password_change",
         "withdrawal",
         "withdrawal_address_add",
+        "recovery_codes_regenerate",
+        "totp_disable",
+        "passkey_add",
+        "passkey_remove",
+        "passkey_rename",
+        "sessions_end",
+        "reauthenticate",
     }
 )
 
@@ -52,6 +59,7 @@ def security_overview_for_user(user: Any, *, current_session_key: str | None = N
     totp_row = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
     sessions = [
         {
+            "id": s.pk,
             "ip": s.ip,
             "user_agent": s.user_agent,
             "last_seen_at": s.last_seen_at,

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import time
 from typing import Any
 
 from allauth.mfa.models import Authenticator
@@ -28,7 +29,7 @@ from core.audit import audit_log
 from core.errors import ApplicationError
 from core.notify import send_email, send_sms
 
-from . import conf
+from . import conf, perimeter
 from .internal import codecheck, guard, totp
 from .models import SecondFactorLock, SmsCode
 
@@ -190,7 +191,9 @@ def totp_enable(
     secret: str,
     code: str,
     step_up_code: str | None = None,
+    assertion: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
+    reauthenticated: bool = False,
 ) -> list[str]:
     """Activate TOTP with a freshly generated ``secret`` confirmed by ``code``.
 
@@ -204,20 +207,28 @@ def totp_enable(
     from accounts.services import ensure_not_frozen
 
     ensure_not_frozen(user)
-    has_totp, has_passkey = _has_strong_factor(user)
+    has_totp, _has_passkey = _has_strong_factor(user)
     if has_totp:
         raise ApplicationError("totp_exists", _("An authenticator app is already set up."), status=409)
-    if has_passkey or getattr(user, "phone", None):
-        try:
-            second_factor_verify(user=user, action="totp_enable", code=step_up_code, request=request)
-        except ApplicationError as exc:
-            raise ApplicationError(
-                exc.code, exc.message, status=exc.status, fields={"step_up_code": [exc.message]}
-            ) from exc
+    try:
+        perimeter.authorise(
+            user=user,
+            action="totp_enable",
+            code=step_up_code,
+            assertion=assertion,
+            request=request,
+            reauthenticated=reauthenticated,
+        )
+    except ApplicationError as exc:
+        if exc.code == "account_frozen" or reauthenticated:
+            raise
+        raise ApplicationError(
+            exc.code, exc.message, status=exc.status, fields={"step_up_code": [exc.message]}
+        ) from exc
     normalized = totp.normalize_code(code)
     codecheck.throttle(user, request)
     try:
-        codecheck.check_totp_secret(secret=secret, code=normalized)
+        step = codecheck.check_totp_secret(secret=secret, code=normalized)
     except codecheck.Refused as exc:
         raise codecheck.invalid(exc.message) from exc
     with transaction.atomic():
@@ -225,16 +236,23 @@ def totp_enable(
         if Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
             raise ApplicationError("totp_exists", _("An authenticator app is already set up."), status=409)
         Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES).delete()
-        TOTP.activate(user, secret)
+        authenticator = TOTP.activate(user, secret).instance
+        guard.step_start(authenticator_id=authenticator.pk, step=step)
         codes = RecoveryCodes.activate(user).generate_codes()
         SecondFactorLock.objects.filter(user_id=user.pk).delete()
-        audit_log(user=user, event="mfa.totp_added", request=request)
-        send_email(user=user, kind="mfa_totp_added", context={})
+        perimeter.completed(
+            user=user, action="totp_enable", event="mfa.totp_added", request=request, notify="mfa_totp_added"
+        )
     return codes
 
 
 def totp_disable(
-    *, user: Any, code: str | None, assertion: dict[str, Any] | None = None, request: HttpRequest | None = None
+    *,
+    user: Any,
+    code: str | None,
+    assertion: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    reauthenticated: bool = False,
 ) -> None:
     """Disable TOTP with a current code: the secret and recovery codes are destroyed."""
     from accounts.services import ensure_not_frozen
@@ -242,17 +260,30 @@ def totp_disable(
     ensure_not_frozen(user)
     if not Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
         raise ApplicationError("totp_missing", _("No authenticator app is set up."), status=409)
-    second_factor_verify(user=user, action="totp_disable", code=code, assertion=assertion, request=request)
+    perimeter.authorise(
+        user=user,
+        action="totp_disable",
+        code=code,
+        assertion=assertion,
+        request=request,
+        reauthenticated=reauthenticated,
+    )
     with transaction.atomic():
         Authenticator.objects.filter(
             user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES]
         ).delete()
-        audit_log(user=user, event="mfa.totp_removed", request=request)
-        send_email(user=user, kind="mfa_totp_removed", context={})
+        perimeter.completed(
+            user=user, action="totp_disable", event="mfa.totp_removed", request=request, notify="mfa_totp_removed"
+        )
 
 
 def recovery_codes_regenerate(
-    *, user: Any, code: str | None, assertion: dict[str, Any] | None = None, request: HttpRequest | None = None
+    *,
+    user: Any,
+    code: str | None,
+    assertion: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    reauthenticated: bool = False,
 ) -> list[str]:
     """New recovery codes (the old ones stop working); returns them to show once."""
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
@@ -265,13 +296,25 @@ def recovery_codes_regenerate(
         raise ApplicationError(
             "two_factor_missing", _("Set up an authenticator app before creating recovery codes."), status=409
         )
-    second_factor_verify(user=user, action="recovery_codes_regenerate", code=code, assertion=assertion, request=request)
+    perimeter.authorise(
+        user=user,
+        action="recovery_codes_regenerate",
+        code=code,
+        assertion=assertion,
+        request=request,
+        reauthenticated=reauthenticated,
+    )
     with transaction.atomic():
         get_user_model().objects.select_for_update().get(pk=user.pk)
         Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES).delete()
         codes = RecoveryCodes.activate(user).generate_codes()
-        audit_log(user=user, event="mfa.recovery_codes_generated", request=request)
-        send_email(user=user, kind="mfa_recovery_codes_regenerated", context={})
+        perimeter.completed(
+            user=user,
+            action="recovery_codes_regenerate",
+            event="mfa.recovery_codes_generated",
+            request=request,
+            notify="mfa_recovery_codes_regenerated",
+        )
     return codes
 
 
@@ -467,6 +510,7 @@ def anti_phishing_code_set(
     code: str | None = None,
     assertion: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
+    reauthenticated: bool = False,
 ) -> None:
     """Set (or clear with "") the phrase shown in every email we send."""
     import unicodedata
@@ -478,11 +522,26 @@ def anti_phishing_code_set(
     if len(cleaned) > 20 or any(ch in cleaned for ch in "<>\"'&\r\n") or (cleaned and len(cleaned) < 4):
         message = _("Use 4 to 20 letters, digits or Japanese characters.")
         raise ApplicationError("validation_failed", message, fields={"value": [message]})
-    second_factor_verify(user=user, action="anti_phishing_code_set", code=code, assertion=assertion, request=request)
-    user.anti_phishing_code = cleaned
-    user.save(update_fields=["anti_phishing_code"])
-    audit_log(user=user, event="account.anti_phishing_code_set", request=request, data={"set": bool(cleaned)})
-    send_email(user=user, kind="anti_phishing_code_set", context={"set": bool(cleaned)})
+    perimeter.authorise(
+        user=user,
+        action="anti_phishing_code_set",
+        code=code,
+        assertion=assertion,
+        request=request,
+        reauthenticated=reauthenticated,
+    )
+    with transaction.atomic():
+        user.anti_phishing_code = cleaned
+        user.save(update_fields=["anti_phishing_code"])
+        perimeter.completed(
+            user=user,
+            action="anti_phishing_code_set",
+            event="account.anti_phishing_code_set",
+            request=request,
+            notify="anti_phishing_code_set",
+            context={"set": bool(cleaned)},
+            data={"set": bool(cleaned)},
+        )
 
 
 # --- email and phone changes (step-up, then proof of the new address/number) --------------
@@ -506,6 +565,7 @@ def email_change_request(
     code: str | None = None,
     assertion: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
+    reauthenticated: bool = False,
 ) -> None:
     """Step-up, then email a confirmation code to the new address.
 
@@ -519,7 +579,14 @@ def email_change_request(
 
     ensure_not_frozen(user)
     address = normalize_email(new_email)
-    second_factor_verify(user=user, action="email_change", code=code, assertion=assertion, request=request)
+    perimeter.authorise(
+        user=user,
+        action="email_change",
+        code=code,
+        assertion=assertion,
+        request=request,
+        reauthenticated=reauthenticated,
+    )
     ratelimit.check(f"mfa:email-change:{user.pk}", limit=5, period=3600)
     owner = get_user_model().objects.filter(email__iexact=address).exclude(pk=user.pk).first()
     confirmation = f"{secrets.randbelow(10**6):06d}"
@@ -543,6 +610,9 @@ def email_change_confirm(*, user: Any, confirmation: str, request: HttpRequest |
     wrong = ApplicationError(
         "confirmation_invalid", _("The code is not correct."), fields={"confirmation": [_("The code is not correct.")]}
     )
+    from accounts.services import ensure_not_frozen
+
+    ensure_not_frozen(user)
     if not pending:
         raise ApplicationError("confirmation_expired", _("The request has expired. Start again."), status=400)
     cleaned = totp.normalize_code(confirmation)
@@ -557,8 +627,15 @@ def email_change_confirm(*, user: Any, confirmation: str, request: HttpRequest |
         user.save(update_fields=["email"])
         EmailAddress.objects.filter(user=user).delete()
         EmailAddress.objects.create(user=user, email=new_email, verified=True, primary=True)
-        audit_log(user=user, event="account.email_changed", request=request)
-        send_email(user=user, to=old_email, kind="email_changed", context={"new_email_masked": _mask_email(new_email)})
+        perimeter.completed(
+            user=user,
+            action="email_change",
+            event="account.email_changed",
+            request=request,
+            notify="email_changed",
+            notify_to=old_email,
+            context={"new_email_masked": _mask_email(new_email)},
+        )
     cache.delete(_pending_key(user, "email"))
     return str(new_email)
 
@@ -570,6 +647,7 @@ def phone_change_request(
     code: str | None = None,
     assertion: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
+    reauthenticated: bool = False,
 ) -> None:
     """Step-up, then text a confirmation code to the new number."""
     from django.core.exceptions import ValidationError
@@ -583,7 +661,14 @@ def phone_change_request(
     except ValidationError as exc:
         message = " ".join(str(m) for m in exc.messages)
         raise ApplicationError("validation_failed", message, fields={"new_phone": [message]}) from exc
-    second_factor_verify(user=user, action="phone_change", code=code, assertion=assertion, request=request)
+    perimeter.authorise(
+        user=user,
+        action="phone_change",
+        code=code,
+        assertion=assertion,
+        request=request,
+        reauthenticated=reauthenticated,
+    )
     cache.set(_pending_key(user, "phone"), {"phone": number}, timeout=_PENDING_TTL)
     sms_code_send(user=user, purpose="phone_change", request=request, to=number)
     audit_log(user=user, event="account.phone_change_requested", request=request)
@@ -592,6 +677,9 @@ def phone_change_request(
 def phone_change_confirm(*, user: Any, confirmation: str, request: HttpRequest | None = None) -> str:
     from django.contrib.auth import get_user_model
 
+    from accounts.services import ensure_not_frozen
+
+    ensure_not_frozen(user)
     pending = cache.get(_pending_key(user, "phone"))
     if not pending:
         raise ApplicationError("confirmation_expired", _("The request has expired. Start again."), status=400)
@@ -606,8 +694,14 @@ def phone_change_confirm(*, user: Any, confirmation: str, request: HttpRequest |
     with transaction.atomic():
         user.phone = number
         user.save(update_fields=["phone"])
-        audit_log(user=user, event="account.phone_changed", request=request)
-        send_email(user=user, kind="phone_changed", context={"phone_tail": number[-4:]})
+        perimeter.completed(
+            user=user,
+            action="phone_change",
+            event="account.phone_changed",
+            request=request,
+            notify="phone_changed",
+            context={"phone_tail": number[-4:]},
+        )
     cache.delete(_pending_key(user, "phone"))
     return str(number)
 
@@ -654,3 +748,167 @@ def secrets_rotate(*, dry_run: bool = False, batch_size: int = 500) -> dict[str,
                         row.data = data
                         row.save(update_fields=["data"])
     return {"checked": checked, "rotated": rotated}
+
+
+# --- passkeys: the second factor first, then the credential ------------------------------
+
+PASSKEY_GRANT_KEY = "madoguchi_mfa.passkey_add_grant"
+PASSKEY_GRANT_TTL = 300
+
+
+def passkey_add_authorise(
+    *,
+    user: Any,
+    code: str | None = None,
+    assertion: dict[str, Any] | None = None,
+    request: HttpRequest,
+    reauthenticated: bool = False,
+) -> None:
+    """Step one of adding a passkey: the freeze check and the second factor, *before* the
+    browser creates a credential. Grants one passkey registration in this session."""
+    from allauth.mfa.internal.flows.add import validate_can_add_authenticator
+    from django.core.exceptions import ValidationError
+
+    perimeter.authorise(
+        user=user,
+        action="passkey_add",
+        code=code,
+        assertion=assertion,
+        request=request,
+        reauthenticated=reauthenticated,
+    )
+    try:
+        validate_can_add_authenticator(user)
+    except ValidationError as exc:
+        raise ApplicationError("two_factor_unavailable", " ".join(exc.messages), status=409) from exc
+    request.session[PASSKEY_GRANT_KEY] = time.time()
+
+
+def _passkey_grant_valid(request: HttpRequest) -> bool:
+    granted = request.session.get(PASSKEY_GRANT_KEY)
+    return isinstance(granted, int | float) and time.time() - granted <= PASSKEY_GRANT_TTL
+
+
+def passkey_add_begin(*, user: Any, request: HttpRequest) -> dict[str, Any]:
+    """WebAuthn creation options; only after ``passkey_add_authorise`` in this session."""
+    from allauth.core import context
+    from allauth.mfa.webauthn.internal import auth as webauthn_auth
+
+    from accounts.services import ensure_not_frozen
+
+    ensure_not_frozen(user)
+    if not _passkey_grant_valid(request):
+        raise perimeter.reauthentication_required()
+    with context.request_context(request):
+        return dict(webauthn_auth.begin_registration(user, False))
+
+
+def passkey_add_complete(*, user: Any, name: str, credential: dict[str, Any], request: HttpRequest) -> list[str]:
+    """Store a credential verified by allauth's registration form (``complete_registration``).
+
+    Spends the grant. Returns new recovery codes when the customer had none (shown once).
+    """
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.webauthn.internal import auth as webauthn_auth
+
+    from accounts.services import ensure_not_frozen
+
+    ensure_not_frozen(user)
+    if not _passkey_grant_valid(request):
+        raise perimeter.reauthentication_required()
+    request.session.pop(PASSKEY_GRANT_KEY, None)
+    codes: list[str] = []
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().get(pk=user.pk)
+        webauthn_auth.WebAuthn.add(user, name[:100], credential)
+        if not Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES).exists():
+            codes = RecoveryCodes.activate(user).generate_codes()
+        perimeter.completed(
+            user=user, action="passkey_add", event="mfa.passkey_added", request=request, notify="mfa_passkey_added"
+        )
+    return codes
+
+
+def _own_passkeys(user: Any, ids: list[int]) -> list[Authenticator]:
+    found = list(Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.WEBAUTHN, pk__in=ids))
+    if not ids or len(found) != len(set(ids)):
+        raise ApplicationError("not_found", _("Passkey not found."), status=404)
+    return found
+
+
+def passkey_remove(
+    *,
+    user: Any,
+    passkey_ids: list[int],
+    code: str | None = None,
+    assertion: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    reauthenticated: bool = False,
+) -> None:
+    from accounts.services import ensure_not_frozen
+
+    ensure_not_frozen(user)
+    passkeys = _own_passkeys(user, passkey_ids)
+    perimeter.authorise(
+        user=user,
+        action="passkey_remove",
+        code=code,
+        assertion=assertion,
+        request=request,
+        reauthenticated=reauthenticated,
+    )
+    with transaction.atomic():
+        Authenticator.objects.filter(pk__in=[p.pk for p in passkeys]).delete()
+        if not Authenticator.objects.filter(
+            user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+        ).exists():
+            # No authenticator left: recovery codes would be a second factor on their own.
+            Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES).delete()
+        perimeter.completed(
+            user=user,
+            action="passkey_remove",
+            event="mfa.passkey_removed",
+            request=request,
+            notify="mfa_authenticator_removed",
+            data={"count": len(passkeys)},
+        )
+
+
+def passkey_rename(
+    *,
+    user: Any,
+    passkey_id: int,
+    name: str,
+    code: str | None = None,
+    assertion: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    reauthenticated: bool = False,
+) -> Authenticator:
+    from accounts.services import ensure_not_frozen
+
+    ensure_not_frozen(user)
+    cleaned = (name or "").strip()[:100]
+    if not cleaned:
+        message = _("Enter a name.")
+        raise ApplicationError("validation_failed", message, fields={"name": [message]})
+    (passkey,) = _own_passkeys(user, [passkey_id])
+    perimeter.authorise(
+        user=user,
+        action="passkey_rename",
+        code=code,
+        assertion=assertion,
+        request=request,
+        reauthenticated=reauthenticated,
+    )
+    with transaction.atomic():
+        wrapper = passkey.wrap()
+        wrapper.name = cleaned
+        passkey.save()
+        perimeter.completed(
+            user=user,
+            action="passkey_rename",
+            event="mfa.passkey_renamed",
+            request=request,
+            notify="mfa_passkey_renamed",
+        )
+    return passkey

@@ -1,27 +1,27 @@
-"""The second step of sign-in as one allauth login stage: authenticator or SMS.
+"""The SMS second step of sign-in: a login stage with its own key, ``madoguchi_sms``.
 
-``MfaAuthenticateStage`` replaces allauth's ``AuthenticateStage`` (same key,
-``mfa_authenticate``; the accounts adapter swaps it in ``get_login_stages``):
-
-- a customer with TOTP or a passkey gets allauth's authenticator step unchanged
-  (codes are judged by ``mfa.internal.codecheck`` through the form hook);
-- a customer without one but with a registered phone gets a 6-digit code by SMS,
-  confirmed on ``/login/sms/`` (HTML) or — for headless clients — on allauth's own
-  ``/_allauth/<client>/v1/auth/2fa/authenticate`` (``{"code"}``), where the pending
-  flow reads ``{"id": "mfa_authenticate", "types": ["sms"]}``.  ``.../auth/2fa/sms``
-  and ``.../auth/2fa/sms/resend`` exist as well (mfa.headless).
+allauth's ``mfa_authenticate`` stage stays as it is for customers with TOTP or a
+passkey (its forms use our code checks through ``MFA_FORMS`` and the headless views in
+``mfa.headless_account``). Right after it, ``SmsAuthenticateStage`` (listed by the
+accounts adapter's ``get_login_stages``) handles customers without an authenticator but
+with a registered phone: a 6-digit code by SMS, confirmed on ``/login/sms/`` (HTML) or,
+for headless clients, on ``/_allauth/<client>/v1/auth/2fa/sms`` (resend at
+``.../auth/2fa/sms/resend``). Headless answers list the pending flow as
+``{"id": "madoguchi_sms", "is_pending": true}`` — allauth lists a pending stage by its
+key, so no allauth code is touched. ``.../auth/2fa/authenticate`` also accepts the SMS
+code while this stage is pending (apps written for the earlier flow keep working).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.stages import LoginStage
 from allauth.core.internal.httpkit import headed_redirect_response
-from allauth.mfa.stages import AuthenticateStage
 
 from core.errors import ApplicationError
 
-STAGE_KEY = AuthenticateStage.key  # "mfa_authenticate"
+STAGE_KEY = "madoguchi_sms"
 
 
 def sms_second_step_applies(user: Any) -> bool:
@@ -34,17 +34,25 @@ def sms_second_step_applies(user: Any) -> bool:
     ).exists()
 
 
-class MfaAuthenticateStage(AuthenticateStage):
+class SmsAuthenticateStage(LoginStage):
+    key = STAGE_KEY
+    urlname = "madoguchi_mfa:login_sms"
+
     def handle(self) -> tuple[Any, bool]:
+        from allauth.mfa.stages import AuthenticateStage
+
         from . import services
 
         user = self.login.user
+        authenticator_step = self.controller.get_stage(AuthenticateStage.key)
+        if authenticator_step is not None and authenticator_step.state.get("authentication_required"):
+            return None, True  # an authenticator customer: allauth's stage asked (no extra query)
         if getattr(self.login, "signup", False) or not sms_second_step_applies(user):
             # A brand-new account signing itself in right after sign-up (email code just
-            # confirmed) has nothing yet to protect with a second step.
-            # Authenticator customers: allauth's stage. Nobody to text and no
-            # authenticator: the enrolment prompt after sign-in takes over.
-            return super().handle()
+            # confirmed) has nothing yet to protect with a second step; authenticator
+            # customers passed allauth's stage; nobody to text and no authenticator:
+            # the enrolment prompt after sign-in takes over.
+            return None, True
         self.state["sms"] = True
         if not self.state.get("sent"):
             try:
@@ -57,5 +65,6 @@ class MfaAuthenticateStage(AuthenticateStage):
         return headed_redirect_response("madoguchi_mfa:login_sms"), True
 
 
-# Kept for imports elsewhere (URLs, headless views).
-SmsLoginStage = MfaAuthenticateStage
+# Kept for imports elsewhere.
+MfaAuthenticateStage = SmsAuthenticateStage
+SmsLoginStage = SmsAuthenticateStage

@@ -16,6 +16,11 @@ urlpatterns = [
     path("security/anti-phishing/", views.anti_phishing, name="anti_phishing"),
     path("security/email/", views.email_change, name="email_change"),
     path("security/phone/", views.phone_change, name="phone_change"),
+    path("security/password/", views.password_change, name="password_change"),
+    path("security/passkeys/", views.passkeys, name="passkeys"),
+    path("security/passkeys/add/", views.passkey_add, name="passkey_add"),
+    path("security/passkeys/add/options/", views.passkey_add_options, name="passkey_add_options"),
+    path("security/sessions/", views.sessions, name="sessions"),
     path("login/sms/", views.login_sms, name="login_sms"),
     # The SMS sign-in stage for allauth headless clients; allauth's own "_allauth/"
     # include does not match these paths, so Django falls through to here.

@@ -23,6 +23,24 @@ from .stages import STAGE_KEY
 
 SETUP_SECRET_KEY = "madoguchi_mfa.setup_secret"  # noqa: S105 (a session key name)
 NEW_CODES_KEY = "madoguchi_mfa.new_recovery_codes"
+NEW_CODES_TTL = 15 * 60  # new codes can be shown/downloaded for this long after creation
+
+
+def _keep_new_codes(request: HttpRequest, codes: list[str]) -> None:
+    import time
+
+    request.session[NEW_CODES_KEY] = {"codes": codes, "at": time.time()}
+
+
+def _new_codes(request: HttpRequest) -> list[str] | None:
+    """Codes created moments ago in this session, else None (never read back later)."""
+    import time
+
+    kept = request.session.get(NEW_CODES_KEY)
+    if not isinstance(kept, dict) or time.time() - float(kept.get("at") or 0) > NEW_CODES_TTL:
+        request.session.pop(NEW_CODES_KEY, None)
+        return None
+    return list(kept.get("codes") or [])
 
 
 def _group(secret: str) -> str:
@@ -69,7 +87,7 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
                 _error(request, form, exc, "step_up_code" if "step_up_code" in exc.fields else "code")
             else:
                 request.session.pop(SETUP_SECRET_KEY, None)
-                request.session[NEW_CODES_KEY] = codes
+                _keep_new_codes(request, codes)
                 messages.success(request, _("Two-factor authentication is on."))
                 return redirect("madoguchi_mfa:recovery_codes")
     else:
@@ -125,9 +143,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
         except ApplicationError as exc:
             _error(request, form, exc)
         else:
-            request.session[NEW_CODES_KEY] = codes
+            _keep_new_codes(request, codes)
             return redirect("madoguchi_mfa:recovery_codes")
-    new_codes = request.session.get(NEW_CODES_KEY)
+    new_codes = _new_codes(request)
     state = selectors.two_factor_state(request.user)
     return render(
         request,
@@ -139,7 +157,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def recovery_codes_download(request: HttpRequest) -> HttpResponse:
-    codes = request.session.get(NEW_CODES_KEY)
+    codes = _new_codes(request)
     if not codes:
         return redirect("madoguchi_mfa:recovery_codes")
     text = "\n".join(
@@ -211,12 +229,25 @@ def passkey_options(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"request_options": options})
 
 
-@login_stage_required(stage=STAGE_KEY, redirect_urlname="account_login")
+def _sms_stage_or_redirect(view: Any) -> Any:
+    from functools import wraps
+
+    from allauth.account.stages import LoginStageController
+    from allauth.mfa.stages import AuthenticateStage
+
+    @wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        if LoginStageController.enter(request, AuthenticateStage.key) is not None:
+            # An authenticator customer: never let the SMS path stand in for it.
+            return redirect("mfa_authenticate")
+        return login_stage_required(stage=STAGE_KEY, redirect_urlname="account_login")(view)(request)
+
+    return wrapper
+
+
+@_sms_stage_or_redirect
 def login_sms(request: HttpRequest) -> HttpResponse:
     stage = request._login_stage  # type: ignore[attr-defined]
-    if not stage.state.get("sms"):
-        # An authenticator customer: never let the SMS path stand in for it.
-        return redirect("mfa_authenticate")
     user = stage.login.user
     form = forms.SmsLoginForm(request.POST or None)
     if request.method == "POST" and "resend" in request.POST:
@@ -314,3 +345,179 @@ def email_change(request: HttpRequest) -> HttpResponse:
 @login_required
 def phone_change(request: HttpRequest) -> HttpResponse:
     return _change_view(request, kind="phone")
+
+
+# --- password, passkeys, sessions: the product's pages (allauth's are not mounted) -------
+
+
+@never_cache
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    from accounts.services import password_change as change
+
+    state = selectors.two_factor_state(request.user)
+    form = forms.PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            change(
+                user=request.user,  # type: ignore[arg-type]
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+                request=request,
+                **form.step_up(),
+            )
+        except ApplicationError as exc:
+            field = next(iter(exc.fields), "code")
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Your password is changed. Your other devices were signed out."))
+            return redirect("madoguchi_mfa:security")
+    return render(
+        request,
+        "madoguchi_mfa/password_change.html",
+        {
+            "form": form,
+            "has_passkey": bool(state["passkeys"]),
+            "sms_step_up": not state["totp"] and not state["passkeys"] and bool(getattr(request.user, "phone", None)),
+            "action": "password_change",
+        },
+    )
+
+
+@never_cache
+@login_required
+def passkeys(request: HttpRequest) -> HttpResponse:
+    """List passkeys; remove or rename one (second factor with the request)."""
+    state = selectors.two_factor_state(request.user)
+    form = forms.PasskeyManageForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data.get("name"):
+                services.passkey_rename(
+                    user=request.user,
+                    passkey_id=form.cleaned_data["passkey"],
+                    name=form.cleaned_data["name"],
+                    request=request,
+                    **form.step_up(),
+                )
+            else:
+                services.passkey_remove(
+                    user=request.user, passkey_ids=[form.cleaned_data["passkey"]], request=request, **form.step_up()
+                )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("madoguchi_mfa:passkeys")
+    return render(
+        request,
+        "madoguchi_mfa/passkeys.html",
+        {
+            "form": form,
+            "passkeys": selectors.passkeys_for_user(request.user),
+            "has_passkey": bool(state["passkeys"]),
+            "sms_step_up": not state["totp"] and not state["passkeys"] and bool(getattr(request.user, "phone", None)),
+        },
+    )
+
+
+@never_cache
+@login_required
+def passkey_add(request: HttpRequest) -> HttpResponse:
+    """Two steps: the second factor first (grant), then the browser creates the credential."""
+    from allauth.core import context
+    from allauth.mfa.webauthn.forms import AddWebAuthnForm
+
+    user = request.user
+    state = selectors.two_factor_state(user)
+    step_form = forms.CodeForm(request.POST if request.POST.get("step") == "authorise" else None)
+    add_form = None
+    if request.method == "POST" and request.POST.get("step") == "authorise" and step_form.is_valid():
+        try:
+            services.passkey_add_authorise(user=user, request=request, **step_form.step_up())
+        except ApplicationError as exc:
+            _error(request, step_form, exc)
+        else:
+            return redirect("madoguchi_mfa:passkey_add")
+    granted = services._passkey_grant_valid(request)
+    if request.method == "POST" and request.POST.get("step") == "create":
+        with context.request_context(request):
+            add_form = AddWebAuthnForm(request.POST, user=user)
+            valid = add_form.is_valid() if granted else False
+        if valid:
+            try:
+                codes = services.passkey_add_complete(
+                    user=user,
+                    name=add_form.cleaned_data["name"],
+                    credential=add_form.cleaned_data["credential"],
+                    request=request,
+                )
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Passkey added."))
+                if codes:
+                    _keep_new_codes(request, codes)
+                    return redirect("madoguchi_mfa:recovery_codes")
+                return redirect("madoguchi_mfa:passkeys")
+        elif granted:
+            messages.error(request, _("The passkey could not be registered. Try again."))
+        granted = services._passkey_grant_valid(request)
+    return render(
+        request,
+        "madoguchi_mfa/passkey_add.html",
+        {
+            "step_form": step_form,
+            "granted": granted,
+            "has_passkey": bool(state["passkeys"]),
+            "sms_step_up": not state["totp"] and not state["passkeys"] and bool(getattr(user, "phone", None)),
+            "action": "passkey_add",
+        },
+    )
+
+
+@never_cache
+@login_required
+def passkey_add_options(request: HttpRequest) -> HttpResponse:
+    from django.http import JsonResponse
+
+    try:
+        options = services.passkey_add_begin(user=request.user, request=request)
+    except ApplicationError as exc:
+        return JsonResponse({"error": {"code": exc.code, "message": exc.message}}, status=exc.status)
+    return JsonResponse({"creation_options": options})
+
+
+@never_cache
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    from accounts.services import sessions_end
+
+    state = selectors.two_factor_state(request.user)
+    form = forms.SessionsEndForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        ids = [form.cleaned_data["session"]] if form.cleaned_data.get("session") else None
+        try:
+            count = sessions_end(
+                user=request.user,  # type: ignore[arg-type]
+                session_ids=ids,
+                request=request,
+                **form.step_up(),
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Signed out %(count)d device(s).") % {"count": count})
+            return redirect("madoguchi_mfa:sessions")
+    overview = selectors.security_overview_for_user(request.user, current_session_key=request.session.session_key)
+    return render(
+        request,
+        "madoguchi_mfa/sessions.html",
+        {
+            "form": form,
+            "sessions": overview["sessions"],
+            "has_passkey": bool(state["passkeys"]),
+            "sms_step_up": not state["totp"] and not state["passkeys"] and bool(getattr(request.user, "phone", None)),
+            "action": "sessions_end",
+        },
+    )

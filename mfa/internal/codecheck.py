@@ -120,8 +120,14 @@ class Refused(Exception):
         self.extra = extra or {}
 
 
-def check_totp_secret(*, secret: str, code: str) -> None:
-    """Accept ``code`` for ``secret`` once, or raise Refused (burning drift codes)."""
+def check_totp_secret(*, secret: str, code: str, authenticator_id: int | None = None) -> int:
+    """Accept ``code`` for ``secret`` once, or raise Refused (burning drift codes).
+
+    Returns the accepted time step. Two replay guards, both must pass: the shared
+    cache (an atomic add per step, survives a rolled-back caller) and, for an enrolled
+    authenticator, the last accepted step in the database (RFC 6238 §5.2: any step at
+    or below it is refused; survives a cache flush).
+    """
     verdict = judge_totp(secret=secret, code=code)
     if verdict.outcome is totp.Outcome.NO_MATCH or verdict.match is None:
         raise Refused("wrong", wrong_code_message())
@@ -134,11 +140,15 @@ def check_totp_secret(*, secret: str, code: str) -> None:
             hints.drift_message(verdict.match.offset, period=int(mfa_settings.TOTP_PERIOD)),
             {"drift_minutes": minutes, "direction": direction},
         )
-    if not burnt_now:
+    if not burnt_now or (
+        authenticator_id is not None
+        and not guard.step_advance(authenticator_id=authenticator_id, step=verdict.match.counter)
+    ):
         raise Refused(
             "replay",
             _("This code has already been used. Wait for the next code in your authenticator app and enter it."),
         )
+    return verdict.match.counter
 
 
 def check_code(
@@ -181,7 +191,7 @@ def check_code(
                 status=503,
             ) from exc
         try:
-            check_totp_secret(secret=secret, code=normalized)
+            check_totp_secret(secret=secret, code=normalized, authenticator_id=totp_auth.pk)
         except Refused as exc:
             refusal = exc
         else:

@@ -10,6 +10,12 @@ an atomic INCR on Redis, so the guarantees hold across processes and under
 concurrent submissions.  The durable part, the lock itself, is a database row
 that is (re)asserted on every attempt while the counter is at the threshold, so a
 rolled-back lock row is written again by the next attempt.
+
+The cache burn is the first replay guard; the second is durable: the last accepted
+time step of each authenticator in the database (``step_advance``, RFC 6238 §5.2),
+so a cache flush or a Redis restart never re-opens a used code.  An accepted code's
+step is written inside the caller's transaction; if the caller rolls back, the
+cache burn still refuses the code for its whole window.
 """
 
 from __future__ import annotations
@@ -66,3 +72,25 @@ def failures_count(user_id: int) -> int:
 
 def failures_reset(user_id: int) -> None:
     cache.delete(_failure_key(user_id))
+
+
+def step_advance(*, authenticator_id: int, step: int) -> bool:
+    """Move the authenticator's last accepted step up to ``step``; False when ``step`` is
+    not above it (a replay, also of an earlier step in the window).
+
+    One conditional UPDATE: concurrent submissions of the same step serialise on the row
+    and only one sees a changed row (PostgreSQL re-checks the WHERE after the lock).
+    """
+    from ..models import TotpCounter
+
+    TotpCounter.objects.get_or_create(authenticator_id=authenticator_id, defaults={"last_step": -1})
+    return bool(
+        TotpCounter.objects.filter(authenticator_id=authenticator_id, last_step__lt=step).update(last_step=step)
+    )
+
+
+def step_start(*, authenticator_id: int, step: int) -> None:
+    """A new authenticator confirmed with the code of ``step``: that step is used."""
+    from ..models import TotpCounter
+
+    TotpCounter.objects.update_or_create(authenticator_id=authenticator_id, defaults={"last_step": step})

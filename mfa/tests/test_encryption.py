@@ -104,17 +104,3 @@ def test_rp_id_is_pinned_in_production(settings):
     assert pinned_rp_id() == "madoguchi.example"
     settings.MADOGUCHI_MFA_WEBAUTHN_RP_ID = "id.madoguchi.example"
     assert pinned_rp_id() == "id.madoguchi.example"
-
-
-def test_allauth_forms_and_headless_inputs_use_our_checks():
-    from allauth.headless.mfa.inputs import ActivateTOTPInput, AuthenticateInput, ReauthenticateInput
-    from allauth.mfa.recovery_codes.internal import flows as rc_flows
-    from allauth.mfa.totp.internal import flows as totp_flows
-
-    from mfa.internal import allauth_hooks
-
-    assert AuthenticateInput.clean_code is allauth_hooks._authenticate_clean_code
-    assert ReauthenticateInput.clean_code is allauth_hooks._authenticate_clean_code
-    assert ActivateTOTPInput.clean_code is allauth_hooks._activate_clean_code
-    assert getattr(totp_flows.deactivate_totp, "_madoguchi_mfa_wrapped", False)
-    assert getattr(rc_flows.generate_recovery_codes, "_madoguchi_mfa_wrapped", False)

@@ -35,22 +35,22 @@ def test_passkey_registered_then_used_instead_of_a_code(live_server, browser_pag
     enable_totp(user)
     phone = Phone()
 
-    # given a customer signed in with TOTP, re-authenticated with a code
+    # given a customer signed in with TOTP
     _sign_in(page, base, user.email)
     page.fill("input[name=code]", phone.code(DEMO_SECRET))
     page.locator("form:has(input[name=code]) [type=submit]").first.click()
     page.wait_for_load_state()
-    page.goto(f"{base}/accounts/2fa/reauthenticate/")
-    page.fill("input[name=code]", phone.code(DEMO_SECRET))
-    page.locator("form:has(input[name=code]) [type=submit]").first.click()
-    page.wait_for_load_state()
 
-    # when a passkey is added through allauth's page
-    page.goto(f"{base}/accounts/2fa/webauthn/add/")
+    # when a passkey is added on the security page: the second factor first ...
+    page.goto(f"{base}/security/passkeys/add/")
+    assert page.locator("#passkey-create").count() == 0
+    page.fill("input[name=code]", phone.code(DEMO_SECRET))
+    page.click("#passkey-authorise-submit")
+    page.wait_for_selector("#passkey-create")
+    # ... and only then the device creates the credential
     page.fill("input[name=name]", "Test phone")
-    page.click("#mfa_webauthn_add")
-    page.wait_for_load_state()
-    page.wait_for_function("!location.pathname.endsWith('/add/')")
+    page.click("#passkey-create")
+    page.wait_for_url("**/security/passkeys/")
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.WEBAUTHN).count() == 1
     page.goto(f"{base}/security/")
     assert "Test phone" in page.inner_text("#two-factor")

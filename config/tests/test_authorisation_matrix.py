@@ -1,0 +1,234 @@
+"""The authorisation matrix, driven by config/route_table.py.
+
+For every route whose row names a check, each state that the check must refuse is
+tried: an anonymous visitor, a signed-in customer without a second factor for the
+action, a frozen account, a password-only re-authentication (headless), a customer on a
+staff page, a customer on the trading core's API. "Refused" is judged by what the
+caller sees (status, stable error code, the message on the page) and by what did not
+change (password, email, phone, authenticators, anti-phishing code, sessions, mail
+and SMS to the new address).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from typing import Any
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from config import route_table as rt
+from mfa.tests.helpers import enable_totp
+
+pytestmark = pytest.mark.django_db
+
+NEW_EMAIL_PREFIXES = ("new@", "n@")  # the probes new addresses
+NEW_PHONE = "+819011112222"
+
+
+def _concrete(pattern: str) -> str | None:
+    if pattern.startswith("^") or "(?P" in pattern:
+        return None
+    path = re.sub(r"<int:[^>]+>", "999999", pattern)
+    path = re.sub(r"<uuid:[^>]+>", str(uuid.UUID(int=1)), path)
+    path = re.sub(r"<[^>]+>", "x", path)
+    return "/" + path
+
+
+def _rows(check: str, *, with_probe: bool = False) -> list[rt.Route]:
+    rows = [
+        r
+        for r in rt.ROUTES
+        if check in r.checks and not r.prefix and r.pattern != rt.SOCIAL_PROVIDER_ROUTES and _concrete(r.pattern)
+    ]
+    return [r for r in rows if r.probe] if with_probe else rows
+
+
+def _is_json(row: rt.Route) -> bool:
+    return row.pattern.startswith(("api/", "_allauth/", "internal/"))
+
+
+def _send(client: Client, row: rt.Route, *, method: str | None = None, body: dict[str, Any] | None = None) -> Any:
+    path = _concrete(row.pattern)
+    assert path is not None
+    if method is None:
+        method, body = row.probe if row.probe else ("POST" if row.writes else "GET", {})
+    body = body or {}
+    headers: dict[str, Any] = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    if row.pattern.startswith("_allauth/app/") and client.session.session_key:
+        # The app client has no cookies: its session token is the session's key.
+        headers["HTTP_X_SESSION_TOKEN"] = client.session.session_key
+        client = Client()
+    if method == "GET":
+        return client.get(path, **headers)
+    if _is_json(row):
+        return client.generic(method, path, json.dumps(body), content_type="application/json", **headers)
+    return getattr(client, method.lower())(path, body, follow=True, **headers)
+
+
+def _customer(user_factory: Any, **fields: Any) -> Any:
+    user = user_factory(language="en", **fields)
+    enable_totp(user)
+    return user
+
+
+def _signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "password", "at": 0, "email": user.email}]
+    session.save()
+    return client
+
+
+def _snapshot(user: Any, outbox: Any) -> tuple:
+    from allauth.account.models import EmailAddress
+
+    row = get_user_model().objects.get(pk=user.pk)
+    return (
+        row.password,
+        row.email,
+        row.phone,
+        row.anti_phishing_code,
+        sorted((a.type, json.dumps(a.data, sort_keys=True)) for a in Authenticator.objects.filter(user_id=user.pk)),
+        sorted(EmailAddress.objects.filter(user_id=user.pk).values_list("email", "verified", "primary")),
+        [m.to for m in outbox.emails() if m.to.startswith(NEW_EMAIL_PREFIXES)],
+        len(outbox.sms(to=NEW_PHONE)),
+    )
+
+
+def _json(response: Any) -> dict[str, Any]:
+    return json.loads(response.content or b"{}")
+
+
+# --- anonymous ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("row", _rows(rt.SIGNED_IN), ids=lambda r: r.pattern)
+def test_anonymous_is_refused(row, client):
+    response = _send(client, row) if _is_json(row) else _send_no_follow(client, row)
+    assert response.status_code not in range(200, 300), (row.pattern, response.status_code)
+    if response.status_code == 302:
+        assert "/accounts/login/" in response["Location"] or "/admin/login/" in response["Location"], response[
+            "Location"
+        ]
+    else:
+        assert response.status_code in (400, 401, 403, 404, 405, 409), (row.pattern, response.status_code)
+
+
+def _send_no_follow(client: Client, row: rt.Route) -> Any:
+    path = _concrete(row.pattern)
+    assert path is not None
+    method, body = row.probe if row.probe else ("POST" if row.writes else "GET", {})
+    return client.generic(method, path, "", HTTP_ACCEPT_LANGUAGE="en") if method != "POST" else client.post(path, body)
+
+
+# --- frozen -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("row", _rows(rt.NOT_FROZEN, with_probe=True), ids=lambda r: r.pattern)
+def test_frozen_account_is_refused_and_nothing_changes(row, user_factory, outbox):
+    from accounts.services import account_freeze
+
+    user = _customer(user_factory)
+    account_freeze(user=user, reason="test")
+    client = _signed_in(user)
+    before = _snapshot(user, outbox)
+    response = _send(client, row)
+    assert _snapshot(user, outbox) == before, row.pattern
+    if _is_json(row):
+        assert response.status_code == 403, (row.pattern, response.status_code, response.content[:300])
+        assert _json(response)["error"]["code"] == "account_frozen"
+    else:
+        assert "Your account is frozen" in response.content.decode(), row.pattern
+
+
+# --- signed in, no second factor for this action ------------------------------------------
+
+
+@pytest.mark.parametrize("row", _rows(rt.SECOND_FACTOR, with_probe=True), ids=lambda r: r.pattern)
+def test_signed_in_without_a_second_factor_is_refused(row, user_factory, outbox):
+    user = _customer(user_factory)
+    client = _signed_in(user)
+    before = _snapshot(user, outbox)
+    response = _send(client, row)
+    assert _snapshot(user, outbox) == before, row.pattern
+    if row.pattern.startswith("_allauth/"):
+        assert response.status_code == 401, (row.pattern, response.status_code, response.content[:300])
+        flows = {f["id"]: f for f in _json(response)["data"]["flows"]}
+        assert flows["mfa_reauthenticate"]["is_pending"] is True
+        assert "reauthenticate" not in flows  # a password is not offered
+    elif _is_json(row):
+        assert response.status_code == 401, (row.pattern, response.status_code)
+        assert _json(response)["error"]["code"] == "two_factor_required"
+    else:
+        assert response.status_code == 200
+        assert "authenticator app" in response.content.decode(), row.pattern
+
+
+# --- password-only re-authentication (headless) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "row", [r for r in _rows(rt.SECOND_FACTOR, with_probe=True) if r.pattern.startswith("_allauth/")], ids=str
+)
+def test_password_reauthentication_never_satisfies_the_second_factor(row, user_factory, outbox):
+    user = _customer(user_factory)
+    client = _signed_in(user)
+    client_kind = row.pattern.split("/")[1]
+    sender, headers = client, {}
+    if client_kind == "app":
+        sender, headers = Client(), {"HTTP_X_SESSION_TOKEN": client.session.session_key}
+    reauth = sender.post(
+        f"/_allauth/{client_kind}/v1/auth/reauthenticate",
+        {"password": rt.PW},
+        content_type="application/json",
+        **headers,
+    )
+    assert reauth.status_code == 200, reauth.content
+    before = _snapshot(user, outbox)
+    response = _send(client, row)
+    assert response.status_code == 401, (row.pattern, response.status_code, response.content[:300])
+    assert _snapshot(user, outbox) == before
+
+
+# --- staff pages and the trading core's API -----------------------------------------------
+
+
+@pytest.mark.parametrize("row", _rows(rt.STAFF_ROLE), ids=lambda r: r.pattern)
+def test_a_customer_cannot_open_staff_routes(row, user_factory):
+    client = _signed_in(_customer(user_factory))
+    response = client.get(_concrete(row.pattern), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code in (302, 403, 404), (row.pattern, response.status_code)
+    if response.status_code == 302:
+        assert "login" in response["Location"]
+
+
+def test_a_customer_cannot_open_the_admin(user_factory):
+    client = _signed_in(_customer(user_factory))
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+@pytest.mark.parametrize("row", _rows(rt.SERVICE_TOKEN), ids=lambda r: r.pattern)
+def test_a_customer_session_is_not_a_service_token(row, user_factory):
+    client = _signed_in(_customer(user_factory))
+    response = _send(client, row, method="PUT" if row.writes else "GET", body={})
+    assert response.status_code in (401, 403, 404, 405), (row.pattern, response.status_code)
+
+
+def test_every_security_change_route_has_a_probe():
+    # A route that changes security state without a probe would escape the matrix.
+    exempt = {"security/passkeys/", "security/totp/setup/"}  # covered by mfa/tests/test_perimeter.py
+    exempt |= {r.pattern for r in rt.ROUTES if r.pattern.startswith(("wallet/", "api/v1/withdrawal"))}  # wallet tests
+    missing = [
+        r.pattern
+        for r in rt.ROUTES
+        if rt.SECOND_FACTOR in r.checks and r.writes and not r.probe and r.pattern not in exempt
+        if "sessions" not in r.pattern
+    ]
+    assert not missing, missing
