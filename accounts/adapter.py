@@ -39,6 +39,17 @@ class AccountAdapter(DefaultAccountAdapter):
             for path in super().get_login_stages()
         ]
 
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # One resolver for allauth's rate limits, usersessions and ours (core.ratelimit).
+        from django.core.exceptions import PermissionDenied
+
+        from core.ratelimit import client_ip
+
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
     def clean_email(self, email: str) -> str:
         return super().clean_email(normalize_email(email))
 

@@ -324,6 +324,20 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
+# --- Client address (core.ratelimit.client_ip) ---------------------------------------------
+# One setting says how far to trust the proxies in front of the web processes. Either a
+# header the operator's proxy always overwrites (MADOGUCHI_TRUSTED_CLIENT_IP_HEADER, e.g.
+# X-Real-IP), or the number of proxies that append to X-Forwarded-For
+# (MADOGUCHI_TRUSTED_PROXY_COUNT; 1 for one load balancer, 0 = clients connect directly).
+# With DEBUG=0 core.checks refuses to start while neither is set.
+_proxy_count = os.environ.get("MADOGUCHI_TRUSTED_PROXY_COUNT", "").strip()
+MADOGUCHI_TRUSTED_PROXY_COUNT: int | None = int(_proxy_count) if _proxy_count else (0 if DEBUG else None)
+MADOGUCHI_TRUSTED_CLIENT_IP_HEADER = os.environ.get("MADOGUCHI_TRUSTED_CLIENT_IP_HEADER", "").strip()
+# allauth reads the same answer (accounts.adapter.AccountAdapter.get_client_ip); these keep its
+# own helpers consistent with it.
+ALLAUTH_TRUSTED_PROXY_COUNT = MADOGUCHI_TRUSTED_PROXY_COUNT or 0
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = MADOGUCHI_TRUSTED_CLIENT_IP_HEADER or None
+
 # --- Operations ---------------------------------------------------------------------------
 MADOGUCHI_METRICS_TOKEN = os.environ.get("MADOGUCHI_METRICS_TOKEN", "")
 MADOGUCHI_JSON_LOGS = env_bool("MADOGUCHI_JSON_LOGS", not DEBUG)
