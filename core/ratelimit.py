@@ -39,6 +39,19 @@ def check(key: str, *, limit: int, period: int) -> None:
         )
 
 
+def peek(key: str, *, period: int) -> int:
+    """Attempts counted in the current window, without counting one."""
+    return int(cache.get(_key(key, period)) or 0)
+
+
+def give_back(key: str, *, period: int) -> None:
+    """Undo one hit (an attempt that turned out not to count, e.g. a right password)."""
+    try:
+        cache.decr(_key(key, period))
+    except ValueError:  # the window ended meanwhile
+        pass
+
+
 def reset(key: str, *, period: int) -> None:
     cache.delete(_key(key, period))
 

@@ -9,7 +9,9 @@ from core import ratelimit
 
 
 def _request(**meta: str):
-    return RequestFactory().get("/", **meta)
+    request = RequestFactory().get("/")
+    request.META.update(meta)
+    return request
 
 
 def test_without_a_proxy_the_peer_address_is_the_client_and_forwarded_headers_are_ignored(settings):
