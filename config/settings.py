@@ -73,6 +73,7 @@ INSTALLED_APPS += [f"allauth.socialaccount.providers.{name}" for name in SOCIAL_
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.AfterResponseTasksMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -130,6 +130,35 @@ class HeadlessInputMiddleware:
         return self.get_response(request)
 
 
+class AfterResponseTasksMiddleware:
+    """Embedded default: side effects queued during the request (core.tasks.enqueue, in-process
+    mode) run once the server has sent the response (on close), not before it. Celery mode
+    does not use it. Outermost but one, so that everything the view queues is covered."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from . import tasks
+
+        token = tasks.begin_request()
+        try:
+            response = self.get_response(request)
+        finally:
+            pending = tasks.end_request(token)
+        if pending:
+
+            def run_pending() -> None:
+                for work in pending:
+                    work()
+
+            if hasattr(response, "_resource_closers"):
+                response._resource_closers.append(run_pending)
+            else:  # pragma: no cover - not a Django response
+                run_pending()
+        return response
+
+
 class MetricsMiddleware:
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
