@@ -168,10 +168,28 @@ def browser_page(_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]
     context = _browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 420, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
+    # Every browser test is also a CSP check: a page whose script, style or image the policy
+    # refused fails the test (Chromium reports each refusal on the console).
+    csp_violations: list[str] = []
+    # Playwright compiles a string predicate with eval() inside the page, which the CSP refuses
+    # (no 'unsafe-eval'); the same predicate as an arrow function is sent through CDP instead.
+    wait_for_function = page.wait_for_function
+
+    def wait_for_function_under_csp(expression: str, *args: Any, **kwargs: Any) -> Any:
+        if "=>" not in expression and not expression.lstrip().startswith(("function", "async")):
+            expression = f"() => ({expression})"
+        return wait_for_function(expression, *args, **kwargs)
+
+    page.wait_for_function = wait_for_function_under_csp
+    page.on(
+        "console",
+        lambda message: csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOT_DIR / f"{request.node.name}.png"), full_page=True)
     context.close()
+    assert not csp_violations, "refused by the Content Security Policy:\n" + "\n".join(csp_violations)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -16,6 +16,7 @@ from core.audit import audit_log
 from core.notify import anti_phishing_footer
 from core.tasks import enqueue
 
+from . import lockout
 from .normalize import normalize_email, password_input_hints
 
 HINT_MESSAGES = {
@@ -42,15 +43,57 @@ class AccountAdapter(DefaultAccountAdapter):
                 stages.append("mfa.stages.SmsAuthenticateStage")
         return stages
 
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # One resolver for allauth's rate limits, usersessions and ours (core.ratelimit).
+        from django.core.exceptions import PermissionDenied
+
+        from core.ratelimit import client_ip
+
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
     def clean_email(self, email: str) -> str:
         return super().clean_email(normalize_email(email))
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # Replaces allauth's login_failed buckets (per address + per account, which anyone
+        # could fill to refuse the owner): accounts/lockout.py.
+        try:
+            self._madoguchi_attempt = lockout.before_password_check(request, credentials)
+        except lockout.LoginRefused as refused:
+            email = credentials.get("email")
+            user = get_user_model().objects.filter(email__iexact=email).first() if email else None
+            audit_log(
+                user=user,
+                event="login.throttled",
+                request=request,
+                data={"limit": refused.limit},
+                visible_to_customer=False,
+            )
+            raise ValidationError(refused.message, code="too_many_login_attempts") from None
 
     def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
         if credentials.get("email"):
             credentials["email"] = normalize_email(credentials["email"])
-        return super().authenticate(request, **credentials)
+        user = super().authenticate(request, **credentials)
+        attempt = getattr(self, "_madoguchi_attempt", None)
+        if user is not None:
+            if attempt is not None:
+                lockout.password_accepted(attempt)
+            session = getattr(request, "session", None)
+            signed_in = getattr(getattr(request, "user", None), "is_authenticated", False)
+            if session is not None and not signed_in:  # sign-in, not a re-authentication
+                # A new session id once the password is accepted, before the second step:
+                # an id planted or seen before sign-in is worth nothing afterwards.
+                session.cycle_key()
+        return user
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
+        attempt = getattr(self, "_madoguchi_attempt", None)
+        if attempt is not None:
+            lockout.password_refused(attempt)
         hints = password_input_hints(credentials.get("password") or "")
         request._madoguchi_password_hints = hints  # type: ignore[attr-defined]
         user = None

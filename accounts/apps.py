@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
         from allauth.account.signals import user_logged_in
         from allauth.usersessions import signals as usersessions_signals
 
-        from . import signals
+        from . import passwords, signals
+
+        # The app API keeps passwords as typed and runs the same validators as the pages.
+        passwords.apply()
 
         # allauth purges all of a customer's stale session rows on every sign-in (two cache
         # round trips and a query per row: ~6 ms per sign-in, growing with the session

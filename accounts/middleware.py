@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from core.memo import LocalLRU
+from core.ratelimit import client_ip
 
 from .services import DEVICE_COOKIE, DEVICE_COOKIE_AGE
 
@@ -59,7 +60,7 @@ class ThrottledUserSessionsMiddleware:
         user = getattr(request, "user", None)
         if app_settings.TRACK_ACTIVITY and session_key and user is not None and user.is_authenticated:
             client = hashlib.sha256(
-                f"{session_key}|{request.META.get('REMOTE_ADDR', '')}|{request.headers.get('User-Agent', '')}".encode()
+                f"{session_key}|{client_ip(request) or ''}|{request.headers.get('User-Agent', '')}".encode()
             ).hexdigest()
             now = time.time()  # the same clock as the cache's expiry
             if (self.checked.get(client) or 0.0) <= now:

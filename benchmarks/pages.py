@@ -53,6 +53,7 @@ BENCH_ENV = {
     # periodic jobs would run inside a web request once a minute and show up in the p99.
     "MADOGUCHI_TASKS": "celery",
     "MADOGUCHI_MFA_ENCRYPTION_KEYS": "benchmark-only-key",
+    "MADOGUCHI_TRUSTED_PROXY_COUNT": "0",
     "MADOGUCHI_JSON_LOGS": "true",
 }
 

@@ -84,6 +84,7 @@ def bench_env(var_dir: Path) -> dict[str, str]:
         REDIS_URL=REDIS_URL,
         CACHE_KEY_PREFIX="madoguchi-bench",
         MADOGUCHI_MFA_ENCRYPTION_KEYS=secrets.token_urlsafe(32),
+        MADOGUCHI_TRUSTED_PROXY_COUNT="0",
         MADOGUCHI_VAR_DIR=str(var_dir),
         SECURE_SSL_REDIRECT="0",
         SITE_URL=f"http://{HOST}",

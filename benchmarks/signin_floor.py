@@ -150,6 +150,7 @@ def main() -> int:
         REDIS_URL=REDIS_URL,
         CACHE_KEY_PREFIX="madoguchi-floor",
         MADOGUCHI_MFA_ENCRYPTION_KEYS="benchmark-only-key",
+        MADOGUCHI_TRUSTED_PROXY_COUNT="0",
         MADOGUCHI_JSON_LOGS="true",
         MADOGUCHI_TASKS="celery",  # as in production and in signin.py: side effects are queued
     )

@@ -73,7 +73,10 @@ INSTALLED_APPS += [f"allauth.socialaccount.providers.{name}" for name in SOCIAL_
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    "core.middleware.AfterResponseTasksMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "core.context_processors.site",
             ],
         },
@@ -330,6 +334,53 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- Content Security Policy and Permissions-Policy (every response) ------------------------
+# Scripts and styles from this origin only, inline ones only with the per-response nonce
+# ({{ csp_nonce }} in templates); images from this origin (help-article images are
+# self-hosted: helpcenter's sanitiser drops other sources) and data: URLs; no plugins, no
+# framing, no <base>. A third-party captcha backend adds its own origins below.
+from django.utils.csp import CSP  # noqa: E402
+
+_captcha_origins = {
+    "recaptcha": ["https://www.google.com", "https://www.gstatic.com"],
+    "turnstile": ["https://challenges.cloudflare.com"],
+    "hcaptcha": ["https://hcaptcha.com", "https://*.hcaptcha.com"],
+}.get(os.environ.get("MADOGUCHI_CAPTCHA_BACKEND", "altcha"), [])
+SECURE_CSP: dict[str, list[str]] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE, *_captcha_origins],
+    "style-src": [CSP.SELF, CSP.NONCE, *_captcha_origins],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF, *_captcha_origins],
+    "frame-src": _captcha_origins or [CSP.NONE],
+    "worker-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+}
+# Features no page uses are off; passkeys and the copy buttons are this origin's only.
+MADOGUCHI_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(self), "
+    "geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+    "serial=(), hid=(), bluetooth=(), browsing-topics=(), clipboard-write=(self), "
+    "publickey-credentials-get=(self), publickey-credentials-create=(self)"
+)
+
+# --- Client address (core.ratelimit.client_ip) ---------------------------------------------
+# One setting says how far to trust the proxies in front of the web processes. Either a
+# header the operator's proxy always overwrites (MADOGUCHI_TRUSTED_CLIENT_IP_HEADER, e.g.
+# X-Real-IP), or the number of proxies that append to X-Forwarded-For
+# (MADOGUCHI_TRUSTED_PROXY_COUNT; 1 for one load balancer, 0 = clients connect directly).
+# With DEBUG=0 core.checks refuses to start while neither is set.
+_proxy_count = os.environ.get("MADOGUCHI_TRUSTED_PROXY_COUNT", "").strip()
+MADOGUCHI_TRUSTED_PROXY_COUNT: int | None = int(_proxy_count) if _proxy_count else (0 if DEBUG else None)
+MADOGUCHI_TRUSTED_CLIENT_IP_HEADER = os.environ.get("MADOGUCHI_TRUSTED_CLIENT_IP_HEADER", "").strip()
+# allauth reads the same answer (accounts.adapter.AccountAdapter.get_client_ip); these keep its
+# own helpers consistent with it.
+ALLAUTH_TRUSTED_PROXY_COUNT = MADOGUCHI_TRUSTED_PROXY_COUNT or 0
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = MADOGUCHI_TRUSTED_CLIENT_IP_HEADER or None
 
 # --- Operations ---------------------------------------------------------------------------
 MADOGUCHI_METRICS_TOKEN = os.environ.get("MADOGUCHI_METRICS_TOKEN", "")

@@ -28,6 +28,14 @@ def production_problems() -> list[str]:
         problems.append("SQLite is the embedded default only; set DATABASE_URL to PostgreSQL.")
     if not getattr(settings, "MADOGUCHI_MFA_ENCRYPTION_KEYS", None):
         problems.append("MADOGUCHI_MFA_ENCRYPTION_KEYS is not set (2FA secrets must be encrypted with your own key).")
+    if getattr(settings, "MADOGUCHI_TRUSTED_PROXY_COUNT", None) is None and not getattr(
+        settings, "MADOGUCHI_TRUSTED_CLIENT_IP_HEADER", ""
+    ):
+        problems.append(
+            "MADOGUCHI_TRUSTED_PROXY_COUNT is not set: say how many proxies append to X-Forwarded-For "
+            "(1 behind one load balancer), or set MADOGUCHI_TRUSTED_CLIENT_IP_HEADER, or 0 when clients "
+            "connect directly. Without it every per-address limit sees the load balancer."
+        )
     return problems
 
 

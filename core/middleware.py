@@ -130,6 +130,64 @@ class HeadlessInputMiddleware:
         return self.get_response(request)
 
 
+# allauth's API specification page loads Swagger UI from its CDN; nothing else may.
+_SPEC_PAGE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'unsafe-inline'", "https://cdn.jsdelivr.net"],
+    "style-src": ["'self'", "'unsafe-inline'", "https://cdn.jsdelivr.net"],
+    "img-src": ["'self'", "data:", "https://cdn.jsdelivr.net"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+}
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every response; the one relaxed CSP (the API specification page).
+
+    Sits inside django.middleware.csp.ContentSecurityPolicyMiddleware, which writes the
+    policy from settings.SECURE_CSP (with the response's nonce)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.MADOGUCHI_PERMISSIONS_POLICY)
+        if request.path == "/_allauth/openapi.html":
+            response._csp_config = _SPEC_PAGE_CSP  # type: ignore[attr-defined]
+        return response
+
+
+class AfterResponseTasksMiddleware:
+    """Embedded default: side effects queued during the request (core.tasks.enqueue, in-process
+    mode) run once the server has sent the response (on close), not before it. Celery mode
+    does not use it. Outermost but one, so that everything the view queues is covered."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from . import tasks
+
+        token = tasks.begin_request()
+        try:
+            response = self.get_response(request)
+        finally:
+            pending = tasks.end_request(token)
+        if pending:
+
+            def run_pending() -> None:
+                for work in pending:
+                    work()
+
+            if hasattr(response, "_resource_closers"):
+                response._resource_closers.append(run_pending)
+            else:  # pragma: no cover - not a Django response
+                run_pending()
+        return response
+
+
 class MetricsMiddleware:
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -38,17 +39,71 @@ def check(key: str, *, limit: int, period: int) -> None:
         )
 
 
+def peek(key: str, *, period: int) -> int:
+    """Attempts counted in the current window, without counting one."""
+    return int(cache.get(_key(key, period)) or 0)
+
+
+def give_back(key: str, *, period: int) -> None:
+    """Undo one hit (an attempt that turned out not to count, e.g. a right password)."""
+    try:
+        cache.decr(_key(key, period))
+    except ValueError:  # the window ended meanwhile
+        pass
+
+
 def reset(key: str, *, period: int) -> None:
     cache.delete(_key(key, period))
 
 
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    # REMOTE_ADDR is set by the trusted proxy in production (gunicorn behind the load
-    # balancer with --forwarded-allow-ips); we never trust a client-supplied header here.
-    raw = request.META.get("REMOTE_ADDR", "")
+def _clean_ip(raw: str | None) -> str | None:
+    raw = (raw or "").strip()
+    if raw.startswith("[") and "]" in raw:  # "[2001:db8::1]:443"
+        raw = raw[1 : raw.index("]")]
+    elif raw.count(":") == 1:  # "203.0.113.9:443"
+        raw = raw.split(":", 1)[0]
     try:
         return str(ipaddress.ip_address(raw))
     except ValueError:
         return None
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The address of the client, as the operator's own proxies saw it.
+
+    The one resolver for every per-address limit, the audit log, sessions, known devices and
+    allauth (accounts.adapter.AccountAdapter.get_client_ip). Configured by one setting:
+
+    - ``MADOGUCHI_TRUSTED_CLIENT_IP_HEADER`` (e.g. ``X-Real-IP``): a header that the
+      operator's proxy always overwrites; its value is the client.
+    - else ``MADOGUCHI_TRUSTED_PROXY_COUNT`` = N: the N-th address from the right of
+      ``X-Forwarded-For`` (the one the outermost of the N proxies appended). Entries left of
+      it were written by the client and are never read. With fewer entries than N (a request
+      that did not pass the proxies) the peer address is used.
+    - 0 (no proxy): the peer address ``REMOTE_ADDR``.
+
+    The result is memoised on the request.
+    """
+    if request is None:
+        return None
+    cached = getattr(request, "_madoguchi_client_ip", "unset")
+    if cached != "unset":
+        return cached  # type: ignore[no-any-return]
+    ip = _resolve_client_ip(request)
+    try:
+        request._madoguchi_client_ip = ip  # type: ignore[attr-defined]
+    except AttributeError:  # pragma: no cover - a read-only request stand-in
+        pass
+    return ip
+
+
+def _resolve_client_ip(request: HttpRequest) -> str | None:
+    header = getattr(settings, "MADOGUCHI_TRUSTED_CLIENT_IP_HEADER", "")
+    if header:
+        return _clean_ip(request.headers.get(header))
+    count = getattr(settings, "MADOGUCHI_TRUSTED_PROXY_COUNT", None) or 0
+    if count > 0:
+        entries = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+        if len(entries) >= count:
+            return _clean_ip(entries[-count])
+    return _clean_ip(request.META.get("REMOTE_ADDR"))

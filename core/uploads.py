@@ -15,7 +15,9 @@ Public API (stable; other apps code against exactly this)::
     )
     clean.content       # bytes to store: images fully decoded and re-encoded
                         # (EXIF/GPS/ICC/comments/trailing data gone, EXIF rotation applied);
-                        # PDFs are returned unchanged after the structural checks
+                        # PDFs are parsed and written afresh by qpdf (pikepdf): active
+                        # content refused whatever the stream filters, open/additional
+                        # actions and forms removed
     clean.content_type  # "image/jpeg" | "image/png" | "image/webp" | "application/pdf"
     clean.extension     # "jpg" | "png" | "webp" | "pdf"  (use it; never the client's name)
     clean.kind          # "jpeg" | "png" | "webp" | "pdf"
@@ -381,7 +383,7 @@ _PDF_FORBIDDEN_NAMES = frozenset(
 )
 _PDF_NAME_RE = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
 _PDF_HEX_ESCAPE_RE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PDF_STREAM_RE = re.compile(rb"stream\r?\n")
+_PDF_STREAM_RE = re.compile(rb"(?<!end)stream\r?\n")  # not the "endstream" of the previous one
 
 
 def _pdf_names(chunk: bytes) -> set[bytes]:
@@ -415,22 +417,117 @@ def _inflate_streams(data: bytes) -> list[bytes]:
     return inflated
 
 
+# Action types (/S) and annotation subtypes that make a PDF do something by itself.
+_PDF_ACTIVE_ACTIONS = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/SubmitForm",
+        "/ImportData",
+        "/ResetForm",
+        "/GoToR",
+        "/GoToE",
+        "/Sound",
+        "/Movie",
+        "/Rendition",
+        "/RichMediaExecute",
+        "/Hide",
+        "/SetOCGState",
+        "/Trans",
+        "/GoTo3DView",
+    }
+)
+_PDF_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/EmbeddedFiles", "/EmbeddedFile", "/XFA", "/RichMedia", "/EF"})
+_PDF_ACTIVE_SUBTYPES = frozenset({"/FileAttachment", "/RichMedia", "/Sound", "/Movie", "/Screen", "/3D"})
+PDF_MAX_OBJECTS = 200_000
+
+
+def _pdf_refuse_active(pdf: Any) -> None:
+    """Refuse on any active object, wherever it sits: qpdf has already decoded object streams
+    and cross-reference streams, whatever their filters (Flate, ASCIIHex, ASCII85, LZW, ...)."""
+    import pikepdf
+
+    count = 0
+    for obj in pdf.objects:
+        count += 1
+        if count > PDF_MAX_OBJECTS:
+            raise _error("unsafe_pdf")
+        if isinstance(obj, pikepdf.Stream):
+            obj = obj.stream_dict
+        if not isinstance(obj, pikepdf.Dictionary):
+            continue
+        keys = set(obj.keys())
+        if keys & _PDF_ACTIVE_KEYS:
+            raise _error("unsafe_pdf")
+        for key, forbidden in (("/S", _PDF_ACTIVE_ACTIONS), ("/Subtype", _PDF_ACTIVE_SUBTYPES)):
+            value = obj.get(key)
+            if isinstance(value, pikepdf.Name) and str(value) in forbidden:
+                raise _error("unsafe_pdf")
+        if str(obj.get("/Type", "")) in {"/EmbeddedFile", "/Filespec"}:
+            raise _error("unsafe_pdf")
+
+
+def _pdf_strip_triggers(pdf: Any) -> None:
+    """Remove what runs on its own (open action, additional actions) even when it is harmless."""
+    for holder in [pdf.Root, *(page.obj for page in pdf.pages)]:
+        for key in ("/OpenAction", "/AA"):
+            if key in holder:
+                del holder[key]
+    for page in pdf.pages:
+        for annot in page.obj.get("/Annots", []) or []:
+            try:
+                if "/AA" in annot:
+                    del annot["/AA"]
+            except (TypeError, ValueError):  # pragma: no cover - a malformed annotation entry
+                raise _error("unsafe_pdf") from None
+    if "/AcroForm" in pdf.Root:
+        del pdf.Root["/AcroForm"]  # interactive forms: a screenshot of one is what support needs
+
+
+def _rewrite_pdf(data: bytes) -> bytes:
+    """Parse with qpdf (pikepdf), refuse active content, drop triggers, write a fresh file."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data), suppress_warnings=True) as pdf:
+            if pdf.is_encrypted:
+                raise _error("unsafe_pdf")
+            _pdf_refuse_active(pdf)
+            _pdf_strip_triggers(pdf)
+            out = io.BytesIO()
+            pdf.remove_unreferenced_resources()
+            pdf.save(
+                out,
+                compress_streams=True,
+                object_stream_mode=pikepdf.ObjectStreamMode.disable,
+                deterministic_id=True,
+                fix_metadata_version=False,
+            )
+    except ApplicationError:
+        raise
+    except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, RuntimeError, RecursionError) as exc:
+        raise _error("unsafe_pdf") from exc
+    return out.getvalue()
+
+
 def _sanitise_pdf(data: bytes) -> SanitisedUpload:
     if not re.match(rb"%PDF-[12]\.\d", data[:8]):
         raise _error("unsafe_pdf")
     if b"%%EOF" not in data[-1024:]:
         raise _error("unsafe_pdf")
+    # First layer: names in the raw bytes and in Flate streams (cheap, refuses zip bombs).
     names = _pdf_names(data)
     for inflated in _inflate_streams(data):
         names |= _pdf_names(inflated)
     if names & _PDF_FORBIDDEN_NAMES:
         raise _error("unsafe_pdf")
-    # /AA = additional actions (on open/close/page view); /OpenAction is tolerated only
-    # when it is a plain destination (no action dictionary /S ...): checked via names above.
+    # /AA = additional actions (on open/close/page view).
     if b"AA" in names:
         raise _error("unsafe_pdf")
+    # Second layer: a real PDF parser, whatever the filters; the stored file is its output.
+    content = _rewrite_pdf(data)
     return SanitisedUpload(
-        content=data,
+        content=content,
         content_type=CONTENT_TYPES["pdf"],
         extension=EXTENSIONS["pdf"],
         kind="pdf",

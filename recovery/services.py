@@ -27,6 +27,7 @@ from core.audit import audit_log
 from core.captcha import verify_or_raise
 from core.errors import ApplicationError, validation_failed
 from core.notify import send_email
+from core.tasks import enqueue_padding
 from core.uploads import IMAGE_KINDS, SanitisedUpload, sanitise_upload
 from mfa import services as mfa_services
 
@@ -252,6 +253,11 @@ def freeze_request(*, email: str, captcha: str | None, request: HttpRequest | No
     ratelimit.check(f"recovery:freeze-request:email:{address.lower()}", limit=3, period=3600)
     user = get_user_model().objects.filter(email__iexact=address, is_active=True).first()
     if user is None:
+        # The same work as the other branch (a signed link, a queued task, an audit row), so
+        # the answer takes as long whether or not the address has an account.
+        signing.dumps({"u": 0}, salt=FREEZE_SALT, compress=True)
+        enqueue_padding()
+        audit_log(user=None, event="account.freeze_link_unknown_address", request=request, visible_to_customer=False)
         return
     send_email(user=user, kind="freeze_link", context={"freeze_url": freeze_link(user)})
     audit_log(user=user, event="account.freeze_link_sent", request=request)

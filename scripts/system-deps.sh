@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian packages the project needs: chromium (browser tests), tesseract (ID-selfie text
+# Debian packages the project needs: chromium (browser tests), nginx (proxy tests), tesseract (ID-selfie text
 # orientation), gettext (compilemessages). Installs only what is missing.
 # `system-deps.sh run` checks only what `make run` needs (no browser, no fonts).
 set -euo pipefail
@@ -9,6 +9,8 @@ need=()
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-jpn)
 [ -d /usr/share/tesseract-ocr ] && ! ls /usr/share/tesseract-ocr/*/tessdata/jpn.traineddata >/dev/null 2>&1 && need+=(tesseract-ocr-jpn)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+# nginx on loopback in front of gunicorn (core/tests/test_nginx_client_ip.py, tests_support/nginx.py).
+[ "$mode" = "run" ] || command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 # Japanese glyphs for readable screenshots of the browser tests.
 [ "$mode" = "run" ] || fc-list :lang=ja 2>/dev/null | grep -q . || need+=(fonts-ipafont-gothic)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

@@ -32,7 +32,13 @@ def max_attachment_bytes() -> int:
 
 
 def max_attachment_pixels() -> int:
-    return int(_get("MAX_ATTACHMENT_PIXELS", 40_000_000))
+    # 12 MP: a phone photo or a screenshot; five of them cost about a second of decoding.
+    return int(_get("MAX_ATTACHMENT_PIXELS", 12_000_000))
+
+
+def attachments_per_day() -> int:
+    """Files one customer (or guest address) may upload in 24 hours, over all inquiries."""
+    return int(_get("ATTACHMENTS_PER_DAY", 30))
 
 
 def page_size() -> int:

@@ -101,7 +101,22 @@ def queue_counts_rebuild() -> None:
         )
 
 
-def _sanitise_all(files: Sequence[Any]) -> list[Any]:
+def _upload_budget(files: Sequence[Any], uploader: str | None) -> None:
+    """Per-customer daily cap on uploaded files (decoding images costs server CPU)."""
+    if not files or uploader is None:
+        return
+    limit, period = conf.attachments_per_day(), 24 * 3600
+    key = f"support:attachments:{uploader}"
+    if ratelimit.peek(key, period=period) + len(files) > limit:
+        message = _("You have uploaded the most files allowed in 24 hours (%(n)s). Please try again tomorrow.") % {
+            "n": limit
+        }
+        raise ApplicationError("upload_limit", message, status=429, fields={"attachments": [message]})
+    for _file in files:
+        ratelimit.hit(key, period=period)
+
+
+def _sanitise_all(files: Sequence[Any], *, uploader: str | None = None) -> list[Any]:
     files = [f for f in files if f is not None]
     if len(files) > conf.max_attachments():
         raise ApplicationError(
@@ -109,6 +124,7 @@ def _sanitise_all(files: Sequence[Any]) -> list[Any]:
             _("You can attach at most %(n)s files.") % {"n": conf.max_attachments()},
             fields={"attachments": [_("You can attach at most %(n)s files.") % {"n": conf.max_attachments()}]},
         )
+    _upload_budget(files, uploader)
     cleaned = []
     for upload in files:
         try:
@@ -294,7 +310,9 @@ def inquiry_create(
     errors.update(result.errors)
     if errors:
         raise validation_failed(errors)
-    cleaned_files = _sanitise_all(attachments)
+    cleaned_files = _sanitise_all(
+        attachments, uploader=f"user:{customer.pk}" if customer else f"guest:{guest_email.lower()}"
+    )
 
     if not is_guest and not allow_duplicate:
         existing = selectors.open_inquiry_in_category(user=customer, category=category)
@@ -397,7 +415,7 @@ def inquiry_reply_customer(
     actor_key = f"user:{user.pk}" if user is not None else f"guest:{guest_email}"
     ratelimit.check(f"support:reply:{actor_key}", limit=30, period=3600)
     text = _clean_body(body)
-    cleaned_files = _sanitise_all(attachments)
+    cleaned_files = _sanitise_all(attachments, uploader=actor_key)
     with transaction.atomic():
         locked = _lock(inquiry)
         if (user is not None and locked.customer_id != user.pk) or (user is None and locked.guest_email != guest_email):

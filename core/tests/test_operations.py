@@ -73,6 +73,7 @@ def test_production_refuses_an_unsafe_configuration():
     assert "SECRET_KEY" in result.stderr
     assert "ALLOWED_HOSTS" in result.stderr
     assert "REDIS_URL" in result.stderr
+    assert "MADOGUCHI_TRUSTED_PROXY_COUNT" in result.stderr
 
 
 def test_production_settings_pass_the_deploy_check():
@@ -84,6 +85,7 @@ def test_production_settings_pass_the_deploy_check():
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
             "REDIS_URL": "redis://127.0.0.1:6379/0",
             "MADOGUCHI_MFA_ENCRYPTION_KEYS": "k" * 44,
+            "MADOGUCHI_TRUSTED_PROXY_COUNT": "1",
         }
     )
 
@@ -99,6 +101,7 @@ def test_demo_data_is_refused_when_debug_is_off():
         "ALLOWED_HOSTS": "x",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "MADOGUCHI_MFA_ENCRYPTION_KEYS": "k" * 44,
+        "MADOGUCHI_TRUSTED_PROXY_COUNT": "0",
     }
     full_env = {**os.environ, **env}
     result = subprocess.run(

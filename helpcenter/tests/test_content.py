@@ -51,3 +51,16 @@ def test_topic_specific_advice_is_there():
 def test_rendered_markdown_is_sanitised():
     html = render_markdown('x <script>alert(1)</script> [a](javascript:alert(1)) <img src=x onerror="alert(1)">')
     assert "<script" not in html and "javascript:" not in html and "onerror" not in html
+
+
+def test_article_images_from_other_sites_are_dropped_and_own_images_kept(settings):
+    settings.SITE_URL = "https://madoguchi.example"
+    html = render_markdown(
+        "![a](https://tracker.example/pixel.png) ![b](//cdn.example/b.png) ![c](/static/help/c.png) "
+        "![d](https://madoguchi.example/static/help/d.png) ![e](https://madoguchi.example.evil.example/e.png) "
+        '<img src="/\\evil.example/f.png" alt="f"> <img src="data:image/png;base64,AAAA" alt="g">'
+    )
+    assert "tracker.example" not in html and "cdn.example" not in html and "evil.example" not in html
+    assert "data:" not in html
+    assert 'src="/static/help/c.png"' in html
+    assert 'src="https://madoguchi.example/static/help/d.png"' in html

@@ -307,3 +307,35 @@ def test_emails_follow_the_customers_language(user_factory, agent, outbox):
     assert "New answer to your inquiry" in mail.subject
     assert "Our support team answered" in mail.body
     assert "Dear customer" in inquiry.messages.get(kind="reply").body  # canned reply in English
+
+
+def test_an_image_above_twelve_megapixels_is_refused_before_decoding(hanako):
+    from PIL import Image
+
+    buffer = __import__("io").BytesIO()
+    Image.new("L", (4000, 3100)).save(buffer, format="PNG")  # 12.4 MP, a few KB compressed
+    with pytest.raises(ApplicationError) as exc:
+        create_funds(hanako, attachments=[upload("big.png", buffer.getvalue(), "image/png")])
+    assert exc.value.code == "too_large"
+    assert "12" in exc.value.message
+    assert Inquiry.objects.count() == 0
+
+
+def test_a_customer_cannot_upload_more_than_the_daily_file_budget(hanako, settings, user_factory):
+    settings.MADOGUCHI_SUPPORT_ATTACHMENTS_PER_DAY = 4
+    first = create_funds(hanako, attachments=[upload(f"{i}.png", png_bytes()) for i in range(3)])
+    assert first.attachments.count() == 3
+
+    # a reply with two more files would exceed it: refused with a clear error, nothing stored
+    with pytest.raises(ApplicationError) as exc:
+        services.inquiry_reply_customer(
+            inquiry=first,
+            body="追加の画像です",
+            user=hanako,
+            attachments=[upload(f"r{i}.png", png_bytes()) for i in range(2)],
+        )
+    assert (exc.value.code, exc.value.status) == ("upload_limit", 429)
+    assert Message.objects.filter(inquiry=first).count() == 1
+    # another customer is not affected
+    other = user_factory(email="taro@example.jp")
+    assert create_funds(other, attachments=[upload("x.png", png_bytes())]).attachments.count() == 1

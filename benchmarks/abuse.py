@@ -1,0 +1,296 @@
+#!/usr/bin/env python
+"""Abuse resistance figures: the owner under a password-guessing attack, and timing oracles.
+
+What runs (one Django process, the real WSGI handler through django.test.Client; nothing
+leaves the process, every figure is the server's own work):
+
+1. A throw-away database, migrated: PostgreSQL ``ABUSE_BENCH_DATABASE_URL`` (default
+   ``postgres://postgres@127.0.0.1:5432/madoguchi_bench_abuse``, created and dropped) with
+   Redis ``ABUSE_BENCH_REDIS_URL`` (default db 9, flushed at start and end) and the task queue in
+   Celery mode as in production; or ``--sqlite``: a temporary SQLite file, in-process cache and
+   the embedded default's in-process tasks.
+2. **Owner under attack.** The owner signs in once from her laptop (the known-device cookie),
+   signs out; then ``--attackers`` attacker browsers, each from its own loopback address
+   (127.0.0.x), post wrong passwords for her address while she signs in again from the laptop
+   every ``--owner-every`` attacks. Printed: her success rate (goal 100 %) and how many
+   attacker attempts were refused before the password was checked.
+3. **Timing.** Interleaved requests for an existing and an unknown address (``--samples``
+   each, after a warm-up), identical bodies: sign-up (``/accounts/signup/``), password reset
+   request (``/accounts/password/reset/``) and freeze request (``/recovery/freeze/request/``).
+   The captcha is solved before the timer starts. Printed: the median of each path and the
+   difference (goal <= 5 ms).
+4. **SMS pumping / starvation** (engineer C's part): ``sms_figures()`` is a placeholder the
+   integrator fills once the SMS budgets are merged.
+
+Run from the repository root:  .venv/bin/python benchmarks/abuse.py   (``make bench-abuse``)
+``--smoke`` runs a few requests of each part (the test suite runs it on SQLite).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("ABUSE_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/madoguchi_bench_abuse")
+REDIS_URL = os.environ.get("ABUSE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+PASSWORD = "Owner-2026-pass"
+TIMING_GOAL_MS = 5.0
+
+
+def configure(args: argparse.Namespace, tmp: Path) -> dict[str, str]:
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DEBUG": "1",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "MADOGUCHI_VAR_DIR": str(tmp),
+        "MADOGUCHI_TRUSTED_PROXY_COUNT": "0",
+        "MADOGUCHI_SMS_ECHO_CONSOLE": "0",
+        "MADOGUCHI_CAPTCHA_MAXNUMBER": "2000",
+        "LOG_LEVEL": "WARNING",
+    }
+    for key in list(os.environ):
+        if key.startswith(("MADOGUCHI_", "DATABASE_URL", "REDIS_URL", "CACHE_KEY_PREFIX", "PYTEST")):
+            os.environ.pop(key)
+    if args.sqlite:
+        env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    else:
+        env.update(
+            DATABASE_URL=PG_URL,
+            REDIS_URL=REDIS_URL,
+            CACHE_KEY_PREFIX="madoguchi-bench-abuse",
+            MADOGUCHI_TASKS="celery",
+            CELERY_BROKER_URL=REDIS_URL,
+        )
+    os.environ.update(env)
+    return env
+
+
+def _pg(sql: str) -> None:
+    admin = PG_URL.rsplit("/", 1)[0] + "/postgres"
+    subprocess.run(["psql", admin, "-q", "-c", sql], check=True, capture_output=True)
+
+
+def setup_database(args: argparse.Namespace) -> None:
+    name = PG_URL.rsplit("/", 1)[1]
+    if not args.sqlite:
+        _pg(f'DROP DATABASE IF EXISTS "{name}"')
+        _pg(f'CREATE DATABASE "{name}"')
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, check=True, env=dict(os.environ)
+    )
+
+
+def teardown_database(args: argparse.Namespace) -> None:
+    if not args.sqlite:
+        from django.core.cache import cache
+        from django.db import connections
+
+        cache.clear()
+        connections.close_all()
+        _pg(f'DROP DATABASE IF EXISTS "{PG_URL.rsplit("/", 1)[1]}"')
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def solve(client: Any) -> str:
+    sys.path.insert(0, str(ROOT))
+    from tests_support.captcha import solve as solve_captcha
+
+    return solve_captcha(client)
+
+
+def make_user(email: str, phone: str | None) -> Any:
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(email=email, password=PASSWORD, phone=phone)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def login(client: Any, email: str, password: str, ip: str) -> Any:
+    return client.post(
+        "/accounts/login/", {"login": email, "password": password, "captcha": solve(client)}, REMOTE_ADDR=ip
+    )
+
+
+# --------------------------------------------------------------------------- owner under attack
+
+
+def owner_under_attack(*, attackers: int, owner_every: int) -> dict[str, Any]:
+    from django.test import Client
+
+    owner = make_user("owner@bench.example", None)
+    laptop = Client(HTTP_USER_AGENT="owner-laptop")
+    assert login(laptop, owner.email, PASSWORD, "198.51.100.7").status_code == 302
+    laptop.post("/accounts/logout/")
+    owner_tries = owner_ok = refused = 0
+    for n in range(attackers):
+        ip = f"127.0.{n // 250}.{n % 250 + 2}"
+        response = login(Client(HTTP_USER_AGENT="attacker"), owner.email, f"Guess{n}word", ip)
+        page = response.content.decode()
+        if "sign-in attempts" in page or "サインインの失敗" in page:
+            refused += 1
+        if (n + 1) % owner_every == 0:
+            owner_tries += 1
+            if login(laptop, owner.email, PASSWORD, "203.0.113.50").status_code == 302:
+                owner_ok += 1
+            laptop.post("/accounts/logout/")
+    return {
+        "attacker_attempts": attackers,
+        "attacker_addresses": attackers,
+        "attempts_refused_before_password_check": refused,
+        "owner_sign_ins": owner_tries,
+        "owner_success_rate": owner_ok / owner_tries if owner_tries else 1.0,
+    }
+
+
+# --------------------------------------------------------------------------- timing
+
+
+_RESPONSE_READY: list[float] = []
+
+
+def _patch_close() -> None:
+    """Time a request up to the moment a WSGI server would send the response: the test client
+    calls close() itself, which runs the after-response work (in-process mode) and must not count."""
+    from django.http.response import HttpResponseBase
+
+    original = HttpResponseBase.close
+
+    def close(self: HttpResponseBase) -> None:
+        _RESPONSE_READY.append(time.perf_counter())
+        original(self)
+
+    HttpResponseBase.close = close  # type: ignore[method-assign]
+
+
+def _timed_post(client: Any, path: str, data: dict[str, str], ip: str) -> float:
+    data = {**data, "captcha": solve(client)}
+    _RESPONSE_READY.clear()
+    started = time.perf_counter()
+    response = client.post(path, data, REMOTE_ADDR=ip)
+    elapsed = _RESPONSE_READY[0] - started
+    assert response.status_code in (200, 302), (path, response.status_code)
+    return elapsed * 1000
+
+
+def timing(*, samples: int, warmup: int) -> dict[str, dict[str, float]]:
+    from django.core.cache import cache
+    from django.test import Client
+
+    _patch_close()
+    existing_with_phone = make_user("taken@bench.example", "+819011112222")
+    make_user("nophone@bench.example", None)
+    results: dict[str, dict[str, float]] = {}
+    cases = {
+        "sign-up": (
+            "/accounts/signup/",
+            lambda email, n: {
+                "email": email,
+                "password1": "Fresh-2026-pass",
+                "password2": "Fresh-2026-pass",
+                "phone": f"090{n:08d}",
+            },
+            lambda n: existing_with_phone.email,
+            lambda n: f"new{n}@bench.example",
+        ),
+        "password reset request": (
+            "/accounts/password/reset/",
+            lambda email, n: {"email": email},
+            lambda n: existing_with_phone.email,
+            lambda n: f"unknown{n}@bench.example",
+        ),
+        "freeze request": (
+            "/recovery/freeze/request/",
+            lambda email, n: {"email": email},
+            lambda n: existing_with_phone.email,
+            lambda n: f"unknown{n}@bench.example",
+        ),
+    }
+    for name, (path, body, existing, unknown) in cases.items():
+        times: dict[str, list[float]] = {"existing": [], "unknown": []}
+        for n in range(warmup + samples):
+            order = ("existing", "unknown") if n % 2 else ("unknown", "existing")
+            for kind in order:
+                cache.clear()  # per-address and per-email limits would stop a long run
+                email = existing(n) if kind == "existing" else unknown(n)
+                ms = _timed_post(Client(), path, body(email, n), f"127.0.5.{n % 250 + 2}")
+                if n >= warmup:
+                    times[kind].append(ms)
+        med_e, med_u = statistics.median(times["existing"]), statistics.median(times["unknown"])
+        results[name] = {"existing_ms": med_e, "unknown_ms": med_u, "difference_ms": abs(med_e - med_u)}
+    return results
+
+
+def sms_figures() -> dict[str, Any] | None:
+    """Placeholder for engineer C (SMS budgets): SMS delivered to the owner during an anonymous
+    reset flood, and SMS an attacker can send per hour to numbers outside Japanese mobiles.
+    Returns None until that code is merged."""
+    return None
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sqlite", action="store_true", help="embedded default (no PostgreSQL/Redis)")
+    parser.add_argument("--smoke", action="store_true", help="a few requests of each part")
+    parser.add_argument("--attackers", type=int, default=200)
+    parser.add_argument("--owner-every", type=int, default=10)
+    parser.add_argument("--samples", type=int, default=40)
+    parser.add_argument("--warmup", type=int, default=5)
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.attackers, args.owner_every, args.samples, args.warmup = 12, 4, 3, 1
+    with tempfile.TemporaryDirectory(prefix="mdg-bench-abuse-") as tmp:
+        configure(args, Path(tmp))
+        setup_database(args)
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from django.core.cache import cache
+
+        cache.clear()
+        try:
+            mode = "SQLite, in-process tasks" if args.sqlite else "PostgreSQL + Redis, Celery task mode"
+            print(f"madoguchi abuse benchmark ({mode})")
+            attack = owner_under_attack(attackers=args.attackers, owner_every=args.owner_every)
+            print(
+                f"owner on a known device during {attack['attacker_attempts']} failed attempts from "
+                f"{attack['attacker_addresses']} loopback addresses: {attack['owner_success_rate']:.0%} of "
+                f"{attack['owner_sign_ins']} sign-ins succeeded (goal 100 %); attacker attempts refused "
+                f"before the password check: {attack['attempts_refused_before_password_check']}"
+            )
+            timings = timing(samples=args.samples, warmup=args.warmup)
+            worst = 0.0
+            for name, t in timings.items():
+                worst = max(worst, t["difference_ms"])
+                print(
+                    f"{name}: median existing {t['existing_ms']:.1f} ms, unknown {t['unknown_ms']:.1f} ms, "
+                    f"difference {t['difference_ms']:.1f} ms (goal <= {TIMING_GOAL_MS:g} ms)"
+                )
+            sms = sms_figures()
+            pending = "not measured (engineer C's SMS budgets not merged yet)"
+            print("SMS figures: " + (pending if sms is None else str(sms)))
+            ok = attack["owner_success_rate"] == 1.0 and worst <= TIMING_GOAL_MS
+            print("goals met" if ok else "goals NOT met")
+        finally:
+            teardown_database(args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
