@@ -35,6 +35,7 @@ TESTING = env_bool("MADOGUCHI_TESTING", False)
 # The embedded default's key is public by design; core.checks refuses it when DEBUG is off.
 INSECURE_DEFAULT_SECRET_KEY = "embedded-default-not-secret-madoguchi"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")  # old keys during a rotation (docs/operations.md)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
