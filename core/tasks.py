@@ -205,11 +205,12 @@ def outbox_redispatch(limit: int = 500) -> int:
 
 
 def outbox_purge() -> int:
-    """Periodic: forget delivered rows after MADOGUCHI_OUTBOX_KEEP_DAYS (dead rows stay for staff)."""
+    """Periodic: forget delivered and dead rows after MADOGUCHI_OUTBOX_KEEP_DAYS (a dead row's
+    payload may hold a long-expired one-time code; it is not kept for ever)."""
     from .models import OutboxMessage
 
     horizon = timezone.now() - dt.timedelta(days=settings.MADOGUCHI_OUTBOX_KEEP_DAYS)
-    deleted, _ = OutboxMessage.objects.filter(delivered_at__lt=horizon).delete()
+    deleted, _ = OutboxMessage.objects.filter(Q(delivered_at__lt=horizon) | Q(dead_at__lt=horizon)).delete()
     return deleted
 
 

@@ -233,3 +233,50 @@ def test_broker_down_then_a_real_worker_delivers_exactly_once(settings, broker_d
         time.sleep(1)  # let the redelivered message be consumed too (it must be a no-op)
 
     assert len(outbox.emails(to="later@example.jp")) == 1
+
+
+@pytest.mark.django_db
+def test_delivered_and_dead_rows_are_purged_after_the_keep_period(settings):
+    from core.tasks import outbox_purge
+
+    settings.MADOGUCHI_OUTBOX_KEEP_DAYS = 7
+    old = timezone.now() - dt.timedelta(days=8)
+    OutboxMessage.objects.create(task="core.notify:deliver_sms", delivered_at=old)
+    OutboxMessage.objects.create(task="core.notify:deliver_sms", dead_at=old, payload={"body": "code 111111"})
+    recent = OutboxMessage.objects.create(task="core.notify:deliver_sms", delivered_at=timezone.now())
+    pending = OutboxMessage.objects.create(task="core.notify:deliver_sms", created_at=old)
+
+    assert outbox_purge() == 2
+    assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.pk, pending.pk}
+
+
+def test_celery_messages_carry_the_request_id_to_the_worker_logs():
+    import structlog
+
+    from config.celery import _bind_request_id, _request_id_header
+    from core.request_context import current_request_id, set_request_id
+
+    set_request_id("req-from-web-0001")
+    headers: dict[str, Any] = {"task": "madoguchi.deliver"}
+    try:
+        _request_id_header(headers=headers)
+    finally:
+        set_request_id(None)
+    beat_headers: dict[str, Any] = {"task": "madoguchi.run"}
+    _request_id_header(headers=beat_headers)  # beat: no request
+
+    class Task:
+        name = "madoguchi.deliver"
+        request = type("Request", (), {"request_id": headers["request_id"]})()
+
+    _bind_request_id(task=Task())
+    try:
+        bound = structlog.contextvars.get_contextvars()
+        assert current_request_id() == "req-from-web-0001"
+    finally:
+        structlog.contextvars.clear_contextvars()
+        set_request_id(None)
+
+    assert headers["request_id"] == "req-from-web-0001"
+    assert beat_headers["request_id"].startswith("beat-")
+    assert bound["request_id"] == "req-from-web-0001"
