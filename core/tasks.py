@@ -104,11 +104,15 @@ def enqueue(func_path: str, **kwargs: Any) -> None:
 
 
 def dispatch(message_id: int) -> None:
-    """Hand a committed row to whoever delivers it. Never raises (the change is committed)."""
-    if settings.MADOGUCHI_TASKS == "celery":
-        publish(message_id)
-    else:
-        deliver(message_id)
+    """Hand a committed row to whoever delivers it. Never raises: the change is committed, and
+    a row that could not be handed on is found again by outbox_redispatch."""
+    try:
+        if settings.MADOGUCHI_TASKS == "celery":
+            publish(message_id)
+        else:
+            deliver(message_id)
+    except Exception:  # e.g. the database briefly locked: the row waits
+        logger.exception("outbox.dispatch_failed", message_id=message_id)
 
 
 def publish(message_id: int) -> bool:
@@ -152,7 +156,16 @@ def deliver(message_id: int) -> str:
         logger.info("outbox.skipped", message_id=message_id)
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
-    structlog.contextvars.bind_contextvars(request_id=message.request_id or f"outbox-{message.key.hex[:12]}")
+    request_id = message.request_id or f"outbox-{message.key.hex[:12]}"
+    with structlog.contextvars.bound_contextvars(request_id=request_id):
+        return _deliver_claimed(message)
+
+
+def _deliver_claimed(message: Any) -> str:
+    from . import metrics
+    from .models import OutboxMessage
+
+    message_id = message.pk
     try:
         with _delivering(message.key.hex):
             run_now(message.task, message.payload)

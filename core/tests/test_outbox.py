@@ -280,3 +280,21 @@ def test_celery_messages_carry_the_request_id_to_the_worker_logs():
     assert headers["request_id"] == "req-from-web-0001"
     assert beat_headers["request_id"].startswith("beat-")
     assert bound["request_id"] == "req-from-web-0001"
+
+
+@pytest.mark.django_db
+def test_a_hand_off_that_fails_after_commit_never_fails_the_request(client, user_factory, monkeypatch):
+    from django.db import OperationalError as DatabaseError
+
+    import core.tasks
+
+    def locked(message_id: int) -> str:
+        raise DatabaseError("database is locked")
+
+    monkeypatch.setattr(core.tasks, "deliver", locked)
+    client.force_login(user_factory(email="locked@example.jp"))
+
+    response = client.post("/recovery/freeze/")
+
+    assert response.status_code == 200
+    assert OutboxMessage.objects.pending().filter(payload__to="locked@example.jp").exists()
