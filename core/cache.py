@@ -39,7 +39,7 @@ class RedisCacheClient(django_redis.RedisCacheClient):
 # outage never disables a limit silently.
 # "usersession:seen:" only throttles the activity rows of the session list (not a control):
 # while Redis is down no activity is recorded, and the customer stays signed in.
-FAIL_SOFT_PREFIXES = ("helpcenter:", "usersession:seen:")
+FAIL_SOFT_PREFIXES = ("helpcenter:", "wallet:rates:", "usersession:seen:")
 
 
 def _fail_soft(key: Any) -> bool:

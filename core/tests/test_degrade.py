@@ -90,10 +90,13 @@ def test_an_api_bug_is_a_json_500_not_a_page_or_a_traceback(user_factory, monkey
 
 
 @pytest.mark.django_db
-def test_status_and_help_centre_are_served_from_the_database_while_redis_is_down():
+def test_status_and_help_centre_are_served_from_the_database_while_redis_is_down(settings, user_factory):
     from helpcenter.models import Announcement
 
+    settings.SESSION_ENGINE = "core.sessions"
     client = Client(raise_request_exception=False)
+    customer = Client(raise_request_exception=False)
+    customer.force_login(user_factory(email="status-reader@example.jp"))
     Announcement.objects.create(
         kind="planned_maintenance",
         title_ja="メンテナンスのお知らせ",
@@ -107,10 +110,14 @@ def test_status_and_help_centre_are_served_from_the_database_while_redis_is_down
     with redis_down():
         status = client.get("/status/")
         help_home = client.get("/help/")
+        signed_in_status = customer.get("/status/")
+        signed_in_help = customer.get("/help/")
 
     assert status.status_code == 200, status.content[:300]
     assert "メンテナンスのお知らせ" in status.content.decode()
     assert help_home.status_code == 200
+    assert signed_in_status.status_code == 200 and "メンテナンスのお知らせ" in signed_in_status.content.decode()
+    assert signed_in_help.status_code == 200
 
 
 @pytest.mark.django_db
