@@ -599,7 +599,7 @@ def main() -> int:
                 for index, r in enumerate(replay_jobs):
                     # the very code of the acknowledged withdrawal, as an attacker who saw it would
                     report.results.append(customer_request("replay", r.customer, f"drill-replay-{index:04d}", r.code))
-            wait_for(lambda: pending_outbox(database_url) == 0, 150, f"{phase}: outbox drained")
+            wait_for(lambda: pending_outbox(database_url) == 0, 300, f"{phase}: outbox drained")
             time.sleep(2)
             report.notes["signed_out_total"] = signed_out(customers)
             reports.append(report)
