@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/madoguchi
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 
-.PHONY: run run-deps test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-mfa bench-abuse beat
+.PHONY: run run-deps test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-mfa bench-abuse beat drill
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
@@ -78,6 +78,14 @@ bench-mfa: install
 	$(PY) benchmarks/mfa_verify.py
 bench-abuse: install
 	$(PY) benchmarks/abuse.py
+
+# Multi-node fault drill (docs/operations.md): nginx + 2 gunicorn + Celery worker and beat +
+# a private redis-server on :18590; PostgreSQL database <DRILL_DB>_drill, cache in DRILL_REDIS.
+DRILL_DB ?= postgres://postgres@127.0.0.1:5432/madoguchi
+DRILL_REDIS ?= redis://127.0.0.1:6379/8
+drill: install
+	scripts/system-deps.sh drill
+	DATABASE_URL=$(DRILL_DB) REDIS_URL=$(DRILL_REDIS) $(PY) benchmarks/drill.py $(DRILL_ARGS)
 
 clean:
 	rm -rf var staticfiles

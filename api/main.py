@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -12,6 +13,8 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from core.errors import ApplicationError, validation_failed
+
+logger = structlog.get_logger("madoguchi.api")
 
 
 def _error(api: NinjaAPI, request: HttpRequest, error: ApplicationError) -> HttpResponse:
@@ -49,6 +52,16 @@ def install_error_contract(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return _error(api, request, ApplicationError("http_error", str(exc), status=exc.status_code))
+
+    @api.exception_handler(Exception)
+    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # Never an HTML page or a traceback: a 500 (or a 503 while Redis is down) in the
+        # contract's shape, logged with the request id (core/degrade.py).
+        from core.degrade import is_dependency_outage, server_error_response
+
+        if not is_dependency_outage(exc):
+            logger.error("api.unhandled_exception", path=request.path, exc_info=exc)
+        return server_error_response(request, exc)
 
 
 api = NinjaAPI(

@@ -35,6 +35,7 @@ TESTING = env_bool("MADOGUCHI_TESTING", False)
 # The embedded default's key is public by design; core.checks refuses it when DEBUG is off.
 INSECURE_DEFAULT_SECRET_KEY = "embedded-default-not-secret-madoguchi"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", INSECURE_DEFAULT_SECRET_KEY)
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")  # old keys during a rotation (docs/operations.md)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
@@ -138,7 +139,8 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "madoguchi") + os.environ.get("PYTEST_XDIST_WORKER", ""),
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # The database is the truth, Redis a copy: a Redis flush or restart signs nobody out.
+    SESSION_ENGINE = "core.sessions"
 else:
     # Embedded default: one process. core.checks refuses a per-process cache in production,
     # because replay protection and rate limits must be shared between processes.
@@ -157,6 +159,29 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "madoguchi"
+# A message a killed worker held is given to another worker after this long (kombu's default
+# is 1 h). Deliveries are idempotent (core.tasks.deliver), so a redelivery costs nothing;
+# keep it above the longest task. The outbox re-dispatch usually gets there first.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("MADOGUCHI_VISIBILITY_TIMEOUT", "300")),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker outlives a broker outage of any length
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY = False  # a request never waits on a down broker: the outbox row waits
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The transactional outbox (core/tasks.py): every side effect is a row committed with its change.
+MADOGUCHI_OUTBOX_LEASE_SECONDS = int(os.environ.get("MADOGUCHI_OUTBOX_LEASE_SECONDS", "120"))
+MADOGUCHI_OUTBOX_REPUBLISH_SECONDS = int(os.environ.get("MADOGUCHI_OUTBOX_REPUBLISH_SECONDS", "120"))
+MADOGUCHI_OUTBOX_RETRY_SECONDS = int(os.environ.get("MADOGUCHI_OUTBOX_RETRY_SECONDS", "30"))
+MADOGUCHI_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("MADOGUCHI_OUTBOX_MAX_ATTEMPTS", "10"))
+MADOGUCHI_OUTBOX_KEEP_DAYS = int(os.environ.get("MADOGUCHI_OUTBOX_KEEP_DAYS", "7"))
+MADOGUCHI_OUTBOX_MAX_AGE_SECONDS = int(os.environ.get("MADOGUCHI_OUTBOX_MAX_AGE_SECONDS", "300"))  # readyz
+MADOGUCHI_OUTBOX_REDISPATCH_SECONDS = int(os.environ.get("MADOGUCHI_OUTBOX_REDISPATCH_SECONDS", "30"))
+MADOGUCHI_HEARTBEAT_SECONDS = int(os.environ.get("MADOGUCHI_HEARTBEAT_SECONDS", "10"))
+MADOGUCHI_WORKER_STALE_SECONDS = int(os.environ.get("MADOGUCHI_WORKER_STALE_SECONDS", "60"))  # readyz
 # Periodic jobs: (function, every N seconds). Celery beat runs them in production; the
 # embedded default runs due jobs in-process (core.middleware.PeriodicTasksMiddleware).
 MADOGUCHI_PERIODIC: dict[str, tuple[str, int]] = {
@@ -165,6 +190,8 @@ MADOGUCHI_PERIODIC: dict[str, tuple[str, int]] = {
     "support-sla-breaches": ("support.tasks:sla_breaches_flag", 300),
     "support-close-resolved": ("support.tasks:resolved_close_after_period", 900),
     "support-queue-counts": ("support.tasks:queue_counts_rebuild", 24 * 3600),
+    "core-outbox-redispatch": ("core.tasks:outbox_redispatch", MADOGUCHI_OUTBOX_REDISPATCH_SECONDS),
+    "core-outbox-purge": ("core.tasks:outbox_purge", 3600),
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     name: {"task": "madoguchi.run", "schedule": float(every), "args": (path, {})}
@@ -384,6 +411,10 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = MADOGUCHI_TRUSTED_CLIENT_IP_HEADER or None
 
 # --- Operations ---------------------------------------------------------------------------
 MADOGUCHI_METRICS_TOKEN = os.environ.get("MADOGUCHI_METRICS_TOKEN", "")
+# Scrapers allowed by source address (CIDRs), e.g. "10.0.0.0/8". With neither a token nor an
+# allowlist /metrics answers 404 unless MADOGUCHI_METRICS_PUBLIC (default: DEBUG).
+MADOGUCHI_METRICS_ALLOW_IPS = env_list("MADOGUCHI_METRICS_ALLOW_IPS")
+MADOGUCHI_METRICS_PUBLIC = env_bool("MADOGUCHI_METRICS_PUBLIC", DEBUG)
 MADOGUCHI_JSON_LOGS = env_bool("MADOGUCHI_JSON_LOGS", not DEBUG)
 LOGGING = {
     "version": 1,

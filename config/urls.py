@@ -18,3 +18,8 @@ urlpatterns = [
     path("", include("wallet.urls")),
     path(f"{getattr(settings, 'MADOGUCHI_ADMIN_PATH', 'admin')}/", admin.site.urls),
 ]
+
+# Styled pages, and the JSON error contract under /api/v1 and /internal/v1 (core/degrade.py).
+handler400 = "core.degrade.bad_request"
+handler404 = "core.degrade.page_not_found"
+handler500 = "core.degrade.server_error"

@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache.backends import redis as django_redis
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from redis.exceptions import RedisError
 
 
 class RedisCacheClient(django_redis.RedisCacheClient):
@@ -30,7 +32,54 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         return client
 
 
+# Keys whose data comes from the database: while Redis is down, reading them is a miss and
+# filling them does nothing, so the help centre and /status/ are served from the database.
+# Everything else (rate limits, captcha and 2FA replay guards, version numbers, sessions'
+# deletes) raises, and the request fails closed with a 503 (core/degrade.py): a cache
+# outage never disables a limit silently.
+# "usersession:seen:" only throttles the activity rows of the session list (not a control):
+# while Redis is down no activity is recorded, and the customer stays signed in.
+FAIL_SOFT_PREFIXES = ("helpcenter:", "wallet:rates:", "usersession:seen:")
+
+
+def _fail_soft(key: Any) -> bool:
+    return isinstance(key, str) and key.startswith(FAIL_SOFT_PREFIXES)
+
+
+def _log_soft_failure(operation: str, key: str) -> None:
+    import structlog
+
+    structlog.get_logger("madoguchi.cache").warning("cache.fail_soft", operation=operation, key=key.split(":")[0])
+
+
 class RedisCache(django_redis.RedisCache):
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        if not _fail_soft(key):
+            return super().get(key, default, version)
+        try:
+            return super().get(key, default, version)
+        except RedisError:
+            _log_soft_failure("get", key)
+            return default
+
+    def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
+        if not _fail_soft(key):
+            return super().set(key, value, timeout, version)
+        try:
+            return super().set(key, value, timeout, version)
+        except RedisError:
+            _log_soft_failure("set", key)
+            return None
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
+        if not _fail_soft(key):
+            return bool(super().add(key, value, timeout, version))
+        try:
+            return bool(super().add(key, value, timeout, version))
+        except RedisError:
+            _log_soft_failure("add", key)
+            return False

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -67,3 +70,60 @@ class KnownDevice(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "device_hash"], name="known_device_unique")]
+
+
+class OutboxMessageQuerySet(models.QuerySet["OutboxMessage"]):
+    def pending(self) -> OutboxMessageQuerySet:
+        return self.filter(delivered_at__isnull=True, dead_at__isnull=True)
+
+
+class OutboxMessage(models.Model):
+    """A side effect (email, SMS, task) written in the same transaction as its change.
+
+    core.tasks.enqueue writes the row; a worker (Celery in production, the same process
+    after commit in the embedded default) claims it with a lease, runs it and marks it
+    delivered. ``key`` is the idempotency key handed to the sender, so a redelivery (a
+    broker message delivered twice, a worker killed mid-task, the periodic re-dispatch)
+    never sends twice. The payload (it may hold a one-time code) is erased on delivery.
+    """
+
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    task = models.CharField(max_length=200)
+    payload = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # When the row was last handed to the broker (or run in-process); None: not handed on yet
+    # (the broker was down, or a failed attempt waits for its retry time).
+    dispatched_at = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=200, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    dead_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutboxMessageQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_pending",
+                condition=models.Q(delivered_at__isnull=True, dead_at__isnull=True),
+            ),
+            models.Index(fields=["delivered_at"], name="outbox_delivered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.key}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of a Celery worker or beat (written by the process itself)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16)  # "worker" or "beat"
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name}"

@@ -1,11 +1,17 @@
 """Customer notifications: email and SMS, rendered in the customer's language, sent after commit.
 
+``send_email`` / ``send_sms`` write an outbox row in the caller's transaction (core.tasks);
+the delivery passes the row's idempotency key on: as the email's ``Message-ID`` and
+``X-Madoguchi-Idempotency-Key`` header, and to SMS senders that take ``idempotency_key``, so
+a provider (and the outbox backends of the embedded default) can drop a redelivery.
+
 Emails never carry secrets or private content (they link back to the site), and always show
 the customer's anti-phishing code once one is set, so a customer can tell our mail from a fake.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from django.conf import settings
@@ -15,8 +21,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .mail import IDEMPOTENCY_HEADER
 from .sms import get_sms_backend
-from .tasks import enqueue
+from .tasks import current_delivery_key, enqueue
 
 
 def send_email(
@@ -65,13 +72,30 @@ def deliver_email(*, kind: str, context: dict[str, Any], user_id: int | None, to
 
 
 def deliver_rendered_email(*, kind: str, to: str, subject: str, body: str, html: str | None = None) -> None:
-    message = EmailMultiAlternatives(
-        subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers={"X-Madoguchi-Kind": kind}
-    )
+    headers = {"X-Madoguchi-Kind": kind}
+    key = current_delivery_key()
+    if key:
+        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "madoguchi.invalid"
+        headers["Message-ID"] = f"<{key}@{domain}>"
+        headers[IDEMPOTENCY_HEADER] = key
+    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers)
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
 
 
 def deliver_sms(*, kind: str, body: str, to: str) -> None:
-    get_sms_backend().send(to=to, body=body, kind=kind)
+    backend = get_sms_backend()
+    key = current_delivery_key()
+    if key and _accepts_idempotency_key(backend):
+        backend.send(to=to, body=body, kind=kind, idempotency_key=key)  # type: ignore[call-arg]
+    else:
+        backend.send(to=to, body=body, kind=kind)
+
+
+def _accepts_idempotency_key(backend: Any) -> bool:
+    try:
+        parameters = inspect.signature(backend.send).parameters
+    except (TypeError, ValueError):
+        return False
+    return "idempotency_key" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())

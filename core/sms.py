@@ -8,17 +8,23 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .mail import outbox_path
+from .mail import write_message
 
 
 class SmsBackend(Protocol):
+    """``send(to, body, kind)``; a sender may also take ``idempotency_key`` (core.notify passes
+    the outbox row's key then), so a redelivered message is not sent twice."""
+
     def send(self, *, to: str, body: str, kind: str) -> None: ...
 
 
 class OutboxSmsBackend:
-    def send(self, *, to: str, body: str, kind: str) -> None:
-        path = outbox_path(kind, to, ".sms.txt")
-        path.write_text(f"To: {to}\nKind: {kind}\n\n{body}\n", encoding="utf-8")
+    def send(self, *, to: str, body: str, kind: str, idempotency_key: str | None = None) -> None:
+        key_line = f"Idempotency-Key: {idempotency_key}\n" if idempotency_key else ""
+        data = f"To: {to}\nKind: {kind}\n{key_line}\n{body}\n".encode()
+        path = write_message(kind, to, ".sms.txt", data, idempotency_key)
+        if path is None:
+            return
         if settings.MADOGUCHI_SMS_ECHO_CONSOLE:
             # The console shows that an SMS went out, never its text (it may carry a code).
             sys.stdout.write(f"[outbox] sms {kind} to {to}: {path}\n")

@@ -30,7 +30,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
+    """Database, cache, broker, worker and beat liveness, and the outbox's age (503 on failure).
+
+    ``worker``/``beat``: the freshest heartbeat is younger than MADOGUCHI_WORKER_STALE_SECONDS.
+    ``outbox``: the oldest undelivered side effect is younger than MADOGUCHI_OUTBOX_MAX_AGE_SECONDS
+    (older means customers are waiting for emails and SMS that are not going out).
+    """
+    from . import health
+    from .tasks import outbox_state
+
     checks: dict[str, str] = {}
+    details: dict[str, object] = {}
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -42,7 +52,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
         checks["cache"] = "ok" if cache.get("readyz") == "1" else "error"
     except Exception:  # noqa: BLE001
         checks["cache"] = "error"
-    if settings.MADOGUCHI_TASKS == "celery":
+    celery = settings.MADOGUCHI_TASKS == "celery"
+    if celery:
         try:
             from config.celery import app
 
@@ -53,6 +64,22 @@ def readyz(request: HttpRequest) -> JsonResponse:
             checks["queue"] = "error"
     else:
         checks["queue"] = "inline"
+    if checks["database"] == "ok":
+        try:
+            outbox = outbox_state()
+            details["outbox"] = outbox
+            too_old = outbox["oldest_age_seconds"] > settings.MADOGUCHI_OUTBOX_MAX_AGE_SECONDS
+            checks["outbox"] = "stale" if too_old else "ok"
+            if celery:
+                ages = health.heartbeat_ages()
+                details["heartbeat_age_seconds"] = ages
+                for kind, age in ages.items():
+                    if age is None:
+                        checks[kind] = "missing"
+                    else:
+                        checks[kind] = "ok" if age <= settings.MADOGUCHI_WORKER_STALE_SECONDS else "stale"
+        except Exception:  # noqa: BLE001
+            checks["outbox"] = "error"
     demo_present = (
         not settings.DEBUG
         and checks["database"] == "ok"
@@ -61,16 +88,35 @@ def readyz(request: HttpRequest) -> JsonResponse:
     if demo_present:
         checks["demo_data"] = "present"
     ok = all(value in {"ok", "inline"} for value in checks.values())
-    return JsonResponse({"status": "ok" if ok else "error", "checks": checks}, status=200 if ok else 503)
+    body = {"status": "ok" if ok else "error", "checks": checks, **details}
+    return JsonResponse(body, status=200 if ok else 503)
+
+
+def metrics_allowed(request: HttpRequest) -> bool:
+    """/metrics: a bearer token (MADOGUCHI_METRICS_TOKEN) or a source address in
+    MADOGUCHI_METRICS_ALLOW_IPS; open only when MADOGUCHI_METRICS_PUBLIC (default: DEBUG).
+    With none of them it answers 404, so a forgotten setting fails closed."""
+    import ipaddress
+
+    token = settings.MADOGUCHI_METRICS_TOKEN
+    if token:
+        supplied = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        if hmac.compare_digest(supplied.encode(), token.encode()):
+            return True
+    networks = settings.MADOGUCHI_METRICS_ALLOW_IPS
+    if networks:
+        try:
+            address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+        except ValueError:
+            return False
+        return any(address in ipaddress.ip_network(net, strict=False) for net in networks)
+    return not token and bool(settings.MADOGUCHI_METRICS_PUBLIC)
 
 
 @never_cache
 def metrics_view(request: HttpRequest) -> HttpResponse:
-    token = settings.MADOGUCHI_METRICS_TOKEN
-    if token:
-        supplied = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        if not hmac.compare_digest(supplied, token):
-            return HttpResponse(status=404)
+    if not metrics_allowed(request):
+        return HttpResponse(status=404)
     return HttpResponse(metrics.render(), content_type="text/plain; version=0.0.4")
 
 

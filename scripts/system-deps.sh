@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Debian packages the project needs: chromium (browser tests), nginx (proxy tests), tesseract (ID-selfie text
 # orientation), gettext (compilemessages). Installs only what is missing.
-# `system-deps.sh run` checks only what `make run` needs (no browser, no fonts).
+# `system-deps.sh run` checks only what `make run` needs (no browser, no fonts); the test
+# mode and `system-deps.sh drill` also need nginx and redis-server for the multi-node drill.
 set -euo pipefail
 mode="${1:-test}"
 need=()
-[ "$mode" = "run" ] || command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ "$mode" = "run" ] || [ "$mode" = "drill" ] || command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-jpn)
 [ -d /usr/share/tesseract-ocr ] && ! ls /usr/share/tesseract-ocr/*/tessdata/jpn.traineddata >/dev/null 2>&1 && need+=(tesseract-ocr-jpn)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
-# nginx on loopback in front of gunicorn (core/tests/test_nginx_client_ip.py, tests_support/nginx.py).
-[ "$mode" = "run" ] || command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+# nginx on loopback in front of gunicorn (tests_support/nginx.py) and the multi-node drill
+# (benchmarks/drill.py, its smoke in the PostgreSQL pass), with a private redis-server it stops and starts.
+[ "$mode" = "run" ] || [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)
+[ "$mode" = "run" ] || command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 # Japanese glyphs for readable screenshots of the browser tests.
-[ "$mode" = "run" ] || fc-list :lang=ja 2>/dev/null | grep -q . || need+=(fonts-ipafont-gothic)
+[ "$mode" = "drill" ] || [ "$mode" = "run" ] || fc-list :lang=ja 2>/dev/null | grep -q . || need+=(fonts-ipafont-gothic)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
   echo "Please install: ${need[*]} (Debian packages)" >&2
