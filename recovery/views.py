@@ -156,6 +156,17 @@ def freeze_confirm(request: HttpRequest, token: str) -> HttpResponse:
 # --------------------------------------------------------------------------- identity cases
 
 
+def _guide_context() -> dict[str, Any]:
+    """What the selfie page promises: review target, typical review time, withdrawal hold."""
+    from . import conf
+
+    return {
+        "review_hours": conf.get("IDENTITY_REVIEW_HOURS"),
+        "hold_hours": conf.get("IDENTITY_HOLD_HOURS"),
+        "median_minutes": selectors.turnaround_stats().get("review_median_minutes"),
+    }
+
+
 def _case_context(case: IdentityCase) -> dict[str, Any]:
     return {
         "case": case,
@@ -192,7 +203,7 @@ def identity_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "recovery/identity_new.html",
-        {"form": form, "precheck_messages": {k: str(v) for k, v in PRECHECK_MESSAGES.items()}},
+        {"form": form, "precheck_messages": {k: str(v) for k, v in PRECHECK_MESSAGES.items()}, **_guide_context()},
     )
 
 
@@ -209,7 +220,7 @@ def identity_detail(request: HttpRequest, case_id: str) -> HttpResponse:
         else:
             return redirect("recovery:identity_detail", case_id=case.pk)
     context = _case_context(case)
-    context.update(form=form, precheck_messages={k: str(v) for k, v in PRECHECK_MESSAGES.items()})
+    context.update(form=form, precheck_messages={k: str(v) for k, v in PRECHECK_MESSAGES.items()}, **_guide_context())
     return render(request, "recovery/identity_detail.html", context)
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """The frozen evaluation set for the ID-selfie pre-check (written before tuning; do not edit).
 
 Each case is a recipe (deterministic: same bytes on every run with the pinned Pillow/NumPy)
@@ -112,14 +113,27 @@ CARD_STYLES: dict[str, dict[str, Any]] = {
     "residence": {
         "colour": (222, 230, 240),
         "aspect": 0.63,
-        "lines": ("RESIDENCE CARD", "NAME  SMITH JANE", "NATIONALITY  CANADA", "STATUS  ENGINEER", "PERIOD  2029 03 31"),
+        "lines": (
+            "RESIDENCE CARD",
+            "NAME  SMITH JANE",
+            "NATIONALITY  CANADA",
+            "STATUS  ENGINEER",
+            "PERIOD  2029 03 31",
+        ),
     },
     "passport": {
         "colour": (232, 228, 214),
         "aspect": 0.70,
         "width": 0.50,
-        "lines": ("PASSPORT  JAPAN", "TYPE P  CODE JPN", "SURNAME  YAMADA", "GIVEN  HANAKO", "BIRTH  01 APR 1990",
-                  "EXPIRY  01 MAY 2031", "P<JPNYAMADA<<HANAKO<<<<<<<"),
+        "lines": (
+            "PASSPORT  JAPAN",
+            "TYPE P  CODE JPN",
+            "SURNAME  YAMADA",
+            "GIVEN  HANAKO",
+            "BIRTH  01 APR 1990",
+            "EXPIRY  01 MAY 2031",
+            "P<JPNYAMADA<<HANAKO<<<<<<<",
+        ),
     },
 }
 
@@ -131,7 +145,9 @@ def _card(style: str, width: int) -> Image.Image:
     draw = ImageDraw.Draw(card)
     draw.rectangle((0, 0, width - 1, height - 1), outline=(60, 80, 90), width=max(2, width // 150))
     photo_w = width // 4
-    draw.rectangle((width - photo_w - width // 20, height // 5, width - width // 20, height * 4 // 5), fill=(170, 160, 150))
+    draw.rectangle(
+        (width - photo_w - width // 20, height // 5, width - width // 20, height * 4 // 5), fill=(170, 160, 150)
+    )
     lines = spec["lines"]
     font = imagegen._font(max(10, height // (len(lines) + 5)))
     line_h = height // len(lines)
@@ -184,7 +200,9 @@ def render(case: Case) -> Image.Image:
         draw.rectangle((0, 0, width // 5, height // 2), fill=(255, 255, 255))
     if r.get("lamp"):
         lx = width // 2 if r.get("layout") != "swap" else width // 3
-        draw.ellipse((lx - short // 30, height // 40, lx + short // 30, height // 40 + short // 15), fill=(255, 255, 255))
+        draw.ellipse(
+            (lx - short // 30, height // 40, lx + short // 30, height // 40 + short // 15), fill=(255, 255, 255)
+        )
     if r.get("white_paper"):
         px, py = int(width * 0.58), int(height * 0.33)
         draw.rectangle((px, py, px + short // 6, py + short // 5), fill=(255, 255, 255))
@@ -196,8 +214,15 @@ def render(case: Case) -> Image.Image:
     if face_kind:
         image.paste(_face(face_kind, face_size), (face_x, face_y))
     if r.get("cover_face"):
-        draw.rectangle((face_x + face_size // 8, face_y + face_size // 6, face_x + face_size * 7 // 8,
-                        face_y + face_size * 5 // 6), fill=(205, 170, 150))
+        draw.rectangle(
+            (
+                face_x + face_size // 8,
+                face_y + face_size // 6,
+                face_x + face_size * 7 // 8,
+                face_y + face_size * 5 // 6,
+            ),
+            fill=(205, 170, 150),
+        )
     if r.get("white_mug"):
         mx, my = face_x + face_size // 2, face_y + face_size + short // 40
         draw.rounded_rectangle((mx, my, mx + short // 10, my + short // 8), radius=short // 60, fill=(255, 255, 255))
@@ -219,7 +244,7 @@ def render(case: Case) -> Image.Image:
     if "gain" in r:
         arr = arr * r["gain"]
     if "noise" in r:
-        arr = arr + np.random.default_rng(seed).normal(0, r["noise"], arr.shape)
+        arr = arr + np.random.default_rng(seed).normal(0, r["noise"], arr.shape)  # type: ignore[assignment]
     image = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB")
     if r.get("gray"):
         image = image.convert("L").convert("RGB")
