@@ -561,7 +561,8 @@ def _check_not_changed(locked: Inquiry, seen_event: int | None, agent: Any) -> N
     )
     if newer is None:
         return
-    if newer.actor_id and newer.actor_id == locked.customer_id:
+    customer_kinds = ("customer_reply", "reopened", "customer_froze_account")
+    if (newer.actor_id and newer.actor_id == locked.customer_id) or newer.kind in customer_kinds:
         who = _("the customer")
     elif newer.actor is not None:
         who = str(getattr(newer.actor, "full_name", "") or newer.actor.email)

@@ -197,3 +197,23 @@ def test_benchmark_evaluation_smoke():
     scores = module.evaluate(limit=3, verbose=False)
     assert set(scores) == {"blurry", "glare", "no_face", "mirrored", "too_small"}
     assert scores["no_face"]["fp"] == 0
+
+
+def test_glare_without_a_document_outline_needs_printed_detail_around_it():
+    import numpy as np
+
+    from recovery.idcheck import glare_score
+
+    rng = np.random.default_rng(3)
+    # printed detail (random dark strokes on a light page) with a clipped patch inside it,
+    # and no card outline anywhere: the fallback still calls it glare
+    page = np.full((600, 800, 3), 200, np.uint8)
+    for _ in range(1500):
+        x, y = int(rng.integers(0, 780)), int(rng.integers(0, 590))
+        page[y : y + 3, x : x + 18] = 30
+    page[250:330, 350:470] = 255
+    assert glare_score(page, documents=[]) > 0.01
+    # the same clipped patch on a plain wall is not glare
+    wall = np.full((600, 800, 3), 140, np.uint8)
+    wall[250:330, 350:470] = 255
+    assert glare_score(wall, documents=[]) == 0.0
