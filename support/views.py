@@ -647,7 +647,10 @@ def staff_action(request: HttpRequest, inquiry_id: int, action: str) -> HttpResp
             # nothing was saved: show the page again with what the agent typed, and the
             # latest thread and history (a collision or a validation error loses nothing)
             messages.error(request, exc.message)
-            draft = {k: str(post.get(k, "")) for k in ("body", "internal", "status", "priority", "canned", "reason")}
+            keys = ("body", "internal", "status", "priority", "canned") if action == "reply" else ()
+            draft = {k: str(post.get(k, "")) for k in keys}
+            if action == "move":
+                draft["reason"] = str(post.get("reason", ""))
             draft["action"] = action
             inquiry.refresh_from_db()
             context = staff_inquiry_context(request, inquiry, draft=draft)
