@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/madoguchi
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 
-.PHONY: run run-deps test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-mfa bench-abuse beat drill
+.PHONY: run run-deps test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-idcheck-eval bench-mfa bench-abuse beat drill
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
@@ -74,6 +74,9 @@ bench-queue: install
 	$(PY) benchmarks/support_queue.py
 bench-idcheck: install
 	$(PY) benchmarks/idcheck.py
+
+bench-idcheck-eval: install
+	$(PY) benchmarks/idcheck.py --eval
 bench-mfa: install
 	$(PY) benchmarks/mfa_verify.py
 bench-abuse: install

@@ -1,6 +1,11 @@
-"""ID-selfie pre-check latency per 12-megapixel photo, pinned to one CPU core.
+"""ID-selfie pre-check: accuracy on the frozen evaluation set, and latency per 12-MP photo.
 
-    .venv/bin/python benchmarks/idcheck.py [--photos 25] [--side 4000x3000]
+    .venv/bin/python benchmarks/idcheck.py --eval [--limit N]    # precision/recall per problem
+    .venv/bin/python benchmarks/idcheck.py [--photos 25] [--side 4000x3000]   # latency
+
+--eval scores recovery.idcheck against recovery/tests/photoset.py (45 photos labelled before
+tuning; labels and SHA-256 frozen in recovery/tests/data/idset_labels.json) and prints the
+table kept in docs/recovery.md, plus every photo the checks got wrong.
 
 Prints p50/p95/max over a mix of synthetic photos (clean, glare, mirrored, no face, blurry;
 JPEG quality 90, ~2 MB each) and per kind. Target: p95 <= 1.5 s on one core.
@@ -45,11 +50,84 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+EVAL_PROBLEMS = ("blurry", "glare", "no_face", "mirrored", "too_small")
+
+
+def evaluate(limit: int | None = None, *, verbose: bool = True) -> dict[str, dict[str, float]]:
+    """Precision and recall per problem on the frozen set (also used by a smoke test)."""
+    import hashlib
+    import json
+
+    from recovery.idcheck import precheck_id_selfie
+    from recovery.tests import photoset
+
+    frozen = json.loads((photoset.DATA / "idset_labels.json").read_text())["cases"]
+    by_name = {row["name"]: row for row in frozen}
+    cases = photoset.CASES[:limit] if limit else photoset.CASES
+    counts = {p: {"tp": 0, "fp": 0, "fn": 0} for p in EVAL_PROBLEMS}
+    wrong = []
+    changed = 0
+    for case in cases:
+        data = photoset.photo_bytes(case)
+        row = by_name[case.name]
+        if sorted(case.labels) != row["labels"]:
+            raise SystemExit(f"label of {case.name} differs from the frozen manifest")
+        if hashlib.sha256(data).hexdigest() != row["sha256"]:
+            changed += 1
+        found = set(precheck_id_selfie(data).problems)
+        for p in EVAL_PROBLEMS:
+            if p in found and p in case.labels:
+                counts[p]["tp"] += 1
+            elif p in found:
+                counts[p]["fp"] += 1
+            elif p in case.labels:
+                counts[p]["fn"] += 1
+        if found != set(case.labels):
+            wrong.append((case.name, sorted(case.labels), sorted(found)))
+    scores: dict[str, dict[str, float]] = {}
+    for p, c in counts.items():
+        tp, fp, fn = c["tp"], c["fp"], c["fn"]
+        scores[p] = {
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "precision": tp / (tp + fp) if tp + fp else 1.0,
+            "recall": tp / (tp + fn) if tp + fn else 1.0,
+        }
+    if verbose:
+        print(
+            f"ID-selfie pre-check on the frozen set: {len(cases)} photos"
+            + (f" ({changed} rendered differently from the manifest)" if changed else "")
+        )
+        print("| problem | photos with it | flagged correctly | false alarms | precision | recall |")
+        print("|---|---|---|---|---|---|")
+        for p, s in scores.items():
+            print(f"| `{p}` | {s['tp'] + s['fn']} | {s['tp']} | {s['fp']} | {s['precision']:.2f} | {s['recall']:.2f} |")
+        exact = len(cases) - len(wrong)
+        print(f"photos with exactly the right problems: {exact}/{len(cases)}")
+        for name, expected, found in wrong:
+            print(f"  wrong: {name}: expected {expected or '[]'}, found {found or '[]'}")
+    return scores
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--photos", type=int, default=25)
     parser.add_argument("--side", default="4000x3000")
+    parser.add_argument("--eval", action="store_true", help="precision/recall on the frozen set")
+    parser.add_argument("--limit", type=int, default=None)
     args = parser.parse_args()
+    if args.eval:
+        try:
+            import django
+
+            django.setup()
+        except Exception:
+            from django.conf import settings
+
+            settings.configure(USE_I18N=False)
+        evaluate(args.limit)
+        return
     width, height = (int(v) for v in args.side.split("x"))
 
     try:

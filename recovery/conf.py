@@ -17,6 +17,8 @@ DEFAULTS: dict[str, Any] = {
     "FREEZE_LINK_DAYS": 7,
     # Identity-verified cases (product §4b)
     "IDENTITY_HOLD_HOURS": 72,
+    # review target for identity cases: promised on the page, SLA in the staff list
+    "IDENTITY_REVIEW_HOURS": 48,
     "SECOND_APPROVER": False,
     "RETENTION_DAYS": 30,
     "RESUBMIT_DAYS": 14,

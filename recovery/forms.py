@@ -58,7 +58,7 @@ class IdentityCaseForm(IdentityDetailsForm):
     purpose = forms.ChoiceField(label=_("What do you need?"), choices=IdentityCase.Purpose.choices)
     image = forms.FileField(
         label=_("ID selfie"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "user"}),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
     field_order = ["purpose"]
 
@@ -66,7 +66,7 @@ class IdentityCaseForm(IdentityDetailsForm):
 class ResubmitForm(forms.Form):
     image = forms.FileField(
         label=_("New ID selfie"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "user"}),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
 

@@ -5,8 +5,8 @@ would make a reviewer reject the photo so they can retake it on the spot. Proble
 (stable, part of the API contract):
 
     not_an_image  too_large  too_small     -- from core.uploads (content, bytes, pixels)
-    blurry        contrast-normalised Laplacian variance of the sharpest tiles too low
-    glare         a clipped (all channels >= 250) highlight blob inside the picture
+    blurry        contrast-normalised second-derivative variance (weaker direction) too low
+    glare         clipped (all channels >= 250) pixels over the ID document's region
     no_face       no frontal face found by OpenCV's Haar cascade
     mirrored      text reads better flipped than as taken (Tesseract, Latin/digits)
 
@@ -29,7 +29,7 @@ from typing import Any
 
 import cv2
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from core.errors import ApplicationError
 from core.uploads import IMAGE_KINDS, inspect_upload
@@ -55,9 +55,10 @@ class PrecheckConfig:
     min_side: int = 720
     analysis_side: int = 1280  # long side of the copy used for blur/glare/OCR
     face_side: int = 640  # long side of the copy used for face detection
+    face_retry_side: int = 960  # second, finer look when no face was found at face_side
     ocr_side: int = 1024  # long side of the copy given to Tesseract
-    blur_threshold: float = 1.0  # contrast-normalised Laplacian variance, see blur_score
-    glare_min_fraction: float = 0.004  # clipped blob area / image area
+    blur_threshold: float = 0.6  # contrast-normalised, direction-aware sharpness, see blur_score
+    glare_min_fraction: float = 0.01  # clipped share of a document's area
     ocr_min_words: int = 4  # confident flipped words needed to call an image mirrored
     ocr_enough_words: int = 8  # this many words as taken: orientation is fine, skip the flip
     tesseract_cmd: str | None = None  # default: "tesseract" on PATH
@@ -115,12 +116,17 @@ def analyse(rgb: np.ndarray, *, config: PrecheckConfig | None = None) -> Prechec
     if blurry:
         problems.append("blurry")
 
-    glare_fraction = glare_score(rgb)
+    documents = document_regions(gray)
+    metrics["documents"] = len(documents)
+    glare_fraction = glare_score(rgb, documents)
     metrics["glare_fraction"] = round(glare_fraction, 4)
     if glare_fraction >= config.glare_min_fraction:
         problems.append("glare")
 
     faces = count_faces(_fit(gray, config.face_side))
+    if faces == 0:
+        # a customer further from the camera: look again at a larger copy for smaller faces
+        faces = count_faces(_fit(gray, config.face_retry_side), min_fraction=0.04)
     metrics["faces"] = faces
     if faces == 0:
         problems.append("no_face")
@@ -143,7 +149,10 @@ def _decode_reduced(data: bytes, side: int) -> np.ndarray:
             # libjpeg scales by 1/2, 1/4, 1/8 while decoding: far cheaper than a full decode.
             image.draft("RGB", (side, side))
         image.load()
-        rgb = image.convert("RGB")
+        # Phones store portrait photos sideways and say so in EXIF (orientation 6/8/3):
+        # turn the pixels upright first, as the reviewer's viewer and core.uploads do.
+        upright = ImageOps.exif_transpose(image)
+        rgb = upright.convert("RGB")
     return _fit(np.asarray(rgb), side)
 
 
@@ -160,15 +169,18 @@ def _fit(array: np.ndarray, side: int) -> np.ndarray:
 
 
 def blur_score(gray: np.ndarray, *, grid: int = 6, min_tile_variance: float = 64.0) -> float:
-    """Sharpness: 90th percentile over tiles of var(Laplacian) / var(intensity).
+    """Sharpness: 90th percentile over tiles of min(var(d2I/dx2), var(d2I/dy2)) / var(I).
 
     Dividing by the tile's own intensity variance makes the score independent of contrast
     and lighting (a step edge blurred by sigma scores ~1/sigma^2 whatever its contrast);
     flat tiles (plain wall) are skipped and the percentile picks the sharpest detail
     (text, hair, edges), so a sharp photo with a lot of empty background still passes.
+    Taking the weaker of the two directions catches motion blur (hand shake smears one
+    direction only, which a plain Laplacian still scores as sharp).
     """
-    lap = cv2.Laplacian(gray, cv2.CV_32F, ksize=3)
     intensity = gray.astype(np.float32)
+    dxx = cv2.Sobel(intensity, cv2.CV_32F, 2, 0, ksize=3)
+    dyy = cv2.Sobel(intensity, cv2.CV_32F, 0, 2, ksize=3)
     h, w = gray.shape
     values = []
     for i in range(grid):
@@ -177,27 +189,89 @@ def blur_score(gray: np.ndarray, *, grid: int = 6, min_tile_variance: float = 64
             cols = slice(j * w // grid, (j + 1) * w // grid)
             variance = float(intensity[rows, cols].var())
             if variance >= min_tile_variance:
-                values.append(float(lap[rows, cols].var()) / variance)
+                weaker = min(float(dxx[rows, cols].var()), float(dyy[rows, cols].var()))
+                values.append(weaker / variance)
     return float(np.percentile(values, 90)) if values else 0.0
 
 
-def glare_score(rgb: np.ndarray) -> float:
-    """Area fraction of the largest clipped highlight blob that does not touch the border.
+def document_regions(gray: np.ndarray) -> list[np.ndarray]:
+    """Card- or passport-shaped regions with printed detail inside (convex hulls).
 
-    Glare on a laminated card is a burnt-out white patch inside the picture; a blown-out
-    window or wall behind the customer usually touches the frame and is ignored.
+    A document is a convex outline whose minimum-area rectangle it fills (>= 90 %), with the
+    proportions of an ID-1 card (1.586) or a passport page (1.42) seen at an angle
+    (long/short 1.3-1.9), covering 1.5-60 % of the picture, and with text-like edges inside
+    (a blank sheet of paper, a white mug or a lamp is not a document).
     """
-    mask = (rgb.min(axis=2) >= 250).astype(np.uint8)
-    clipped = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    count, _labels, stats, _ = cv2.connectedComponentsWithStats(clipped, connectivity=8)
+    h, w = gray.shape
+    smooth = cv2.GaussianBlur(gray, (5, 5), 0)
+    edges = cv2.Canny(smooth, 30, 90)
+    outlines = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(outlines, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    found: list[np.ndarray] = []
+    for contour in contours:
+        hull = cv2.convexHull(contour)
+        area = cv2.contourArea(hull)
+        if not 0.015 * h * w <= area <= 0.6 * h * w:
+            continue
+        (_cx, _cy), (rw, rh), _angle = cv2.minAreaRect(hull)
+        if min(rw, rh) == 0:
+            continue
+        if not 1.3 <= max(rw, rh) / min(rw, rh) <= 1.9 or area / (rw * rh) < 0.9:
+            continue
+        mask = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(mask, [hull], 1)
+        inner = cv2.erode(mask, np.ones((9, 9), np.uint8)).astype(bool)
+        if inner.sum() == 0 or float((edges[inner] > 0).mean()) < 0.02:
+            continue
+        found.append(hull)
+    return found
+
+
+def glare_score(rgb: np.ndarray, documents: list[np.ndarray] | None = None) -> float:
+    """Largest share of a document's area that is clipped (all channels >= 250).
+
+    Glare matters only where it hides the document: clipped pixels are counted inside the
+    regions found by ``document_regions``. A white sheet, mug, lamp or blown-out window
+    elsewhere in the photo is ignored. When no document outline is found (glare can wash
+    out a card's edge), a clipped blob counts only if it is surrounded by printed detail
+    (text edges in a ring around it), never when it touches the frame.
+    """
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    if documents is None:
+        documents = document_regions(gray)
+    raw = (rgb.min(axis=2) >= 250).astype(np.uint8)
+    clipped = cv2.morphologyEx(raw, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     h, w = clipped.shape
-    best = 0
+    best = 0.0
+    for hull in documents:
+        mask = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(mask, [hull], 1)
+        area = int(mask.sum())
+        if area:
+            best = max(best, float((clipped & mask).sum()) / area)
+    if documents:
+        return best
+    return _glare_without_outline(gray, clipped)
+
+
+def _glare_without_outline(gray: np.ndarray, clipped: np.ndarray) -> float:
+    h, w = clipped.shape
+    edges = cv2.Canny(cv2.GaussianBlur(gray, (5, 5), 0), 30, 90)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(clipped, connectivity=8)
+    best = 0.0
     for i in range(1, count):
         x, y, bw, bh, area = (int(v) for v in stats[i])
-        if x == 0 or y == 0 or x + bw >= w or y + bh >= h:
+        if x == 0 or y == 0 or x + bw >= w or y + bh >= h or area < 0.002 * h * w:
             continue
-        best = max(best, area)
-    return best / float(h * w)
+        blob = (labels == i).astype(np.uint8)
+        reach = max(5, int(0.5 * max(bw, bh)))
+        ring = cv2.dilate(blob, np.ones((reach, reach), np.uint8)).astype(bool) & ~cv2.dilate(
+            blob, np.ones((5, 5), np.uint8)
+        ).astype(bool)
+        if ring.any() and float((edges[ring] > 0).mean()) >= 0.05:
+            # share of the surrounding (document-sized) neighbourhood that is burnt out
+            best = max(best, area / float(area + ring.sum()))
+    return best
 
 
 _HAAR_DIR: str = cv2.data.haarcascades  # type: ignore[attr-defined]
@@ -215,9 +289,9 @@ def _cascade() -> cv2.CascadeClassifier:
     return _CASCADE
 
 
-def count_faces(gray: np.ndarray) -> int:
+def count_faces(gray: np.ndarray, *, min_fraction: float = 0.06) -> int:
     short = min(gray.shape[:2])
-    min_size = max(24, int(short * 0.06))
+    min_size = max(24, int(short * min_fraction))
     equalised = cv2.equalizeHist(gray)
     faces = _cascade().detectMultiScale(equalised, scaleFactor=1.1, minNeighbors=5, minSize=(min_size, min_size))
     return len(faces)

@@ -32,3 +32,14 @@ REJECTION_REASONS = {
     "face_not_visible": _("Your face is not fully visible."),
     "details_mismatch": _("The details you entered do not match our records."),
 }
+
+# Short names of the pre-check problems for staff lists (the customer sees PRECHECK_MESSAGES).
+PRECHECK_LABELS = {
+    "not_an_image": _("Not a photo"),
+    "too_large": _("Too large"),
+    "too_small": _("Too small"),
+    "blurry": _("Blurry"),
+    "glare": _("Glare on the document"),
+    "no_face": _("No face found"),
+    "mirrored": _("Mirrored"),
+}

@@ -80,6 +80,11 @@ class IdentityCase(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     images_deleted_at = models.DateTimeField(null=True, blank=True)
+    # the reviewer working on the case (claimed from the staff list)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["submitted_at"]

@@ -65,6 +65,31 @@ def _is_case_staff(user: Any) -> bool:
     return has_role(user, IDENTITY_REVIEWER) or has_role(user, SUPERVISOR)
 
 
+def can_open_cases(user: Any) -> bool:
+    """May open the staff case list and case pages (support agents without it see no link)."""
+    return _is_case_staff(user)
+
+
+def open_cases_for_customer(*, user: Any) -> QuerySet[IdentityCase]:
+    """A customer's open identity cases, newest first (staff console security panel)."""
+    return IdentityCase.objects.filter(user=user, status__in=IdentityCase.OPEN_STATUSES).order_by("-submitted_at")
+
+
+def case_sla(case: IdentityCase, now: Any = None) -> dict[str, Any]:
+    """Review target of an open case: due ``IDENTITY_REVIEW_HOURS`` after the latest
+    submission; ``warning`` under a quarter of the target, ``breached`` once overdue."""
+    from . import conf
+
+    if case.status not in IdentityCase.REVIEWABLE_STATUSES:
+        return {"state": "done", "due_at": None, "seconds": None}
+    now = now or timezone.now()
+    target = timedelta(hours=conf.get("IDENTITY_REVIEW_HOURS"))
+    due = case.submitted_at + target
+    seconds = (due - now).total_seconds()
+    state = "breached" if seconds < 0 else "warning" if seconds < target.total_seconds() / 4 else "ok"
+    return {"state": state, "due_at": due, "seconds": int(seconds)}
+
+
 def can_review(user: Any) -> bool:
     return has_role(user, IDENTITY_REVIEWER)
 
@@ -72,8 +97,12 @@ def can_review(user: Any) -> bool:
 def identity_cases_for_staff(user: Any, *, status: str | None = None) -> QuerySet[IdentityCase]:
     if not _is_case_staff(user):
         raise not_found()
-    cases = IdentityCase.objects.select_related("user")
-    if status == "open":
+    cases = IdentityCase.objects.select_related("user", "assignee")
+    if status == "mine":
+        cases = cases.filter(status__in=IdentityCase.REVIEWABLE_STATUSES, assignee=user)
+    elif status == "unassigned":
+        cases = cases.filter(status__in=IdentityCase.REVIEWABLE_STATUSES, assignee__isnull=True)
+    elif status == "open":
         cases = cases.filter(status__in=IdentityCase.REVIEWABLE_STATUSES)
     elif status:
         cases = cases.filter(status=status)

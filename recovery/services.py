@@ -663,3 +663,43 @@ def identity_retention_run(*, now: dt.datetime | None = None) -> dict[str, int]:
         )
         deleted += count
     return {"closed": closed, "images_deleted": deleted}
+
+
+# --------------------------------------------------------------------------- review desk
+
+
+def identity_case_claim(*, case: IdentityCase, actor: Any, release: bool = False) -> IdentityCase:
+    """A reviewer takes an open case (or releases it). Taking over a colleague's case or
+    releasing it needs a supervisor. Audited, not shown to the customer."""
+    from accounts.roles import SUPERVISOR, has_role
+
+    from . import selectors
+
+    if not selectors.can_review(actor) and not has_role(actor, SUPERVISOR):
+        raise ApplicationError("permission_denied", _("Only identity reviewers can take cases."), status=403)
+    with transaction.atomic():
+        locked = IdentityCase.objects.select_for_update().get(pk=case.pk)
+        if locked.status not in IdentityCase.REVIEWABLE_STATUSES:
+            raise ApplicationError("case_not_open", _("This case is not waiting for review."), status=409)
+        new_id = None if release else actor.pk
+        if locked.assignee_id not in (None, actor.pk) and not has_role(actor, SUPERVISOR):
+            raise ApplicationError(
+                "case_claimed",
+                _("Another reviewer is working on this case. Ask a supervisor to reassign it."),
+                status=409,
+            )
+        if locked.assignee_id == new_id:
+            return locked
+        old = locked.assignee_id
+        locked.assignee_id = new_id
+        locked.claimed_at = timezone.now() if new_id else None
+        locked.save(update_fields=["assignee", "claimed_at"])
+        audit_log(
+            user=locked.user,
+            actor=actor,
+            event="identity_case.released" if release else "identity_case.claimed",
+            data={"case": case_reference(locked), "previous_assignee": old},
+            visible_to_customer=False,
+        )
+    case.refresh_from_db()
+    return case

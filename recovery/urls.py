@@ -31,5 +31,6 @@ urlpatterns = [
     ),
     path("recovery/staff/cases/", views.staff_cases, name="staff_cases"),
     path("recovery/staff/cases/<uuid:case_id>/", views.staff_case, name="staff_case"),
+    path("recovery/staff/cases/<uuid:case_id>/claim/", views.staff_case_claim, name="staff_case_claim"),
     path("recovery/staff/documents/<int:document_id>/", views.staff_document, name="staff_document"),
 ]

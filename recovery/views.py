@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.views import PasswordResetView as AllauthPasswordResetView
+from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -16,7 +18,7 @@ from core.errors import ApplicationError
 
 from . import selectors, services
 from .forms import CodeForm, FreezeRequestForm, IdentityCaseForm, PasswordResetRequestForm, ResubmitForm, ReviewForm
-from .messages import PRECHECK_MESSAGES, REJECTION_REASONS
+from .messages import PRECHECK_LABELS, PRECHECK_MESSAGES, REJECTION_REASONS
 from .models import IdentityCase, IdentityDocument
 
 
@@ -156,6 +158,17 @@ def freeze_confirm(request: HttpRequest, token: str) -> HttpResponse:
 # --------------------------------------------------------------------------- identity cases
 
 
+def _guide_context() -> dict[str, Any]:
+    """What the selfie page promises: review target, typical review time, withdrawal hold."""
+    from . import conf
+
+    return {
+        "review_hours": conf.get("IDENTITY_REVIEW_HOURS"),
+        "hold_hours": conf.get("IDENTITY_HOLD_HOURS"),
+        "median_minutes": selectors.turnaround_stats().get("review_median_minutes"),
+    }
+
+
 def _case_context(case: IdentityCase) -> dict[str, Any]:
     return {
         "case": case,
@@ -192,7 +205,7 @@ def identity_new(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "recovery/identity_new.html",
-        {"form": form, "precheck_messages": {k: str(v) for k, v in PRECHECK_MESSAGES.items()}},
+        {"form": form, "precheck_messages": {k: str(v) for k, v in PRECHECK_MESSAGES.items()}, **_guide_context()},
     )
 
 
@@ -209,7 +222,7 @@ def identity_detail(request: HttpRequest, case_id: str) -> HttpResponse:
         else:
             return redirect("recovery:identity_detail", case_id=case.pk)
     context = _case_context(case)
-    context.update(form=form, precheck_messages={k: str(v) for k, v in PRECHECK_MESSAGES.items()})
+    context.update(form=form, precheck_messages={k: str(v) for k, v in PRECHECK_MESSAGES.items()}, **_guide_context())
     return render(request, "recovery/identity_detail.html", context)
 
 
@@ -252,11 +265,22 @@ def staff_cases(request: HttpRequest) -> HttpResponse:
     staff = _staff_only(request)
     status = request.GET.get("status", "open")
     cases = selectors.identity_cases_for_staff(staff, status=status if status != "all" else None)
+    now = timezone.now()
+    rows = [
+        {
+            "case": case,
+            "reference": services.case_reference(case),
+            "sla": selectors.case_sla(case, now),
+            "warnings": [PRECHECK_LABELS.get(w, w) for w in case.warnings],
+        }
+        for case in cases[:200]
+    ]
     return render(
         request,
         "recovery/staff/cases.html",
         {
-            "cases": cases[:200],
+            "rows": rows,
+            "cases": [r["case"] for r in rows],
             "status": status,
             "stats": selectors.turnaround_stats(),
             "statuses": IdentityCase.Status,
@@ -296,8 +320,40 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
         can_review=selectors.can_review(staff),
         reason_labels=REJECTION_REASONS,
         precheck_labels=PRECHECK_MESSAGES,
+        **_desk_context(staff, case),
     )
     return render(request, "recovery/staff/case.html", context)
+
+
+def _desk_context(staff: Any, case: IdentityCase) -> dict[str, Any]:
+    """Claim/assignee, SLA, translated codes and the customer's security context."""
+    from support.presenters import signin_rows
+    from support.selectors import customer_security_context
+
+    security = customer_security_context(case.user)
+    security["signins"] = signin_rows(security["recent_signins"])
+    security["identity_case_rows"] = None  # this page is the case
+    return {
+        "sla": selectors.case_sla(case),
+        "security": security,
+        "document_problems": {d.pk: [PRECHECK_LABELS.get(p, p) for p in d.problems] for d in case.documents.all()},
+        "decision_reasons": {d.pk: [str(REJECTION_REASONS.get(r, r)) for r in d.reasons] for d in case.decisions.all()},
+        "can_claim": selectors.can_review(staff),
+        "claimed_by_me": case.assignee_id == staff.pk,
+    }
+
+
+@require_http_methods(["POST"])
+def staff_case_claim(request: HttpRequest, case_id: str) -> HttpResponse:
+    staff = _staff_only(request)
+    case = selectors.identity_case_for_staff(staff, case_id)
+    try:
+        services.identity_case_claim(case=case, actor=staff, release=request.POST.get("release") == "1")
+    except ApplicationError as error:
+        if error.status == 403:
+            return render(request, "recovery/staff/forbidden.html", {"message": error.message}, status=403)
+        flash.error(request, error.message)
+    return redirect(reverse("recovery:staff_case", args=[case.pk]))
 
 
 def staff_document(request: HttpRequest, document_id: int) -> FileResponse:

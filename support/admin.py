@@ -94,7 +94,17 @@ class ClosureAdmin(admin.ModelAdmin):
 class CannedReplyForm(forms.ModelForm):
     class Meta:
         model = CannedReply
-        fields = ("slug", "title_ja", "title_en", "body_ja", "body_en", "position", "active")
+        fields = (
+            "slug",
+            "title_ja",
+            "title_en",
+            "body_ja",
+            "body_en",
+            "set_status",
+            "set_priority",
+            "position",
+            "active",
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -108,7 +118,7 @@ class CannedReplyForm(forms.ModelForm):
 @admin.register(CannedReply)
 class CannedReplyAdmin(admin.ModelAdmin):
     form = CannedReplyForm
-    list_display = ("slug", "title_ja", "title_en", "active")
+    list_display = ("slug", "title_ja", "title_en", "set_status", "set_priority", "active")
 
 
 @admin.register(Inquiry)

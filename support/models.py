@@ -175,6 +175,13 @@ class CannedReply(models.Model):
     title_en = models.CharField(max_length=120)
     body_ja = models.TextField()
     body_en = models.TextField()
+    # a macro: the reply plus the status and priority it sets, in one step (blank: unchanged)
+    set_status = models.CharField(
+        max_length=10, blank=True, choices=Status.choices, help_text=_("Status after the reply (blank: waiting).")
+    )
+    set_priority = models.PositiveSmallIntegerField(
+        null=True, blank=True, choices=Priority.choices, help_text=_("Priority to set (blank: unchanged).")
+    )
     position = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from accounts import roles
@@ -134,6 +134,32 @@ def sla_target(priority: int) -> SlaTarget:
         resolution=dt.timedelta(minutes=policy.resolution_minutes),
         around_the_clock=policy.around_the_clock,
     )
+
+
+def sla_targets() -> dict[int, dt.timedelta]:
+    """Every policy's targets in one query, keyed priority*10+1 (first response) / +2 (resolution)."""
+    targets: dict[int, dt.timedelta] = {}
+    for policy in SlaPolicy.objects.all():
+        targets[policy.priority * 10 + 1] = dt.timedelta(minutes=policy.first_response_minutes)
+        targets[policy.priority * 10 + 2] = dt.timedelta(minutes=policy.resolution_minutes)
+    return targets
+
+
+def people_names(user_ids: set[int]) -> dict[int, str]:
+    """Display names (full name or email) of the staff and customers named in a history."""
+    from django.contrib.auth import get_user_model
+
+    ids = {int(i) for i in user_ids if isinstance(i, int) or str(i).isdigit()}
+    if not ids:
+        return {}
+    return {
+        pk: (full_name or email)
+        for pk, full_name, email in get_user_model().objects.filter(pk__in=ids).values_list("pk", "full_name", "email")
+    }
+
+
+def queue_names(language: str) -> dict[str, str]:
+    return {q.slug: q.name(language) for q in Queue.objects.all()}
 
 
 def desk_calendar(*, now: dt.datetime | None = None) -> BusinessCalendar:
@@ -409,6 +435,29 @@ def _search_filter(qs: QuerySet[Inquiry], query: str) -> QuerySet[Inquiry]:
     return matched
 
 
+def breached_q(now: dt.datetime) -> Q:
+    """The one definition of "SLA breached" for an active inquiry: the breached view filters
+    by it and ``presenters.sla_breached`` (the badge) evaluates the same rule in Python."""
+    return (
+        Q(breached_at__isnull=False)
+        | Q(first_responded_at__isnull=True, first_response_due_at__lt=now)
+        | Q(first_responded_at__gt=F("first_response_due_at"))
+        | Q(resolution_due_at__lt=now, sla_paused_seconds_left__isnull=True)
+    )
+
+
+def other_inquiries_for_staff(*, user: Any, inquiry: Inquiry, limit: int = 10) -> list[Inquiry]:
+    """The requester's other inquiries, newest activity first, only in queues the agent may see."""
+    qs = _staff_inquiries(user).exclude(pk=inquiry.pk)
+    if inquiry.customer_id:
+        qs = qs.filter(customer_id=inquiry.customer_id)
+    elif inquiry.guest_email:
+        qs = qs.filter(guest_email=inquiry.guest_email)
+    else:
+        return []
+    return list(qs.select_related("category", "queue").defer(*_LIST_DEFER).order_by("-updated_at", "-id")[:limit])
+
+
 def queue_page_for_staff(
     *,
     user: Any,
@@ -445,11 +494,7 @@ def queue_page_for_staff(
     elif view == "unassigned":
         qs = qs.filter(ACTIVE, assignee__isnull=True)
     elif view == "breached":
-        qs = qs.filter(ACTIVE).filter(
-            Q(first_responded_at__isnull=True, first_response_due_at__lt=now)
-            | Q(resolution_due_at__lt=now, sla_paused_seconds_left__isnull=True)
-            | Q(breached_at__isnull=False)
-        )
+        qs = qs.filter(ACTIVE).filter(breached_q(now))
     else:
         qs = qs.filter(status=view)
     if priority:
@@ -489,6 +534,12 @@ def security_context_for_staff(*, user: Any, inquiry: Inquiry) -> dict[str, Any]
     customer = inquiry.customer
     if customer is None:
         return None
+    return customer_security_context(customer)
+
+
+def customer_security_context(customer: Any) -> dict[str, Any]:
+    """2FA, freeze/hold, recent sign-ins and open identity cases of one customer (callers
+    check the staff member's role: the support console and the identity-case review)."""
     from accounts.selectors import recent_signins_for_staff, restriction_for_user
 
     context: dict[str, Any] = {"customer": customer}

@@ -559,6 +559,66 @@ def _staff_locked(user: Any, inquiry: Inquiry) -> Inquiry:
     return locked
 
 
+# history kinds that do not count as "someone else changed it" (clock bookkeeping)
+_NOT_A_CHANGE = ("sla_breached",)
+
+
+def _check_not_changed(locked: Inquiry, seen_event: int | None, agent: Any) -> None:
+    """Submit-time collision check: refuse when someone else (a colleague or the customer)
+    changed the inquiry after the agent opened it (``seen_event`` is the newest history id
+    the agent's page showed). Nothing is written; the page keeps the agent's text."""
+    if seen_event is None:
+        return
+    newer = (
+        InquiryEvent.objects.filter(inquiry=locked, id__gt=seen_event)
+        .exclude(kind__in=_NOT_A_CHANGE)
+        .exclude(actor_id=getattr(agent, "pk", None))
+        .select_related("actor")
+        .order_by("-id")
+        .first()
+    )
+    if newer is None:
+        return
+    customer_kinds = ("customer_reply", "reopened", "customer_froze_account")
+    if (newer.actor_id and newer.actor_id == locked.customer_id) or newer.kind in customer_kinds:
+        who = _("the customer")
+    elif newer.actor is not None:
+        who = str(getattr(newer.actor, "full_name", "") or newer.actor.email)
+    else:
+        who = _("the system")
+    raise ApplicationError(
+        "inquiry_changed",
+        _(
+            "%(who)s changed this inquiry after you opened it. Nothing was saved: read the latest "
+            "history, then send again (your text is kept)."
+        )
+        % {"who": who},
+        status=409,
+        fields={"seen": [str(newer.pk)]},
+    )
+
+
+def _apply_priority(locked: Inquiry, *, agent: Any, priority: int, now: dt.datetime) -> None:
+    if priority not in Priority.values:
+        raise validation_failed({"priority": [_("Unknown priority.")]})
+    if locked.priority == priority:
+        return
+    if locked.category.priority_locked and priority != locked.category.default_priority:
+        raise ApplicationError(
+            "priority_locked", _("The priority of this category cannot be changed (security is always urgent).")
+        )
+    if (
+        priority > locked.priority
+        and not roles.has_role(agent, roles.SUPERVISOR)
+        and locked.priority == Priority.URGENT
+    ):
+        raise ApplicationError("permission_denied", _("Only a supervisor can lower an urgent inquiry."), status=403)
+    old = locked.priority
+    locked.priority = priority
+    _apply_sla(locked, start=locked.created_at)
+    _event(locked, "priority", actor=agent, now=now, old=old, new=priority)
+
+
 def canned_render(*, reply: CannedReply, inquiry: Inquiry, agent: Any) -> str:
     language = _language_of(inquiry)
     customer = inquiry.customer
@@ -586,23 +646,39 @@ def inquiry_reply_staff(
     internal: bool = False,
     canned_slug: str = "",
     new_status: str | None = None,
+    new_priority: int | None = None,
     attachments: Sequence[Any] = (),
+    seen_event: int | None = None,
     now: dt.datetime | None = None,
 ) -> Message:
     """A public reply (emails the customer a link) or an internal note (never shown or sent).
-    A public reply marks the first response and by default waits on the customer."""
+    A public reply marks the first response and by default waits on the customer.
+
+    A macro (``canned_slug``) is the reply text plus its status and priority, applied in the
+    same transaction; an explicit ``new_status`` / ``new_priority`` wins over the macro's.
+    ``seen_event``: refuse (409 ``inquiry_changed``) when someone else changed the inquiry
+    since the agent's page was rendered."""
     now = now or timezone.now()
     _require_staff(agent)
     text = normalise_text(str(body or ""))
-    if not text and canned_slug:
-        reply = CannedReply.objects.filter(slug=canned_slug, active=True).first()
-        if reply is None:
+    macro = None
+    if canned_slug:
+        macro = CannedReply.objects.filter(slug=canned_slug, active=True).first()
+        if macro is None:
             raise validation_failed({"canned": [_("Unknown canned reply.")]})
-        text = canned_render(reply=reply, inquiry=inquiry, agent=agent)
+        if not text:
+            text = canned_render(reply=macro, inquiry=inquiry, agent=agent)
+        new_status = new_status or macro.set_status or None
+        new_priority = new_priority or macro.set_priority
+    if new_status and new_status not in Status.values:
+        raise validation_failed({"status": [_("Unknown status.")]})
     text = _clean_body(text)
     cleaned_files = _sanitise_all(attachments)
     with transaction.atomic():
         locked = _staff_locked(agent, inquiry)
+        _check_not_changed(locked, seen_event, agent)
+        if new_priority:
+            _apply_priority(locked, agent=agent, priority=int(new_priority), now=now)
         kind = MessageKind.NOTE if internal else MessageKind.REPLY
         message = Message.objects.create(inquiry=locked, author=agent, kind=kind, body=text, created_at=now)
         _store_attachments(inquiry=locked, message=message, cleaned=cleaned_files, now=now)
@@ -614,6 +690,8 @@ def inquiry_reply_staff(
             message_id=message.pk,
             **({"canned": canned_slug} if canned_slug else {}),
         )
+        if macro is not None:
+            _event(locked, "macro", actor=agent, now=now, macro=macro.slug)
         if not internal:
             if locked.first_responded_at is None:
                 locked.first_responded_at = now
@@ -644,12 +722,15 @@ def _check_transition(old: str, new: str) -> None:
         )
 
 
-def inquiry_set_status(*, agent: Any, inquiry: Inquiry, status: str, now: dt.datetime | None = None) -> None:
+def inquiry_set_status(
+    *, agent: Any, inquiry: Inquiry, status: str, seen_event: int | None = None, now: dt.datetime | None = None
+) -> None:
     now = now or timezone.now()
     if status not in Status.values:
         raise validation_failed({"status": [_("Unknown status.")]})
     with transaction.atomic():
         locked = _staff_locked(agent, inquiry)
+        _check_not_changed(locked, seen_event, agent)
         if locked.status == status:
             return
         _check_transition(locked.status, status)
@@ -662,38 +743,31 @@ def inquiry_set_status(*, agent: Any, inquiry: Inquiry, status: str, now: dt.dat
     inquiry.refresh_from_db()
 
 
-def inquiry_set_priority(*, agent: Any, inquiry: Inquiry, priority: int, now: dt.datetime | None = None) -> None:
+def inquiry_set_priority(
+    *, agent: Any, inquiry: Inquiry, priority: int, seen_event: int | None = None, now: dt.datetime | None = None
+) -> None:
     now = now or timezone.now()
     if priority not in Priority.values:
         raise validation_failed({"priority": [_("Unknown priority.")]})
     with transaction.atomic():
         locked = _staff_locked(agent, inquiry)
+        _check_not_changed(locked, seen_event, agent)
         if locked.priority == priority:
             return
-        if locked.category.priority_locked and priority != locked.category.default_priority:
-            raise ApplicationError(
-                "priority_locked", _("The priority of this category cannot be changed (security is always urgent).")
-            )
-        if (
-            priority > locked.priority
-            and not roles.has_role(agent, roles.SUPERVISOR)
-            and locked.priority == Priority.URGENT
-        ):
-            raise ApplicationError("permission_denied", _("Only a supervisor can lower an urgent inquiry."), status=403)
-        old = locked.priority
-        locked.priority = priority
-        _apply_sla(locked, start=locked.created_at)
-        _event(locked, "priority", actor=agent, now=now, old=old, new=priority)
+        _apply_priority(locked, agent=agent, priority=priority, now=now)
         locked.save()
     inquiry.refresh_from_db()
 
 
-def inquiry_assign(*, agent: Any, inquiry: Inquiry, assignee: Any, now: dt.datetime | None = None) -> None:
+def inquiry_assign(
+    *, agent: Any, inquiry: Inquiry, assignee: Any, seen_event: int | None = None, now: dt.datetime | None = None
+) -> None:
     """Agents take or release an inquiry; assigning someone else needs a supervisor, and the
     assignee must be able to see the queue."""
     now = now or timezone.now()
     with transaction.atomic():
         locked = _staff_locked(agent, inquiry)
+        _check_not_changed(locked, seen_event, agent)
         new_id = getattr(assignee, "pk", None)
         if new_id is not None and new_id != agent.pk:
             roles.require_role(agent, roles.SUPERVISOR)
@@ -711,25 +785,61 @@ def inquiry_assign(*, agent: Any, inquiry: Inquiry, assignee: Any, now: dt.datet
     inquiry.refresh_from_db()
 
 
-def inquiry_move(*, agent: Any, inquiry: Inquiry, queue_slug: str, now: dt.datetime | None = None) -> None:
-    """Route to another queue. Moving into or out of a security queue needs the security role."""
+def inquiry_move(
+    *,
+    agent: Any,
+    inquiry: Inquiry,
+    queue_slug: str,
+    reason: str = "",
+    seen_event: int | None = None,
+    request: HttpRequest | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Route to another queue. Moving into or out of a security queue needs the security role;
+    moving out of it also needs a written reason (kept in the history and audited)."""
     now = now or timezone.now()
+    reason = normalise_text(str(reason or ""))[:500]
     with transaction.atomic():
         locked = _staff_locked(agent, inquiry)
+        _check_not_changed(locked, seen_event, agent)
         target = next((q for q in selectors.visible_queues_for_staff(agent) if q.slug == queue_slug), None)
         if target is None:
             raise validation_failed({"queue": [_("Unknown queue.")]})
         if target.id == locked.queue_id:
             return
         old = locked.queue
+        leaves_security = old.is_security and not target.is_security
+        if leaves_security and len(reason) < 5:
+            raise ApplicationError(
+                "reason_required",
+                _("Moving an inquiry out of the security queue needs a reason (at least 5 characters)."),
+                fields={"reason": [_("Please write why this is not a security matter.")]},
+            )
         _move_count(old_queue=old.id, old_status=locked.status, new_queue=target.id, new_status=locked.status)
         locked.queue = target
         if locked.assignee_id and target.id not in {
             q.id for q in selectors.visible_queues_for_staff(get_user_model().objects.get(pk=locked.assignee_id))
         }:
             locked.assignee = None
-        _event(locked, "queue", actor=agent, now=now, old=old.slug, new=target.slug)
+        _event(
+            locked,
+            "queue",
+            actor=agent,
+            now=now,
+            old=old.slug,
+            new=target.slug,
+            **({"reason": reason} if reason else {}),
+        )
         locked.save()
+        if leaves_security:
+            audit_log(
+                user=locked.customer,
+                actor=agent,
+                event="support.security_inquiry_moved",
+                request=request,
+                data={"reference": locked.reference, "from": old.slug, "to": target.slug, "reason": reason},
+                visible_to_customer=False,
+            )
     inquiry.refresh_from_db()
 
 

@@ -141,3 +141,79 @@ def test_tsv_parsing_counts_only_confident_alphanumeric_words():
         "5\t1\t1\t1\t1\t5\t0\t0\t10\t10\t90.0\t123456789012",
     ]
     assert count_confident_words(lines) == 2
+
+
+# --------------------------------------------------------------------------- frozen evaluation set
+
+from recovery.tests import photoset  # noqa: E402
+
+
+@pytest.mark.parametrize("name", ["good_exif6", "good_exif8", "good_exif3"])
+def test_portrait_stored_sideways_with_exif_orientation_is_checked_upright(name):
+    # given a normal portrait the phone stored sideways with EXIF orientation 6 (or 8, 3)
+    data = photoset.photo_bytes(photoset.case_by_name(name))
+    # when pre-checked
+    result = precheck_id_selfie(data)
+    # then the face is found (before: a false no_face, the cascade only sees upright faces)
+    assert result.problems == [], result.metrics
+    assert result.metrics["faces"] >= 1
+
+
+@pytest.mark.parametrize("name", ["good_white_paper", "good_white_mug", "good_lamp"])
+def test_bright_white_object_away_from_the_document_is_not_glare(name):
+    # given a good photo with a clipped white sheet / mug / lamp somewhere in the frame
+    result = precheck_id_selfie(photoset.photo_bytes(photoset.case_by_name(name)))
+    # then no glare is reported: glare only counts over the document (before: flagged)
+    assert "glare" not in result.problems, result.metrics
+    assert result.metrics["documents"] >= 1
+
+
+def test_glare_over_the_document_is_still_flagged_next_to_a_lamp():
+    result = precheck_id_selfie(photoset.photo_bytes(photoset.case_by_name("glare_and_lamp")))
+    assert result.problems == ["glare"], result.metrics
+
+
+def test_motion_blur_from_hand_shake_is_blurry():
+    result = precheck_id_selfie(photoset.photo_bytes(photoset.case_by_name("blur_motion")))
+    assert "blurry" in result.problems, result.metrics
+
+
+def test_frozen_labels_match_the_recipes():
+    import json
+
+    frozen = json.loads((photoset.DATA / "idset_labels.json").read_text())["cases"]
+    assert [(r["name"], r["labels"]) for r in frozen] == [(c.name, sorted(c.labels)) for c in photoset.CASES]
+    assert len(photoset.CASES) >= 30
+
+
+def test_benchmark_evaluation_smoke():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "idcheck.py"
+    spec = importlib.util.spec_from_file_location("bench_idcheck", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    scores = module.evaluate(limit=3, verbose=False)
+    assert set(scores) == {"blurry", "glare", "no_face", "mirrored", "too_small"}
+    assert scores["no_face"]["fp"] == 0
+
+
+def test_glare_without_a_document_outline_needs_printed_detail_around_it():
+    import numpy as np
+
+    from recovery.idcheck import glare_score
+
+    rng = np.random.default_rng(3)
+    # printed detail (random dark strokes on a light page) with a clipped patch inside it,
+    # and no card outline anywhere: the fallback still calls it glare
+    page = np.full((600, 800, 3), 200, np.uint8)
+    for _ in range(1500):
+        x, y = int(rng.integers(0, 780)), int(rng.integers(0, 590))
+        page[y : y + 3, x : x + 18] = 30
+    page[250:330, 350:470] = 255
+    assert glare_score(page, documents=[]) > 0.01
+    # the same clipped patch on a plain wall is not glare
+    wall = np.full((600, 800, 3), 140, np.uint8)
+    wall[250:330, 350:470] = 255
+    assert glare_score(wall, documents=[]) == 0.0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,66 @@ def test_identity_case_page_warns_instantly_and_staff_review_screen(
     shutil.copy(tmp_path / "review.png", target / "recovery_staff_review.png")
     shutil.copy(tmp_path / "precheck.png", target / "recovery_precheck_warning.png")
     reviewer.close()
+
+
+def test_selfie_page_offers_camera_or_gallery_and_shows_a_failed_check_as_an_error(
+    live_server, browser_page, user_factory, tmp_path
+):
+    from django.conf import settings
+    from django.test import Client
+
+    page = browser_page
+    base = live_server.url
+    customer = user_factory(email="taro@example.jp")
+    client = Client()
+    client.force_login(customer)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base,
+            }
+        ]
+    )
+    # the check endpoint answers 429 (too many checks from this address)
+    page.route(
+        "**/api/v1/recovery/id-selfie-check",
+        lambda route: route.fulfill(
+            status=429,
+            content_type="application/json",
+            body='{"error": {"code": "rate_limited", "message": "しばらくしてからお試しください。", "fields": {}}}',
+        ),
+    )
+    page.goto(f"{base}/recovery/identity/")
+    # the customer may choose a photo from the gallery (no forced front camera) or open the camera
+    assert page.get_attribute("input[name=image]", "capture") is None
+    page.wait_for_selector("#camera-button:not([hidden])")
+    assert page.get_attribute("#camera-input", "capture") == "user"
+    # accepted documents, samples, turnaround and hold are on the page
+    documents = page.inner_text("#accepted-documents")
+    for name in ("運転免許証", "マイナンバーカード", "在留カード", "パスポート"):
+        assert name in documents
+    assert page.locator("#selfie-samples img").count() >= 4
+    page.wait_for_function(
+        "[...document.querySelectorAll('#selfie-samples img')].every(i => i.complete && i.naturalWidth > 0)"
+    )
+    assert "48" in page.inner_text("#selfie-turnaround")
+    assert "72" in page.inner_text("#selfie-hold")
+    good = tmp_path / "good.jpg"
+    good.write_bytes(imagegen.id_selfie_bytes(1000, 800))
+    page.set_input_files("input[name=image]", str(good))
+    # the failed check is an error, never a green tick
+    box = page.wait_for_selector("#precheck[data-state=error]")
+    assert "✓" not in box.inner_text()
+    assert "しばらくしてから" in box.inner_text()
+    assert "error" in (box.get_attribute("class") or "")
+    assert box.get_attribute("role") == "alert"
+    # the camera path fills the same form field
+    page.unroute("**/api/v1/recovery/id-selfie-check")
+    page.set_input_files("#camera-input", str(good))
+    page.wait_for_function("document.getElementById('precheck').dataset.state === 'ok'")
+    assert page.evaluate("document.querySelector('input[name=image]').files.length") == 1
+    target = Path(__file__).resolve().parents[3] / "var" / "screenshots"
+    target.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(target / "recovery_selfie_page.png"), full_page=True)
