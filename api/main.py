@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -13,8 +14,13 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from core.errors import ApplicationError, validation_failed
 
+logger = structlog.get_logger("madoguchi.api")
+
 
 def _error(api: NinjaAPI, request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    if error.status == 400:
+        # Every refused input is logged: the code and the field names, never the values.
+        logger.info("api.refused", code=error.code, path=request.path, fields=sorted(error.fields))
     return api.create_response(request, error.as_dict(), status=error.status)
 
 
