@@ -249,6 +249,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
 MEDIA_ROOT = VAR_DIR / "private"
 S3_BUCKET = os.environ.get("MADOGUCHI_S3_BUCKET", "")
+# Private files on local disk are refused with DEBUG off (core.checks, madoguchi.E006) unless
+# the operator declares that exactly one node runs (and backs its disk up).
+MADOGUCHI_SINGLE_NODE = env_bool("MADOGUCHI_SINGLE_NODE", False)
 STORAGES: dict[str, dict[str, object]] = {
     # Private files (ID selfies, attachments) are never served by URL from storage:
     # only through permission-checked views. base_url=None keeps them unaddressable.
