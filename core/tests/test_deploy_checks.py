@@ -31,7 +31,7 @@ def production(settings):
     return settings
 
 
-def _ids() -> set[str]:
+def _ids() -> set[str | None]:
     messages = (
         checks.outbox_backends_refused()
         + checks.public_urls_configured()
