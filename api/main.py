@@ -14,6 +14,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from core.errors import ApplicationError, validation_failed
 
+from .openapi import DocumentedAPI
+
 logger = structlog.get_logger("madoguchi.api")
 
 
@@ -57,7 +59,7 @@ def install_error_contract(api: NinjaAPI) -> None:
         return _error(api, request, ApplicationError("http_error", str(exc), status=exc.status_code))
 
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="madoguchi API",
     version="1",
     urls_namespace="api",
@@ -67,7 +69,7 @@ api = NinjaAPI(
 )
 install_error_contract(api)
 
-internal_api = NinjaAPI(
+internal_api = DocumentedAPI(
     title="madoguchi internal API",
     version="1",
     urls_namespace="internal",

@@ -256,6 +256,8 @@ USERSESSIONS_TRACK_ACTIVITY = True
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_ONLY = False
 HEADLESS_SERVE_SPECIFICATION = True
+# Redoc from our own static files, not a CDN (api/static/api/redoc/VENDORED.md).
+HEADLESS_SPECIFICATION_TEMPLATE_NAME = "api/allauth_openapi.html"
 HEADLESS_FRONTEND_URLS: dict[str, str] = {}
 
 # --- Language ---------------------------------------------------------------------------
