@@ -43,7 +43,7 @@ def _no_float(value: Any) -> Any:
 
 
 Amount = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, max_digits=28, decimal_places=8)]
-Ratio = Annotated[Decimal | None, BeforeValidator(_no_float), Field(ge=0, max_digits=14, decimal_places=4)]
+Ratio = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, max_digits=14, decimal_places=4)] | None
 # 1 <= version <= 2**53 - 1: a version beyond that is a 400, never a 500 or a poisoned row.
 Version = Annotated[int, Field(ge=1, le=MAX_VERSION, description="monotonically increasing; 1 to 2**53 - 1")]
 RowId = Annotated[int, Path(ge=1, le=MAX_ID)]

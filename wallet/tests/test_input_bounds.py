@@ -3,9 +3,11 @@ contract (never a 500), change nothing, and are logged; responses carry canonica
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -304,3 +306,59 @@ def test_schema_level_refusals_are_logged_too(core, user_factory, caplog):
     assert response.status_code == 400
     logged = [r.getMessage() for r in caplog.records if r.name == "madoguchi.api"]
     assert any("api.refused" in m and "version" in m for m in logged), logged
+
+
+# --------------------------------------------------------------------------- fuzzing the internal API
+
+
+def test_schemathesis_finds_no_server_error_in_the_internal_api(user_factory, settings):
+    """Bounded: a few examples per operation with a full-scope service token."""
+    import schemathesis
+    from django.core.wsgi import get_wsgi_application
+    from hypothesis import HealthCheck, Phase, given
+    from hypothesis import settings as hypothesis_settings
+
+    from api.main import internal_api
+
+    user_factory()  # account 1 exists
+    _row, token = tokens.issue(name="fuzz", scopes=ALL_SCOPES)
+    document = internal_api.get_openapi_schema(path_prefix="/internal/v1/")
+    schema = schemathesis.openapi.from_dict(json.loads(json.dumps(document, default=str)))
+    schema.app = get_wsgi_application()
+    failures: list[str] = []
+    calls = {"n": 0}
+    statuses: set[int] = set()
+
+    def run(operation: Any) -> None:
+        @hypothesis_settings(
+            max_examples=15,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def exercise(case: Any) -> None:
+            calls["n"] += 1
+            response = case.call(headers={"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())})
+            statuses.add(response.status_code)
+            if response.status_code >= 500:
+                failures.append(f"{operation.method.upper()} {operation.path}: {response.text[:300]}")
+
+        exercise()
+
+    for result in schema.get_all_operations():
+        run(result.ok())
+    assert failures == [], "\n".join(failures[:10])
+    assert calls["n"] >= 4
+    assert 200 in statuses and 400 in statuses, statuses  # authenticated, and bad input refused
+    assert_ledger_consistent()
+
+
+def test_null_ratios_are_accepted(core, user_factory):
+    # found by the fuzzer: an explicit null maintenance ratio (no position) was a 500
+    user = user_factory()
+    response = core(f"/internal/v1/accounts/{user.pk}/balances", _push(1, leverage_ratio=None, maintenance_ratio=None))
+    assert response.status_code == 200, response.content
+    assert LeveragePosition.objects.get(user=user).maintenance_ratio is None
