@@ -3,9 +3,11 @@ bounded schemathesis run with a signed-in token that must produce no server erro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -84,6 +86,24 @@ def _signed_in_token(api_client, user_factory) -> str:
     return str(ok.json()["meta"]["session_token"])
 
 
+@contextlib.contextmanager
+def wsgi_keeps_the_test_connection() -> Iterator[None]:
+    """Requests go through the WSGI handler, which closes the database connection around each
+    one; inside the test's transaction that would close it for good (PostgreSQL). Django's
+    test client disconnects the same signals, and connects them again after each of its own
+    requests, so this wraps only the fuzzing (no test-client request inside)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def test_schemathesis_finds_no_server_error(api_client, user_factory, settings):
     import schemathesis
     from django.core.wsgi import get_wsgi_application
@@ -91,7 +111,9 @@ def test_schemathesis_finds_no_server_error(api_client, user_factory, settings):
     from hypothesis import settings as hypothesis_settings
 
     token = _signed_in_token(api_client, user_factory)
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    document = api_client.get("/api/v1/openapi.json").json()
+    schema = schemathesis.openapi.from_dict(document)
+    schema.app = get_wsgi_application()  # requests go through the WSGI handler, in this thread
     operations = [result.ok() for result in schema.get_all_operations()]
     # The freeze endpoint freezes the fuzzing customer: run it last so the others see a normal account.
     operations.sort(key=lambda op: op.path.endswith("/account/freeze"))
@@ -127,8 +149,9 @@ def test_schemathesis_finds_no_server_error(api_client, user_factory, settings):
 
         exercise()
 
-    for operation in operations:
-        run(operation)
+    with wsgi_keeps_the_test_connection():
+        for operation in operations:
+            run(operation)
 
     elapsed = time.monotonic() - started
     summary = f"{len(operations)} operations, {calls['n']} requests, {elapsed:.1f} s, {sorted(statuses.items())}"

@@ -3,9 +3,11 @@ contract (never a 500), change nothing, and are logged; responses carry canonica
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import uuid
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -311,6 +313,24 @@ def test_schema_level_refusals_are_logged_too(core, user_factory, caplog):
 # --------------------------------------------------------------------------- fuzzing the internal API
 
 
+@contextlib.contextmanager
+def wsgi_keeps_the_test_connection() -> Iterator[None]:
+    """Requests go through the WSGI handler, which closes the database connection around each
+    one; inside the test's transaction that would close it for good (PostgreSQL). Django's
+    test client disconnects the same signals, and connects them again after each of its own
+    requests, so this wraps only the fuzzing (no test-client request inside)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def test_schemathesis_finds_no_server_error_in_the_internal_api(user_factory, settings):
     """Bounded: a few examples per operation with a full-scope service token."""
     import schemathesis
@@ -348,8 +368,9 @@ def test_schemathesis_finds_no_server_error_in_the_internal_api(user_factory, se
 
         exercise()
 
-    for result in schema.get_all_operations():
-        run(result.ok())
+    with wsgi_keeps_the_test_connection():
+        for result in schema.get_all_operations():
+            run(result.ok())
     assert failures == [], "\n".join(failures[:10])
     assert calls["n"] >= 4
     assert 200 in statuses and 400 in statuses, statuses  # authenticated, and bad input refused
