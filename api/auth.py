@@ -11,6 +11,11 @@ from ninja.security import SessionAuth
 
 
 class SessionTokenAuth(XSessionTokenAuth):
+    # Published in the OpenAPI document (allauth's class only names the type).
+    openapi_in = "header"
+    openapi_name = "X-Session-Token"
+    openapi_description = "allauth headless session token (meta.session_token of POST /_allauth/app/v1/auth/login)"
+
     def __call__(self, request: HttpRequest) -> Any:
         user = super().__call__(request)
         if user is not None and user.is_active:
@@ -20,6 +25,8 @@ class SessionTokenAuth(XSessionTokenAuth):
 
 
 class BrowserSessionAuth(SessionAuth):
+    openapi_description = "the browser session cookie; unsafe methods also need the CSRF token (X-CSRFToken)"
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.is_active:

@@ -14,10 +14,15 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from core.errors import ApplicationError, validation_failed
 
+from .openapi import DocumentedAPI
+
 logger = structlog.get_logger("madoguchi.api")
 
 
 def _error(api: NinjaAPI, request: HttpRequest, error: ApplicationError) -> HttpResponse:
+    if error.status == 400:
+        # Every refused input is logged: the code and the field names, never the values.
+        logger.info("api.refused", code=error.code, path=request.path, fields=sorted(error.fields))
     return api.create_response(request, error.as_dict(), status=error.status)
 
 
@@ -64,7 +69,7 @@ def install_error_contract(api: NinjaAPI) -> None:
         return server_error_response(request, exc)
 
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="madoguchi API",
     version="1",
     urls_namespace="api",
@@ -74,7 +79,7 @@ api = NinjaAPI(
 )
 install_error_contract(api)
 
-internal_api = NinjaAPI(
+internal_api = DocumentedAPI(
     title="madoguchi internal API",
     version="1",
     urls_namespace="internal",

@@ -12,18 +12,41 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from config import features as _features
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MADOGUCHI_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
+# Malformed values found while reading the environment; the start stops at the end of this
+# file with all of them listed (config/features.py).
+_ENV_PROBLEMS: list[str] = []
+
+
 def env_bool(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     if raw is None:
         return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    try:
+        return _features.parse_bool(raw)
+    except _features.Invalid as exc:
+        _ENV_PROBLEMS.append(f"{name}={raw!r}: {exc}")
+        return default
+
+
+def env_int(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return _features.integer(low, high)(raw)
+    except _features.Invalid as exc:
+        _ENV_PROBLEMS.append(f"{name}={raw!r}: {exc}")
+        return default
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -203,7 +226,7 @@ PASSWORD_HASHERS = [
     "core.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-MADOGUCHI_PASSWORD_REQUIRE_MIX = env_bool("MADOGUCHI_PASSWORD_REQUIRE_MIX", True)
+MADOGUCHI_PASSWORD_REQUIRE_MIX = True  # MADOGUCHI_PASSWORD_REQUIRE_MIX=0 turns it off (config/features.py)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -271,6 +294,8 @@ USERSESSIONS_TRACK_ACTIVITY = True
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_ONLY = False
 HEADLESS_SERVE_SPECIFICATION = True
+# Redoc from our own static files, not a CDN (api/static/api/redoc/VENDORED.md).
+HEADLESS_SPECIFICATION_TEMPLATE_NAME = "api/allauth_openapi.html"
 HEADLESS_FRONTEND_URLS: dict[str, str] = {}
 
 # --- Language ---------------------------------------------------------------------------
@@ -287,6 +312,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
 MEDIA_ROOT = VAR_DIR / "private"
 S3_BUCKET = os.environ.get("MADOGUCHI_S3_BUCKET", "")
+# Private files on local disk are refused with DEBUG off (core.checks, madoguchi.E006) unless
+# the operator declares that exactly one node runs (and backs its disk up).
+MADOGUCHI_SINGLE_NODE = env_bool("MADOGUCHI_SINGLE_NODE", False)
 STORAGES: dict[str, dict[str, object]] = {
     # Private files (ID selfies, attachments) are never served by URL from storage:
     # only through permission-checked views. base_url=None keeps them unaddressable.
@@ -343,7 +371,11 @@ MADOGUCHI_SMS_ECHO_CONSOLE = env_bool("MADOGUCHI_SMS_ECHO_CONSOLE", not TESTING)
 # --- Captcha ----------------------------------------------------------------------------
 # "altcha" (self-hosted proof of work, default), "recaptcha", "turnstile" or "hcaptcha".
 MADOGUCHI_CAPTCHA_BACKEND = os.environ.get("MADOGUCHI_CAPTCHA_BACKEND", "altcha")
-MADOGUCHI_CAPTCHA_MAXNUMBER = int(os.environ.get("MADOGUCHI_CAPTCHA_MAXNUMBER", "50000"))
+if MADOGUCHI_CAPTCHA_BACKEND not in {"altcha", "recaptcha", "turnstile", "hcaptcha"}:
+    _ENV_PROBLEMS.append(
+        f"MADOGUCHI_CAPTCHA_BACKEND={MADOGUCHI_CAPTCHA_BACKEND!r}: expected altcha, recaptcha, turnstile or hcaptcha"
+    )
+MADOGUCHI_CAPTCHA_MAXNUMBER = 50000  # from the environment through config/features.py
 MADOGUCHI_CAPTCHA_SITE_KEY = os.environ.get("MADOGUCHI_CAPTCHA_SITE_KEY", "")
 MADOGUCHI_CAPTCHA_SECRET = os.environ.get("MADOGUCHI_CAPTCHA_SECRET", "")
 
@@ -358,7 +390,7 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, 0, 10 * 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
@@ -439,3 +471,14 @@ LOGGING = {
 # User.email is unique case-insensitively (a functional unique constraint), which the
 # auth.W004 check cannot see.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+# --- Feature settings from the environment ---------------------------------------------------
+# Fees, minimums, holds, delays, limits… (config/features.py, README's configuration table):
+# a variable that is set overrides the app's default; a malformed one stops the start.
+_feature_values, _feature_problems = _features.read(os.environ)
+globals().update(_feature_values)
+_ENV_PROBLEMS.extend(_feature_problems)
+if _ENV_PROBLEMS:
+    raise ImproperlyConfigured(
+        "madoguchi cannot start: bad values in the environment:\n- " + "\n- ".join(_ENV_PROBLEMS)
+    )

@@ -59,3 +59,110 @@ def demo_data_absent(app_configs: Any, databases: Any = None, **kwargs: Any) -> 
             )
         ]
     return []
+
+
+# --------------------------------------------------------------------------- deploy checks
+# ``manage.py check --deploy`` with DEBUG off refuses settings that work on one laptop but
+# lose messages, links or files in production. Each message says what to set.
+
+_LOCAL_MAIL_BACKENDS = ("core.mail.OutboxEmailBackend", "console", "filebased", "locmem", "dummy")
+_LOCAL_SMS_BACKENDS = ("core.sms.OutboxSmsBackend",)
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "testserver"}  # noqa: S104 - names, not a bind
+
+
+def _mail_backends() -> list[str]:
+    mailers = getattr(settings, "MAILERS", None) or {}
+    backends = [str(config.get("BACKEND", "")) for config in mailers.values()]
+    email_backend = getattr(settings, "EMAIL_BACKEND", "")
+    if email_backend and not mailers:
+        backends.append(str(email_backend))
+    return backends
+
+
+@checks.register("madoguchi", checks.Tags.security, deploy=True)
+def outbox_backends_refused(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.DEBUG:
+        return []
+    errors: list[checks.CheckMessage] = []
+    for backend in _mail_backends():
+        if any(marker in backend for marker in _LOCAL_MAIL_BACKENDS):
+            errors.append(
+                checks.Error(
+                    f"Email goes to a local backend ({backend}): customers would never receive their codes and links.",
+                    hint="Set EMAIL_URL=smtp+tls://user:pass@host:587 (or smtps://…:465).",
+                    id="madoguchi.E002",
+                )
+            )
+    sms = str(getattr(settings, "MADOGUCHI_SMS_BACKEND", ""))
+    if not sms or sms in _LOCAL_SMS_BACKENDS:
+        errors.append(
+            checks.Error(
+                f"SMS goes to the local outbox ({sms or 'unset'}): customers would never receive their codes.",
+                hint="Set MADOGUCHI_SMS_BACKEND to your provider's sender (dotted path with send(to, body, kind)).",
+                id="madoguchi.E003",
+            )
+        )
+    return errors
+
+
+@checks.register("madoguchi", checks.Tags.security, deploy=True)
+def public_urls_configured(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.DEBUG:
+        return []
+    from urllib.parse import urlsplit
+
+    errors: list[checks.CheckMessage] = []
+    site = urlsplit(str(getattr(settings, "SITE_URL", "") or ""))
+    if site.scheme != "https" or not site.hostname or site.hostname in _LOOPBACK_HOSTS:
+        # Unset, SITE_URL is the embedded default http://127.0.0.1:8000.
+        errors.append(
+            checks.Error(
+                f"SITE_URL is unset or not the public https:// address ({settings.SITE_URL or 'empty'}): "
+                "links in emails would not reach customers.",
+                hint="Set SITE_URL to the public address, e.g. https://madoguchi.example.",
+                id="madoguchi.E004",
+            )
+        )
+    if not getattr(settings, "CSRF_TRUSTED_ORIGINS", None):
+        errors.append(
+            checks.Error(
+                "CSRF_TRUSTED_ORIGINS is empty: form posts behind the TLS-terminating load balancer would be refused.",
+                hint="Set CSRF_TRUSTED_ORIGINS to the public origin(s), e.g. https://madoguchi.example.",
+                id="madoguchi.E005",
+            )
+        )
+    return errors
+
+
+@checks.register("madoguchi", checks.Tags.security, deploy=True)
+def private_files_shared(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.DEBUG or getattr(settings, "MADOGUCHI_SINGLE_NODE", False):
+        return []
+    backend = str(settings.STORAGES.get("default", {}).get("BACKEND", ""))
+    if backend.endswith("FileSystemStorage"):
+        return [
+            checks.Error(
+                "Private files (ID selfies, attachments) are stored on this machine's disk: other web nodes "
+                "and the workers cannot read them, and they are lost with the machine.",
+                hint="Set MADOGUCHI_S3_BUCKET (S3-compatible storage), or MADOGUCHI_SINGLE_NODE=1 if you "
+                "really run one node with a backed-up disk.",
+                id="madoguchi.E006",
+            )
+        ]
+    return []
+
+
+@checks.register("madoguchi", checks.Tags.security, deploy=True)
+def metrics_not_public(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if settings.DEBUG:
+        return []
+    if getattr(settings, "MADOGUCHI_METRICS_TOKEN", "") or getattr(settings, "MADOGUCHI_METRICS_ALLOW_IPS", None):
+        return []
+    return [
+        checks.Error(
+            "/metrics is public: anyone can read counts of sign-ins, failures and queues.",
+            hint="Set MADOGUCHI_METRICS_TOKEN (scrapers send Authorization: Bearer <token>) "
+            "or MADOGUCHI_METRICS_ALLOW_IPS (comma-separated addresses/networks of the scrapers).",
+            id="madoguchi.E007",
+        )
+    ]

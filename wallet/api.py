@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from api.auth import customer_auth
 
-from . import selectors, services
+from . import bounds, selectors, services
+from .conf import MAX_ID
 from .internal.snapshot import LeverageFigures
 from .models import Withdrawal, WithdrawalAddress
 
@@ -21,12 +22,19 @@ def _amount(value: Any) -> str:
     return f"{value:f}"
 
 
+# Enums published in the OpenAPI document (inputs stay case-insensitive strings).
+CurrencyCode = Literal["JPY", "BTC", "ETH", "XRP"]
+CryptoCode = Literal["BTC", "ETH", "XRP"]
+WithdrawalStatus = Literal["pending", "sent", "failed"]
+CRYPTO_INPUT = Field(max_length=8, description="BTC, ETH or XRP", json_schema_extra={"enum": ["BTC", "ETH", "XRP"]})
+
+
 # --------------------------------------------------------------------------- balances
 
 
 class CurrencyBalanceOut(Schema):
-    currency: str
-    available: str = Field(examples=["0.00012300"])
+    currency: CurrencyCode
+    available: str = Field(examples=["0.00012300"], description="fixed-point with the currency's places")
     in_use: str
     jpy_value: str | None = Field(description="whole yen, rounded down; null when no rate is known")
 
@@ -81,8 +89,8 @@ def balances(request: HttpRequest) -> dict[str, Any]:
         "currencies": [
             {
                 "currency": row.currency,
-                "available": _amount(row.available),
-                "in_use": _amount(row.in_use),
+                "available": bounds.canonical(row.available, row.currency),
+                "in_use": bounds.canonical(row.in_use, row.currency),
                 "jpy_value": _amount(row.jpy_value) if row.jpy_value is not None else None,
             }
             for row in overview.rows
@@ -96,7 +104,7 @@ def balances(request: HttpRequest) -> dict[str, Any]:
 
 class AddressOut(Schema):
     id: int
-    currency: str
+    currency: CryptoCode
     address: str
     destination_tag: int | None
     label: str
@@ -106,7 +114,7 @@ class AddressOut(Schema):
 
 
 class AddressIn(Schema):
-    currency: str = Field(max_length=8)
+    currency: str = CRYPTO_INPUT
     address: str = Field(max_length=128)
     label: str = Field("", max_length=50)
     destination_tag: str | int | None = None
@@ -148,7 +156,7 @@ def address_add(request: HttpRequest, payload: AddressIn) -> Status[dict[str, An
 
 
 @router.delete("/withdrawal-addresses/{address_id}", auth=customer_auth, response={204: None})
-def address_remove(request: HttpRequest, address_id: int) -> Status[None]:
+def address_remove(request: HttpRequest, address_id: int = Path(..., ge=1, le=MAX_ID)) -> Status[None]:
     services.withdrawal_address_remove(user=request.auth, address_id=address_id, request=request)  # type: ignore[attr-defined]
     return Status(204, None)
 
@@ -158,22 +166,26 @@ def address_remove(request: HttpRequest, address_id: int) -> Status[None]:
 
 class WithdrawalOut(Schema):
     id: int
-    currency: str
+    currency: CryptoCode
     amount: str
     fee: str
     address_id: int
     address: str
     destination_tag: int | None
-    status: str
+    status: WithdrawalStatus
     txid: str
     created_at: dt.datetime
     completed_at: dt.datetime | None
 
 
 class WithdrawalIn(Schema):
-    currency: str = Field(max_length=8)
-    amount: str = Field(max_length=40, description='decimal string, e.g. "0.01"; the fee is added')
-    address_id: int
+    currency: str = CRYPTO_INPUT
+    amount: str = Field(
+        max_length=40,
+        description='decimal string, e.g. "0.01"; the fee is added. At most the currency\'s places '
+        "(BTC/ETH 8, XRP 6) and the plausibility limit (docs/api.md); otherwise 400 validation_failed",
+    )
+    address_id: int = Field(ge=1, le=MAX_ID)
     code: str | None = Field(None, max_length=32)
     assertion: dict[str, Any] | None = None
 
@@ -182,8 +194,8 @@ def _withdrawal_out(w: Withdrawal) -> dict[str, Any]:
     return {
         "id": w.pk,
         "currency": w.currency,
-        "amount": _amount(w.amount),
-        "fee": _amount(w.fee),
+        "amount": bounds.canonical(w.amount, w.currency),
+        "fee": bounds.canonical(w.fee, w.currency),
         "address_id": w.address_id,
         "address": w.address_text,
         "destination_tag": w.destination_tag,

@@ -86,3 +86,53 @@ def eth_require_checksum() -> bool:
 
 def rates_local_seconds() -> float:
     return float(_get("WALLET_RATES_LOCAL_SECONDS", 1.0))
+
+
+# --------------------------------------------------------------------------- input bounds
+# Precision and plausibility limits for amounts that reach the wallet from the outside
+# (customer withdrawals, trading-core pushes). Values beyond them are refused with a 400;
+# the limits are operator settings, not facts about the currencies.
+
+# Decimal places accepted per currency (the database keeps 8).
+DEFAULT_PLACES: dict[str, int] = {"JPY": 8, "BTC": 8, "ETH": 8, "XRP": 6}
+# Largest plausible balance (available or in use) per account, per currency.
+DEFAULT_MAX_BALANCE: dict[str, str] = {
+    "JPY": "10000000000000",  # 10 trillion yen
+    "BTC": "21000000",
+    "ETH": "1000000000",
+    "XRP": "100000000000",
+}
+# Largest plausible rate (JPY per unit) the trading core may push.
+DEFAULT_MAX_RATE_JPY: dict[str, str] = {"BTC": "10000000000", "ETH": "1000000000", "XRP": "1000000"}
+# Versions pushed by the trading core: 1 <= version <= MAX_VERSION (2**53 - 1, exact in
+# every JSON parser). A bad version can be undone with ``manage.py wallet_core_version_reset``.
+MAX_VERSION = 2**53 - 1
+# Database ids (path and query parameters): BIGINT.
+MAX_ID = 2**63 - 1
+
+
+def _decimal_map(name: str, default: dict[str, str]) -> dict[str, Decimal]:
+    raw = {**default, **{k.upper(): v for k, v in dict(_get(name, {})).items()}}
+    return {code: Decimal(str(value)) for code, value in raw.items()}
+
+
+def currency_places(currency: str) -> int:
+    places = {**DEFAULT_PLACES, **{k.upper(): int(v) for k, v in dict(_get("WALLET_PLACES", {})).items()}}
+    return int(places.get(currency.upper(), 8))
+
+
+def max_balance(currency: str) -> Decimal | None:
+    return _decimal_map("WALLET_MAX_BALANCE", DEFAULT_MAX_BALANCE).get(currency.upper())
+
+
+def max_rate_jpy(currency: str) -> Decimal | None:
+    return _decimal_map("WALLET_MAX_RATE_JPY", DEFAULT_MAX_RATE_JPY).get(currency.upper())
+
+
+def max_leverage_ratio() -> Decimal:
+    return Decimal(str(_get("WALLET_MAX_LEVERAGE_RATIO", "1000")))
+
+
+def max_maintenance_ratio() -> Decimal:
+    """Percent."""
+    return Decimal(str(_get("WALLET_MAX_MAINTENANCE_RATIO", "1000000")))

@@ -23,13 +23,14 @@ from typing import Annotated, Any
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import BeforeValidator
 
 from core.errors import ApplicationError
 
-from . import services
+from . import bounds, services
+from .conf import MAX_ID, MAX_VERSION
 from .internal import tokens
 from .internal.ledger import NegativeBalance
 from .models import IdempotencyRecord, ServiceToken, Withdrawal
@@ -42,7 +43,10 @@ def _no_float(value: Any) -> Any:
 
 
 Amount = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, max_digits=28, decimal_places=8)]
-Ratio = Annotated[Decimal | None, BeforeValidator(_no_float)]
+Ratio = Annotated[Decimal, BeforeValidator(_no_float), Field(ge=0, max_digits=14, decimal_places=4)] | None
+# 1 <= version <= 2**53 - 1: a version beyond that is a 400, never a 500 or a poisoned row.
+Version = Annotated[int, Field(ge=1, le=MAX_VERSION, description="monotonically increasing; 1 to 2**53 - 1")]
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 class ServiceTokenAuth(HttpBearer):
@@ -134,10 +138,12 @@ class LeverageIn(Schema):
 
 
 class BalancesIn(Schema):
-    version: int = Field(ge=1, description="monotonically increasing per account")
+    version: Version
     balances: list[BalanceIn] = Field(max_length=16)
     leverage: LeverageIn | None = None
-    withdrawals_seen_up_to: int = Field(0, ge=0, description="highest withdrawal id already reflected in these figures")
+    withdrawals_seen_up_to: int = Field(
+        0, ge=0, le=MAX_ID, description="highest withdrawal id already reflected in these figures"
+    )
 
 
 class BalanceOut(Schema):
@@ -158,7 +164,12 @@ def _balances_body(user: Any, applied: bool) -> dict[str, Any]:
     return {
         "applied": applied,
         "balances": [
-            {"currency": b.currency, "available": str(b.available), "in_use": str(b.in_use), "version": b.core_version}
+            {
+                "currency": b.currency,
+                "available": bounds.canonical(b.available, b.currency),
+                "in_use": bounds.canonical(b.in_use, b.currency),
+                "version": b.core_version,
+            }
             for b in rows
         ],
     }
@@ -169,7 +180,8 @@ def _balances_body(user: Any, applied: bool) -> dict[str, Any]:
     auth=ServiceTokenAuth(ServiceToken.Scope.BALANCES_WRITE),
     response={200: BalancesOut},
 )
-def put_balances(request: HttpRequest, account_id: int, payload: BalancesIn) -> Status[dict[str, Any]]:
+def put_balances(request: HttpRequest, account_id: RowId, payload: BalancesIn) -> Status[dict[str, Any]]:
+    bounds.check_push_balances(payload.balances, payload.leverage)
     user = get_user_model().objects.filter(pk=account_id).first()
     if user is None:
         raise ApplicationError("not_found", "no such account", status=404)
@@ -199,7 +211,7 @@ class RateIn(Schema):
 
 
 class RatesIn(Schema):
-    version: int = Field(ge=1)
+    version: Version
     as_of: dt.datetime | None = None
     rates: list[RateIn] = Field(max_length=16)
 
@@ -211,6 +223,8 @@ class RatesOut(Schema):
 
 @router.put("/rates", auth=ServiceTokenAuth(ServiceToken.Scope.RATES_WRITE), response={200: RatesOut})
 def put_rates(request: HttpRequest, payload: RatesIn) -> Status[dict[str, Any]]:
+    bounds.check_push_rates(payload.rates)
+
     def apply() -> tuple[int, dict[str, Any]]:
         applied = services.rates_apply(
             version=payload.version,
@@ -243,8 +257,8 @@ def _withdrawal_out(w: Withdrawal) -> dict[str, Any]:
         "id": w.pk,
         "account_id": w.user_id,
         "currency": w.currency,
-        "amount": str(w.amount),
-        "fee": str(w.fee),
+        "amount": bounds.canonical(w.amount, w.currency),
+        "fee": bounds.canonical(w.fee, w.currency),
         "address": w.address_text,
         "destination_tag": w.destination_tag,
         "status": w.status,
@@ -259,7 +273,10 @@ def _withdrawal_out(w: Withdrawal) -> dict[str, Any]:
     response={200: list[WithdrawalOut]},
 )
 def list_withdrawals(
-    request: HttpRequest, status: str = "pending", after_id: int = 0, limit: int = 100
+    request: HttpRequest,
+    status: Annotated[Withdrawal.Status, Query()] = Withdrawal.Status.PENDING,
+    after_id: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[dict[str, Any]]:
     rows = Withdrawal.objects.filter(status=status, pk__gt=after_id).order_by("pk")[: max(1, min(limit, 500))]
     return [_withdrawal_out(w) for w in rows]
@@ -283,7 +300,7 @@ class WithdrawalStatusOut(Schema):
     response={200: WithdrawalStatusOut},
 )
 def put_withdrawal_status(
-    request: HttpRequest, withdrawal_id: int, payload: WithdrawalStatusIn
+    request: HttpRequest, withdrawal_id: RowId, payload: WithdrawalStatusIn
 ) -> Status[dict[str, Any]]:
     def apply() -> tuple[int, dict[str, Any]]:
         try:

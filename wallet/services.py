@@ -53,7 +53,7 @@ def _address_error_message(code: str) -> str:
     return messages.get(code, _("This is not a valid address for the selected currency."))
 
 
-def _parse_amount(raw: Any, *, places: int) -> Decimal:
+def _parse_amount(raw: Any, *, places: int, maximum: Decimal | None = None) -> Decimal:
     if isinstance(raw, (float, bool)):
         raise ApplicationError(
             "validation_failed",
@@ -75,6 +75,13 @@ def _parse_amount(raw: Any, *, places: int) -> Decimal:
             "validation_failed",
             _("Please correct the highlighted fields."),
             fields={"amount": [_("Use at most %(places)s decimal places.") % {"places": places}]},
+        )
+    if maximum is not None and amount > maximum:
+        # "1e30" and friends: refused here, before any arithmetic could overflow (wallet.bounds).
+        raise ApplicationError(
+            "validation_failed",
+            _("Please correct the highlighted fields."),
+            fields={"amount": [_("Enter at most %(maximum)s.") % {"maximum": format_crypto(maximum)}]},
         )
     return amount
 
@@ -250,7 +257,8 @@ def withdrawal_request(
     rule = conf.withdrawal_rule(currency)
     if rule is None:
         raise ApplicationError("unsupported_currency", _("Withdrawals are not available for this currency."))
-    value = _parse_amount(amount, places=rule.places)
+    places = min(rule.places, conf.currency_places(currency))
+    value = _parse_amount(amount, places=places, maximum=conf.max_balance(currency))
     if value < rule.minimum:
         raise ApplicationError(
             "below_minimum",

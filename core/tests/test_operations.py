@@ -76,21 +76,45 @@ def test_production_refuses_an_unsafe_configuration():
     assert "MADOGUCHI_TRUSTED_PROXY_COUNT" in result.stderr
 
 
+PRODUCTION_BASE = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 20 + "-production-secret-for-check-" + "y" * 20,
+    "ALLOWED_HOSTS": "madoguchi.example",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "MADOGUCHI_MFA_ENCRYPTION_KEYS": "k" * 44,
+    "MADOGUCHI_TRUSTED_PROXY_COUNT": "1",
+}
+PRODUCTION_DELIVERY = {
+    "EMAIL_URL": "smtp+tls://mailer:secret@smtp.madoguchi.example:587",
+    "MADOGUCHI_SMS_BACKEND": "provider.sms.Sender",
+    "SITE_URL": "https://madoguchi.example",
+    "CSRF_TRUSTED_ORIGINS": "https://madoguchi.example",
+    "MADOGUCHI_S3_BUCKET": "madoguchi-private",
+    "MADOGUCHI_METRICS_TOKEN": "scrape-secret",
+}
+
+
 def test_production_settings_pass_the_deploy_check():
-    result = _check_with(
-        {
-            "DEBUG": "0",
-            "SECRET_KEY": "x" * 20 + "-production-secret-for-check-" + "y" * 20,
-            "ALLOWED_HOSTS": "madoguchi.example",
-            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
-            "REDIS_URL": "redis://127.0.0.1:6379/0",
-            "MADOGUCHI_MFA_ENCRYPTION_KEYS": "k" * 44,
-            "MADOGUCHI_TRUSTED_PROXY_COUNT": "1",
-        }
-    )
+    result = _check_with({**PRODUCTION_BASE, **PRODUCTION_DELIVERY})
 
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_refuses_local_delivery_and_missing_urls():
+    # when the operator follows the README but keeps the embedded default's outboxes and disk
+    result = _check_with(PRODUCTION_BASE)
+
+    # then check --deploy fails and names each problem
+    assert result.returncode != 0
+    for check_id in ("E002", "E003", "E004", "E005", "E006", "E007"):
+        assert f"madoguchi.{check_id}" in result.stderr, check_id
+    # one node with a backed-up disk may keep private files locally
+    single = _check_with(
+        {**PRODUCTION_BASE, **PRODUCTION_DELIVERY, "MADOGUCHI_S3_BUCKET": "", "MADOGUCHI_SINGLE_NODE": "1"}
+    )
+    assert single.returncode == 0, single.stderr
 
 
 def test_demo_data_is_refused_when_debug_is_off():

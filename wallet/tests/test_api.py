@@ -96,7 +96,8 @@ def test_withdrawal_request_and_errors(signed_in, customer, totp_code):
     assert too_much.status_code == 400 and too_much.json()["error"]["code"] == "insufficient_funds"
     created = signed_in.post("/api/v1/withdrawals", {**body, "code": totp_code()})
     assert created.status_code == 201
-    assert created.json()["amount"] == "0.5" and created.json()["fee"] == "0.0005"
+    # canonical decimal strings: fixed-point with the currency's places, as in the list
+    assert created.json()["amount"] == "0.50000000" and created.json()["fee"] == "0.00050000"
     assert created.json()["status"] == "pending"
     assert [w["id"] for w in signed_in.get("/api/v1/withdrawals").json()] == [created.json()["id"]]
 
