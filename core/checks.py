@@ -156,13 +156,15 @@ def private_files_shared(app_configs: Any = None, **kwargs: Any) -> list[checks.
 def metrics_not_public(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     if settings.DEBUG:
         return []
-    if getattr(settings, "MADOGUCHI_METRICS_TOKEN", "") or getattr(settings, "MADOGUCHI_METRICS_ALLOW_IPS", None):
+    protected = getattr(settings, "MADOGUCHI_METRICS_TOKEN", "") or getattr(settings, "MADOGUCHI_METRICS_ALLOW_IPS", None)
+    if protected and not getattr(settings, "MADOGUCHI_METRICS_PUBLIC", False):
         return []
     return [
         checks.Error(
             "/metrics is public: anyone can read counts of sign-ins, failures and queues.",
             hint="Set MADOGUCHI_METRICS_TOKEN (scrapers send Authorization: Bearer <token>) "
-            "or MADOGUCHI_METRICS_ALLOW_IPS (comma-separated addresses/networks of the scrapers).",
+            "or MADOGUCHI_METRICS_ALLOW_IPS (comma-separated addresses/networks of the scrapers), "
+            "and leave MADOGUCHI_METRICS_PUBLIC unset.",
             id="madoguchi.E007",
         )
     ]
