@@ -503,7 +503,7 @@ def staff_inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
             "thread": selectors.staff_thread(inquiry),
             "history": selectors.history(inquiry),
             "sla": sla_state(inquiry),
-            "security": selectors.security_context_for_staff(user=user, inquiry=inquiry),
+            "security": selectors.security_context_for_staff(user=user, inquiry=inquiry, request=request),
             "others": presence.others(inquiry_id=inquiry.pk, agent_id=_pk(user)),
             "canned": canned,
             "statuses": Status.choices,
