@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from core.staff_views import admin_login
+from core.staff_views import admin_login, admin_password_change
 
 urlpatterns = [
     path("", include("core.urls")),
@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("wallet.urls")),
     # The admin signs in through the product's sign-in only (core.staff; no password form here).
     path(f"{getattr(settings, 'MADOGUCHI_ADMIN_PATH', 'admin')}/login/", admin_login, name="staff_admin_login"),
+    path(f"{getattr(settings, 'MADOGUCHI_ADMIN_PATH', 'admin')}/password_change/", admin_password_change),
     path(f"{getattr(settings, 'MADOGUCHI_ADMIN_PATH', 'admin')}/", admin.site.urls),
 ]

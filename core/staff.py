@@ -23,6 +23,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 from django.urls import reverse
@@ -43,21 +45,40 @@ VERIFY_LIMIT = (5, 300)  # per staff account
 VERIFY_IP_LIMIT = (20, 300)  # per address
 
 
+# Every request asks "is this a staff page?": the prefixes are computed once per process
+# (a missing optional setting costs tens of microseconds per lookup) and recomputed when a
+# test changes a setting.
+_PREFIXES: dict[str, Any] = {}
+
+
+@receiver(setting_changed)
+def _forget_prefixes(**kwargs: Any) -> None:
+    _PREFIXES.clear()
+
+
 def admin_prefix() -> str:
-    return "/" + str(getattr(settings, "MADOGUCHI_ADMIN_PATH", "admin")).strip("/") + "/"
+    if "admin" not in _PREFIXES:
+        _PREFIXES["admin"] = "/" + str(getattr(settings, "MADOGUCHI_ADMIN_PATH", "admin")).strip("/") + "/"
+    return str(_PREFIXES["admin"])
 
 
 def staff_prefixes() -> tuple[str, ...]:
-    extra = tuple(getattr(settings, "MADOGUCHI_STAFF_PATH_PREFIXES", ()) or ())
-    return ("/staff/", "/recovery/staff/", "/help/staff/", admin_prefix(), *extra)
+    if "all" not in _PREFIXES:
+        extra = tuple(getattr(settings, "MADOGUCHI_STAFF_PATH_PREFIXES", ()) or ())
+        _PREFIXES["all"] = ("/staff/", "/recovery/staff/", "/help/staff/", admin_prefix(), *extra)
+    prefixes: tuple[str, ...] = _PREFIXES["all"]
+    return prefixes
 
 
 def is_staff_path(path: str) -> bool:
-    return any(path.startswith(prefix) for prefix in staff_prefixes())
+    return path.startswith(staff_prefixes())
 
 
 def _gate_paths() -> tuple[str, str]:
-    return reverse("core:staff_enrol"), reverse("core:staff_verify")
+    if "gate" not in _PREFIXES:
+        _PREFIXES["gate"] = (reverse("core:staff_enrol"), reverse("core:staff_verify"))
+    paths: tuple[str, str] = _PREFIXES["gate"]
+    return paths
 
 
 def max_age_seconds() -> int:

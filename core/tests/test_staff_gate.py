@@ -155,3 +155,20 @@ def test_customers_get_404_on_the_admin_and_the_gate_pages(user_factory):
     assert client.get("/staff/second-factor/").status_code == 404
     # customer pages are untouched by the gate
     assert client.get("/security/").status_code == 200
+
+
+def test_the_admins_own_password_form_is_not_offered(agent):
+    client = _en_client()
+    client.force_login(agent)
+    response = client.post("/admin/password_change/", {"old_password": PASSWORD, "new_password1": "x"})
+    assert response.status_code == 302 and response["Location"] == "/security/"
+    agent.refresh_from_db()
+    assert agent.check_password(PASSWORD)
+
+
+def test_gate_benchmark_smoke(monkeypatch, capsys):
+    import runpy
+
+    monkeypatch.setattr("sys.argv", ["staff_gate.py", "--requests", "5"])
+    runpy.run_path("benchmarks/staff_gate.py", run_name="__main__")
+    assert "us per request" in capsys.readouterr().out
