@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/madoguchi
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 
-.PHONY: run run-deps test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-idcheck-eval bench-mfa bench-abuse beat drill
+.PHONY: run run-deps test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-idcheck-eval bench-mfa bench-abuse bench-staff-gate beat drill
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
@@ -59,7 +59,9 @@ test: system-deps install lint
 	else echo "PostgreSQL/Redis not reachable: skipped the PostgreSQL pass"; fi
 
 # Benchmarks print numbers (docs/performance.md); each stops by itself and uses only 127.0.0.1.
-bench: bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-mfa bench-abuse
+bench: bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-mfa bench-abuse bench-staff-gate
+bench-staff-gate: install
+	$(PY) benchmarks/staff_gate.py
 
 bench-signin: install
 	$(PY) benchmarks/signin.py

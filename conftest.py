@@ -76,17 +76,53 @@ def user_factory(db: None) -> Callable[..., Any]:
     return make
 
 
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
 @pytest.fixture
 def staff_factory(user_factory: Callable[..., Any]) -> Callable[..., Any]:
+    """Staff accounts have an authenticator app (secret STAFF_TOTP_SECRET) unless
+    ``second_factor=None``: staff pages never open without one (core.staff)."""
     from django.contrib.auth.models import Group
 
-    def make(*, roles: list[str], **fields: Any) -> Any:
+    def make(*, roles: list[str], second_factor: str | None = "totp", **fields: Any) -> Any:
         user = user_factory(is_staff=True, **fields)
         for name in roles:
             user.groups.add(Group.objects.get_or_create(name=name)[0])
+        if second_factor == "totp":
+            from allauth.mfa.totp.internal.auth import TOTP
+
+            TOTP.activate(user, STAFF_TOTP_SECRET)
         return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _force_login_stands_for_the_full_staff_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``client.force_login(staff)`` stands for the product sign-in with the second factor
+    when the staff account has one enrolled, so console tests need not replay it; pass
+    ``second_factor=False`` for a session that signed in without it. The staff sign-in
+    itself (password form gone, second factor asked) is tested through the real pages in
+    core/tests/test_staff_gate.py and the browser test."""
+    from django.test import Client
+
+    original = Client.force_login
+
+    def force_login(self: Any, user: Any, backend: str | None = None, *, second_factor: bool = True) -> None:
+        original(self, user, backend)
+        if not (second_factor and getattr(user, "is_staff", False)):
+            return
+        import time
+
+        from core import staff
+
+        if staff.second_factor_enrolled(user):
+            session = self.session
+            session[staff.SESSION_VERIFIED_KEY] = {"user": str(user.pk), "at": time.time()}
+            session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 class ApiClient:

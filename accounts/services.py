@@ -45,7 +45,13 @@ def user_set_language(*, user: User, language: str) -> None:
 
 
 def account_freeze(*, user: User, reason: str, actor: Any = None, request: HttpRequest | None = None) -> bool:
-    """Freeze at once. Returns False when the account was already frozen (idempotent)."""
+    """Freeze at once. Returns False when the account was already frozen (idempotent).
+
+    Freeze means freeze: in the same transaction every pending withdrawal is cancelled and
+    its funds go back to the available balance (wallet.services.withdrawals_cancel_for_freeze;
+    lock order customer -> withdrawal -> balance, the one the internal API uses too)."""
+    from wallet.services import withdrawals_cancel_for_freeze
+
     with transaction.atomic():
         locked = get_user_model().objects.select_for_update().get(pk=user.pk)
         if locked.frozen_at is not None:
@@ -55,7 +61,8 @@ def account_freeze(*, user: User, reason: str, actor: Any = None, request: HttpR
         locked.save(update_fields=["frozen_at", "frozen_reason"])
         user.frozen_at, user.frozen_reason = locked.frozen_at, locked.frozen_reason
         audit_log(user=user, actor=actor, event="account.frozen", request=request, data={"reason": reason[:200]})
-        send_email(user=user, kind="account_frozen", context={})
+        cancelled = withdrawals_cancel_for_freeze(user=locked, actor=actor, request=request)
+        send_email(user=user, kind="account_frozen", context={"withdrawals_cancelled": len(cancelled)})
     return True
 
 

@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "core.staff.StaffGateMiddleware",  # staff pages: product sign-in + second factor (docs/security.md)
     "accounts.middleware.ThrottledUserSessionsMiddleware",
     "accounts.middleware.DeviceCookieMiddleware",
     "core.middleware.HeadlessInputMiddleware",
@@ -290,6 +291,8 @@ MFA_TOTP_ISSUER = os.environ.get("MADOGUCHI_TOTP_ISSUER", "madoguchi")
 MFA_TOTP_TOLERANCE = 1
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Staff pages need a second factor passed in this session within this many hours (core.staff).
+MADOGUCHI_STAFF_SECOND_FACTOR_HOURS = int(os.environ.get("MADOGUCHI_STAFF_SECOND_FACTOR_HOURS", "12"))
 USERSESSIONS_TRACK_ACTIVITY = True
 HEADLESS_CLIENTS = ("app", "browser")
 HEADLESS_ONLY = False

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 app_name = "core"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("metrics", views.metrics_view, name="metrics"),
     path("language/", views.set_language, name="set_language"),
     path("staff/", views.staff_home, name="staff_home"),
+    path("staff/second-factor/", staff_views.staff_enrol, name="staff_enrol"),
+    path("staff/verify/", staff_views.staff_verify, name="staff_verify"),
 ]

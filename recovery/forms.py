@@ -79,3 +79,5 @@ class ReviewForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     note = forms.CharField(label=_("Reviewer's note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # The checkbox's value is the new number shown on the page: approving confirms that number.
+    confirm_new_phone = forms.CharField(required=False, max_length=30)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from accounts.roles import IDENTITY_REVIEWER, SUPERVISOR, has_role
+from core.audit import audit_log
 from core.errors import not_found
 
 from .internal.compare import FieldComparison, compare
@@ -109,19 +110,57 @@ def identity_cases_for_staff(user: Any, *, status: str | None = None) -> QuerySe
     return cases.order_by("submitted_at")
 
 
-def identity_case_for_staff(user: Any, case_id: Any) -> IdentityCase:
+# Staff reads of identity cases and ID images are audited here, where they are fetched, so
+# no page or API can show one without a row saying who saw what, and when.
+
+
+def identity_case_list_for_staff(
+    user: Any, *, status: str | None, request: HttpRequest | None, limit: int = 200
+) -> list[IdentityCase]:
+    cases = list(identity_cases_for_staff(user, status=status)[:limit])
+    audit_log(
+        user=None,
+        actor=user,
+        event="identity_case.list_viewed",
+        request=request,
+        data={"status": status or "all", "cases": [str(c.pk) for c in cases]},
+        visible_to_customer=False,
+    )
+    return cases
+
+
+def identity_case_for_staff(user: Any, case_id: Any, *, request: HttpRequest | None = None) -> IdentityCase:
     try:
-        return identity_cases_for_staff(user).get(pk=case_id)
+        case = identity_cases_for_staff(user).get(pk=case_id)
     except (IdentityCase.DoesNotExist, ValueError, TypeError) as error:
         raise not_found() from error
+    audit_log(
+        user=case.user,
+        actor=user,
+        event="identity_case.viewed",
+        request=request,
+        data={"case": str(case.pk), "purpose": case.purpose, "method": getattr(request, "method", "")},
+        visible_to_customer=False,
+    )
+    return case
 
 
-def document_for_staff(user: Any, document_id: int) -> IdentityDocument:
+def document_for_staff(user: Any, document_id: int, *, request: HttpRequest | None = None) -> IdentityDocument:
     if not _is_case_staff(user):
         raise not_found()
-    document = IdentityDocument.objects.filter(pk=document_id, deleted_at__isnull=True).first()
+    document = (
+        IdentityDocument.objects.select_related("case__user").filter(pk=document_id, deleted_at__isnull=True).first()
+    )
     if document is None or not document.file:
         raise not_found()
+    audit_log(
+        user=document.case.user,
+        actor=user,
+        event="identity_document.viewed",
+        request=request,
+        data={"case": str(document.case_id), "document": document.pk, "submission": document.submission},
+        visible_to_customer=False,
+    )
     return document
 
 

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -502,15 +502,70 @@ def _seconds_since(moment: dt.datetime) -> int:
     return max(0, int((timezone.now() - moment).total_seconds()))
 
 
+def _ensure_new_phone_confirmed(case: IdentityCase, confirmed_new_phone: str | None) -> str | None:
+    """A case that says the phone changed is approved only with the reviewer confirming the
+    number shown to them; that number becomes the account's phone. None: phone unchanged."""
+    if not (case.phone_changed and case.new_phone):
+        return None
+    try:
+        confirmed = normalize_phone(confirmed_new_phone or "") if confirmed_new_phone else ""
+    except ValidationError:
+        confirmed = ""
+    if confirmed != case.new_phone:
+        message = _("Check the new phone number against the ID and confirm it before approving.")
+        raise ApplicationError(
+            "phone_confirmation_required", message, status=400, fields={"confirm_new_phone": [message]}
+        )
+    taken = get_user_model().objects.filter(phone=case.new_phone).exclude(pk=case.user_id).exists()
+    if taken:
+        message = _("The new phone number belongs to another account. Contact a supervisor; nothing was changed.")
+        raise ApplicationError("phone_unavailable", message, status=409, fields={"confirm_new_phone": [message]})
+    return str(case.new_phone)
+
+
+def _phone_set_by_identity_case(*, user: Any, phone: str, case: IdentityCase, actor: Any, request: Any) -> None:
+    """The verified new number replaces the lost one, so the next sign-in texts it.
+    (Identity-verified path of the phone change: audited, the customer is emailed.)"""
+    if user.phone == phone:
+        return
+    user.phone = phone
+    try:
+        with transaction.atomic():
+            user.save(update_fields=["phone"])
+    except IntegrityError as error:  # taken concurrently since the check
+        message = _("The new phone number belongs to another account. Contact a supervisor; nothing was changed.")
+        raise ApplicationError(
+            "phone_unavailable", message, status=409, fields={"confirm_new_phone": [message]}
+        ) from error
+    audit_log(
+        user=user,
+        actor=actor,
+        event="account.phone_changed",
+        request=request,
+        data={"by": "identity_case", "case": str(case.pk), "phone_tail": phone[-4:]},
+    )
+    send_email(user=user, kind="phone_changed", context={"phone_tail": phone[-4:]})
+
+
 def identity_case_approve(
-    *, case: IdentityCase, actor: Any, note: str = "", request: HttpRequest | None = None
+    *,
+    case: IdentityCase,
+    actor: Any,
+    note: str = "",
+    confirmed_new_phone: str | None = None,
+    request: HttpRequest | None = None,
 ) -> IdentityCase:
-    """Approve; with the second-approver rule, the first approval only marks the case."""
+    """Approve; with the second-approver rule, the first approval only marks the case.
+
+    When the customer said the phone changed, each approver must confirm the new number
+    (``confirmed_new_phone``, the number shown on the review page); the final approval
+    sets it as the account's phone."""
     require_role(actor, IDENTITY_REVIEWER)
     if actor.pk == case.user_id:
         raise ApplicationError("permission_denied", _("You cannot review your own case."), status=403)
     with transaction.atomic():
         locked = _lock_for_review(case)
+        new_phone = _ensure_new_phone_confirmed(locked, confirmed_new_phone)
         waited = _seconds_since(locked.submitted_at)
         if conf.get("SECOND_APPROVER"):
             if locked.status == IdentityCase.Status.SUBMITTED:
@@ -553,6 +608,8 @@ def identity_case_approve(
             waited_seconds=waited,
         )
         user = locked.user
+        if new_phone is not None:
+            _phone_set_by_identity_case(user=user, phone=new_phone, case=locked, actor=actor, request=request)
         if locked.purpose == IdentityCase.Purpose.TWO_FACTOR_RESET:
             mfa_services.two_factor_remove_all(user=user, reason="identity_case", actor=actor, request=request)
         else:

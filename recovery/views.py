@@ -264,7 +264,7 @@ def _staff_only(request: HttpRequest) -> Any:
 def staff_cases(request: HttpRequest) -> HttpResponse:
     staff = _staff_only(request)
     status = request.GET.get("status", "open")
-    cases = selectors.identity_cases_for_staff(staff, status=status if status != "all" else None)
+    cases = selectors.identity_case_list_for_staff(staff, status=status if status != "all" else None, request=request)
     now = timezone.now()
     rows = [
         {
@@ -273,7 +273,7 @@ def staff_cases(request: HttpRequest) -> HttpResponse:
             "sla": selectors.case_sla(case, now),
             "warnings": [PRECHECK_LABELS.get(w, w) for w in case.warnings],
         }
-        for case in cases[:200]
+        for case in cases
     ]
     return render(
         request,
@@ -291,12 +291,18 @@ def staff_cases(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
     staff = _staff_only(request)
-    case = selectors.identity_case_for_staff(staff, case_id)
+    case = selectors.identity_case_for_staff(staff, case_id, request=request)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["decision"] == "approve":
-                services.identity_case_approve(case=case, actor=staff, note=form.cleaned_data["note"], request=request)
+                services.identity_case_approve(
+                    case=case,
+                    actor=staff,
+                    note=form.cleaned_data["note"],
+                    confirmed_new_phone=form.cleaned_data["confirm_new_phone"] or None,
+                    request=request,
+                )
             else:
                 services.identity_case_reject(
                     case=case,
@@ -346,7 +352,7 @@ def _desk_context(staff: Any, case: IdentityCase) -> dict[str, Any]:
 @require_http_methods(["POST"])
 def staff_case_claim(request: HttpRequest, case_id: str) -> HttpResponse:
     staff = _staff_only(request)
-    case = selectors.identity_case_for_staff(staff, case_id)
+    case = selectors.identity_case_for_staff(staff, case_id, request=request)
     try:
         services.identity_case_claim(case=case, actor=staff, release=request.POST.get("release") == "1")
     except ApplicationError as error:
@@ -358,4 +364,4 @@ def staff_case_claim(request: HttpRequest, case_id: str) -> HttpResponse:
 
 def staff_document(request: HttpRequest, document_id: int) -> FileResponse:
     staff = _staff_only(request)
-    return _image_response(selectors.document_for_staff(staff, document_id))
+    return _image_response(selectors.document_for_staff(staff, document_id, request=request))

@@ -529,8 +529,10 @@ def queue_page_for_staff(
     return Page(items=rows[:size], next_cursor=next_cursor, counts=queue_counts(visible_ids), queues=queues)
 
 
-def security_context_for_staff(*, user: Any, inquiry: Inquiry) -> dict[str, Any] | None:
-    """The customer's security state beside the thread (None for an unmatched guest)."""
+def security_context_for_staff(*, user: Any, inquiry: Inquiry, request: Any = None) -> dict[str, Any] | None:
+    """The customer's security state beside the thread (None for an unmatched guest).
+
+    Each read is audited (who saw whose security context and which identity cases)."""
     customer = inquiry.customer
     if customer is None:
         return None
@@ -552,6 +554,19 @@ def customer_security_context(customer: Any) -> dict[str, Any]:
     context["restriction"] = restriction_for_user(customer)
     context["recent_signins"] = list(recent_signins_for_staff(customer, limit=8))
     context["identity_cases"] = _identity_cases(customer)
+    from core.audit import audit_log
+
+    audit_log(
+        user=customer,
+        actor=user,
+        event="support.security_context_viewed",
+        request=request,
+        data={
+            "inquiry": inquiry.pk,
+            "identity_cases": [str(c.pk) for c in context["identity_cases"] or []],
+        },
+        visible_to_customer=False,
+    )
     return context
 
 

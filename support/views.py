@@ -534,7 +534,7 @@ def staff_inquiry_context(
     for e in events:
         if e.kind == "macro":
             e.data = {**e.data, "macro_title": macro_titles.get(e.data.get("macro", ""), "")}
-    security = selectors.security_context_for_staff(user=user, inquiry=inquiry)
+    security = selectors.security_context_for_staff(user=user, inquiry=inquiry, request=request)
     if security is not None:
         security["signins"] = signin_rows(security["recent_signins"])
         security["identity_case_rows"] = _identity_case_rows(user, security.get("identity_cases"))

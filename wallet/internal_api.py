@@ -319,4 +319,14 @@ def put_withdrawal_status(
         body["created_at"] = body["created_at"].isoformat()
         return 200, {"changed": result.changed, "withdrawal": body}
 
-    return Status(*_idempotent(request, payload, apply))
+    try:
+        return Status(*_idempotent(request, payload, apply))
+    except ApplicationError as error:
+        if error.code == "account_frozen":
+            # Audited after the refusing transaction rolled back; nothing is stored under
+            # the Idempotency-Key, so a retry after the freeze is lifted is judged afresh.
+            services.withdrawal_sent_refused_record(
+                withdrawal_id=withdrawal_id,
+                actor_name=request.service_token.name,  # type: ignore[attr-defined]
+            )
+        raise

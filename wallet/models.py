@@ -64,6 +64,7 @@ class LedgerEntry(models.Model):
         WITHDRAWAL_HOLD = "withdrawal_hold", _("Withdrawal requested")
         WITHDRAWAL_SENT = "withdrawal_sent", _("Withdrawal sent")
         WITHDRAWAL_RELEASE = "withdrawal_release", _("Withdrawal failed, funds returned")
+        WITHDRAWAL_CANCEL = "withdrawal_cancel", _("Withdrawal cancelled by a freeze, funds returned")
         ADJUSTMENT = "adjustment", _("Adjustment")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -157,6 +158,9 @@ class Withdrawal(models.Model):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # The account was frozen before the trading core sent it; the funds went back to
+        # the available balance (wallet.services.withdrawals_cancel_for_freeze).
+        CANCELLED = "cancelled", _("Cancelled (account frozen)")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="wallet_withdrawals")
     currency = models.CharField(max_length=8, choices=Currency.choices)

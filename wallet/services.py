@@ -349,28 +349,49 @@ class StatusResult:
     changed: bool
 
 
+def _account_frozen_for_core() -> ApplicationError:
+    return ApplicationError(
+        "account_frozen",
+        "the account is frozen: do not send this withdrawal (its funds went back to the available balance)",
+        status=409,
+    )
+
+
 def withdrawal_status_set(
     *, withdrawal_id: int, status: str, txid: str = "", reason: str = "", actor_name: str = ""
 ) -> StatusResult:
     """pending -> sent | failed, reported by the trading core. A repeat of the same
-    transition changes nothing; any other transition out of a final state is refused."""
+    transition changes nothing; any other transition out of a final state is refused.
+
+    A frozen account's withdrawal is never marked sent (409 ``account_frozen``): the freeze
+    cancelled it and returned its funds (``withdrawals_cancel_for_freeze``). Lock order is
+    the freeze's: customer, then withdrawal, then balance, so a freeze and a status report
+    serialise and exactly one of them wins."""
     if status not in (Withdrawal.Status.SENT, Withdrawal.Status.FAILED):
         raise ApplicationError("validation_failed", "status must be sent or failed", fields={"status": ["sent|failed"]})
     if status == Withdrawal.Status.SENT and not txid:
         raise ApplicationError("validation_failed", "txid is required when sent", fields={"txid": ["required"]})
     with transaction.atomic():
-        try:
-            withdrawal = Withdrawal.objects.select_for_update().get(pk=withdrawal_id)
-        except Withdrawal.DoesNotExist as exc:
-            raise ApplicationError("not_found", "no such withdrawal", status=404) from exc
+        owner_id = Withdrawal.objects.filter(pk=withdrawal_id).values_list("user_id", flat=True).first()
+        if owner_id is None:
+            raise ApplicationError("not_found", "no such withdrawal", status=404)
+        owner = get_user_model().objects.select_for_update().get(pk=owner_id)
+        withdrawal = Withdrawal.objects.select_for_update().get(pk=withdrawal_id)
         if withdrawal.status != Withdrawal.Status.PENDING:
             if withdrawal.status == status and (status != Withdrawal.Status.SENT or withdrawal.txid == txid):
                 return StatusResult(withdrawal, changed=False)
+            if withdrawal.status == Withdrawal.Status.CANCELLED:
+                if status == Withdrawal.Status.FAILED:
+                    return StatusResult(withdrawal, changed=False)  # the funds are already back
+                if owner.frozen_at is not None:
+                    raise _account_frozen_for_core()
             raise ApplicationError(
                 "invalid_transition",
                 f"withdrawal is already {withdrawal.status}",
                 status=409,
             )
+        if status == Withdrawal.Status.SENT and owner.frozen_at is not None:
+            raise _account_frozen_for_core()
         balance = ledger.lock(user_id=withdrawal.user_id, currency=withdrawal.currency)
         total = withdrawal.total
         if status == Withdrawal.Status.SENT:
@@ -413,6 +434,75 @@ def withdrawal_status_set(
             },
         )
     return StatusResult(withdrawal, changed=True)
+
+
+def withdrawal_sent_refused_record(*, withdrawal_id: int, actor_name: str = "") -> None:
+    """Audit the trading core's refused attempt to mark a frozen account's withdrawal sent.
+
+    Called by the internal API after the refusing transaction rolled back (an audit row
+    written inside it would be rolled back with it)."""
+    withdrawal = Withdrawal.objects.select_related("user").filter(pk=withdrawal_id).first()
+    if withdrawal is None:
+        return
+    audit_log(
+        user=withdrawal.user,
+        event="withdrawal.sent_refused_frozen",
+        data={"withdrawal_id": withdrawal.pk, "currency": withdrawal.currency, "by": actor_name},
+        visible_to_customer=False,
+    )
+
+
+def withdrawals_cancel_for_freeze(*, user: Any, actor: Any = None, request: HttpRequest | None = None) -> list[int]:
+    """Cancel every pending withdrawal of ``user`` and return its funds to the available
+    balance. Runs inside the freeze's transaction with the customer row already locked (lock
+    order: customer, withdrawal, balance). Returns the cancelled ids (audited each)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("withdrawals_cancel_for_freeze must run inside the freeze's transaction")
+    cancelled: list[int] = []
+    pending = Withdrawal.objects.select_for_update().filter(user_id=user.pk, status=Withdrawal.Status.PENDING)
+    for withdrawal in pending.order_by("currency", "pk"):
+        balance = ledger.lock(user_id=user.pk, currency=withdrawal.currency)
+        total = withdrawal.total
+        try:
+            ledger.post(
+                balance=balance,
+                kind=LedgerEntry.Kind.WITHDRAWAL_CANCEL,
+                available_delta=total,
+                in_use_delta=-total,
+                reference=f"withdrawal:{withdrawal.pk}",
+                withdrawal=withdrawal,
+            )
+        except ledger.NegativeBalance:
+            # The core's last push no longer shows these funds in use (it may be sending
+            # already): the freeze must still succeed, so the withdrawal stays pending and
+            # held (the internal API refuses "sent" while frozen) for staff to reconcile.
+            audit_log(
+                user=user,
+                actor=actor,
+                event="withdrawal.held_by_freeze",
+                request=request,
+                data={"withdrawal_id": withdrawal.pk, "currency": withdrawal.currency},
+                visible_to_customer=False,
+            )
+            continue
+        withdrawal.status = Withdrawal.Status.CANCELLED
+        withdrawal.failure_reason = ""
+        withdrawal.completed_at = timezone.now()
+        withdrawal.save(update_fields=["status", "failure_reason", "completed_at"])
+        audit_log(
+            user=user,
+            actor=actor,
+            event="withdrawal.cancelled_by_freeze",
+            request=request,
+            data={
+                "withdrawal_id": withdrawal.pk,
+                "currency": withdrawal.currency,
+                "amount": str(withdrawal.amount),
+                "released": str(total),
+            },
+        )
+        cancelled.append(withdrawal.pk)
+    return cancelled
 
 
 # --------------------------------------------------------------------------- trading core pushes

@@ -23,3 +23,15 @@ def field_label(name: str) -> str:
 @register.filter
 def reason_label(code: str) -> str:
     return str(REJECTION_REASONS.get(code, code))
+
+
+@register.filter
+def display_phone(e164: str) -> str:
+    import phonenumbers
+
+    from accounts.phone import display_phone as _display
+
+    try:
+        return _display(e164) if e164 else ""
+    except phonenumbers.NumberParseException:  # a malformed stored value is shown as it is
+        return e164

@@ -8,7 +8,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_loads_one_case_for_the_agent_and_is_idempotent(client):
+    from mfa import demo as mfa_demo
+
     accounts_demo.load()
+    mfa_demo.load()  # the demo agent's authenticator: staff pages need one
     demo.load()
     demo.load()
     case = IdentityCase.objects.get()

@@ -116,7 +116,10 @@ def test_identity_case_end_to_end(
     assert case.documents.count() == 2
 
     # when the reviewer approves
-    response = staff.post(f"/recovery/staff/cases/{case.pk}/", {"decision": "approve", "note": "matches"})
+    response = staff.post(
+        f"/recovery/staff/cases/{case.pk}/",
+        {"decision": "approve", "note": "matches", "confirm_new_phone": case.new_phone},
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     # then 2FA is removed, withdrawals are held, the customer is emailed, turnaround measured
@@ -209,17 +212,17 @@ def test_second_approver_rule(settings, client, customer, reviewer, staff_factor
     case = services.identity_case_submit(
         user=customer, purpose="two_factor_reset", details=_details(customer), image=good_selfie
     )
-    services.identity_case_approve(case=case, actor=reviewer)
+    services.identity_case_approve(case=case, actor=reviewer, confirmed_new_phone=case.new_phone)
     case.refresh_from_db()
     assert case.status == "awaiting_second_approval"
     assert Authenticator.objects.filter(user=customer).exists()
     from core.errors import ApplicationError
 
     with pytest.raises(ApplicationError) as same:
-        services.identity_case_approve(case=case, actor=reviewer)
+        services.identity_case_approve(case=case, actor=reviewer, confirmed_new_phone=case.new_phone)
     assert same.value.code == "second_approver_required"
     second = staff_factory(roles=[IDENTITY_REVIEWER], email="second@example.jp")
-    services.identity_case_approve(case=case, actor=second)
+    services.identity_case_approve(case=case, actor=second, confirmed_new_phone=case.new_phone)
     case.refresh_from_db()
     assert case.status == "approved"
     assert not Authenticator.objects.filter(user=customer).exists()
@@ -241,7 +244,7 @@ def test_freeze_lift_case_unfreezes_after_approval(client, user_factory, reviewe
         "emails": user.email,
     }
     case = services.identity_case_submit(user=user, purpose="freeze_lift", details=details, image=good_selfie)
-    services.identity_case_approve(case=case, actor=reviewer)
+    services.identity_case_approve(case=case, actor=reviewer, confirmed_new_phone=case.new_phone)
     user.refresh_from_db()
     assert user.frozen_at is None and user.withdrawal_hold_until is not None
 
@@ -253,7 +256,7 @@ def test_retention_deletes_images_after_the_case_closes(customer, reviewer, good
     case = services.identity_case_submit(
         user=customer, purpose="two_factor_reset", details=_details(customer), image=good_selfie
     )
-    services.identity_case_approve(case=case, actor=reviewer)
+    services.identity_case_approve(case=case, actor=reviewer, confirmed_new_phone=case.new_phone)
     assert len(stored_files(private_storage)) == 1
     time_machine.shift(dt.timedelta(days=29))
     assert services.identity_retention_run()["images_deleted"] == 0

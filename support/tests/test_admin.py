@@ -5,8 +5,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client_(user_factory):
-    admin = user_factory(is_staff=True, is_superuser=True)
+def admin_client_(staff_factory):
+    admin = staff_factory(roles=[], is_superuser=True)  # with an authenticator: core.staff
     c = Client()
     c.force_login(admin)
     return c

@@ -135,3 +135,67 @@ def test_concurrent_partial_withdrawals_never_overdraw(_postgres_only, customer,
     balance = Balance.objects.get(user=customer, currency="BTC")
     assert (balance.available, balance.in_use) == (Decimal("0"), Decimal("1"))
     assert_ledger_consistent()
+
+
+def _freeze_and_report_at_once(customer: object, withdrawal_id: int) -> str:
+    """One round: a freeze and the core's "sent" released together; returns the report's answer."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.services import account_freeze
+
+    barrier = threading.Barrier(2)
+    answers: list[str] = []
+    errors: list[BaseException] = []
+
+    def freeze() -> None:
+        barrier.wait(timeout=30)
+        try:
+            account_freeze(user=get_user_model().objects.get(pk=customer.pk), reason="race")  # type: ignore[attr-defined]
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def report() -> None:
+        barrier.wait(timeout=30)
+        try:
+            services.withdrawal_status_set(withdrawal_id=withdrawal_id, status="sent", txid="ab" * 32)
+            answers.append("sent")
+        except ApplicationError as exc:
+            answers.append(exc.code)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=freeze), threading.Thread(target=report)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    return answers[0]
+
+
+def test_freeze_racing_the_cores_sent_report_never_both_wins(_postgres_only, customer, settings, monkeypatch):
+    """A freeze and the core's "sent" for the same withdrawal, at the same moment, 20 times:
+    each round ends either sent (before the freeze) or cancelled with "sent" refused
+    (account_frozen), never sent and cancelled, never a deadlock, and the ledger stays whole."""
+    from django.contrib.auth import get_user_model
+
+    settings.MADOGUCHI_WITHDRAWAL_RATE_LIMIT = (1000, 3600)
+    monkeypatch.setattr("mfa.services.second_factor_verify", lambda **kwargs: None)
+    fund(customer, "BTC", "10")
+    address = usable_address(customer)
+    outcomes: list[tuple[str, str]] = []
+    for _round in range(20):
+        get_user_model().objects.filter(pk=customer.pk).update(frozen_at=None)
+        withdrawal = services.withdrawal_request(
+            user=customer, currency="BTC", amount="0.1", address_id=address.pk, code="ok"
+        )
+        answer = _freeze_and_report_at_once(customer, withdrawal.pk)
+        withdrawal.refresh_from_db()
+        outcomes.append((withdrawal.status, answer))
+    assert set(outcomes) <= {("sent", "sent"), ("cancelled", "account_frozen")}
+    print("outcomes:", {o: outcomes.count(o) for o in set(outcomes)})
+    assert_ledger_consistent()

@@ -123,4 +123,7 @@ def test_taro_checks_balances_adds_an_address_withdraws_and_is_stopped_when_froz
     page.click("#withdraw-submit")
     error = page.wait_for_selector("[data-testid=form-error]")
     assert "凍結" in error.inner_text() or "frozen" in error.inner_text()
-    assert Withdrawal.objects.filter(user=taro, status="pending").count() == 1
+    # the freeze cancelled the pending withdrawal (funds back); the banner says how to lift it
+    assert not Withdrawal.objects.filter(user=taro, status="pending").exists()
+    assert Withdrawal.objects.filter(user=taro, status="cancelled", amount=Decimal("0.01")).count() == 1
+    assert "/recovery/identity/" in page.get_attribute("#frozen-banner-lift", "href")
