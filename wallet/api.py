@@ -25,7 +25,7 @@ def _amount(value: Any) -> str:
 # Enums published in the OpenAPI document (inputs stay case-insensitive strings).
 CurrencyCode = Literal["JPY", "BTC", "ETH", "XRP"]
 CryptoCode = Literal["BTC", "ETH", "XRP"]
-WithdrawalStatus = Literal["pending", "sent", "failed"]
+WithdrawalStatus = Literal["pending", "sent", "failed", "cancelled"]
 CRYPTO_INPUT = Field(max_length=8, description="BTC, ETH or XRP", json_schema_extra={"enum": ["BTC", "ETH", "XRP"]})
 
 
