@@ -156,7 +156,9 @@ def private_files_shared(app_configs: Any = None, **kwargs: Any) -> list[checks.
 def metrics_not_public(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     if settings.DEBUG:
         return []
-    protected = getattr(settings, "MADOGUCHI_METRICS_TOKEN", "") or getattr(settings, "MADOGUCHI_METRICS_ALLOW_IPS", None)
+    protected = getattr(settings, "MADOGUCHI_METRICS_TOKEN", "") or getattr(
+        settings, "MADOGUCHI_METRICS_ALLOW_IPS", None
+    )
     if protected and not getattr(settings, "MADOGUCHI_METRICS_PUBLIC", False):
         return []
     return [

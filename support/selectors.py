@@ -536,7 +536,21 @@ def security_context_for_staff(*, user: Any, inquiry: Inquiry, request: Any = No
     customer = inquiry.customer
     if customer is None:
         return None
-    return customer_security_context(customer)
+    context = customer_security_context(customer)
+    from core.audit import audit_log
+
+    audit_log(
+        user=customer,
+        actor=user,
+        event="support.security_context_viewed",
+        request=request,
+        data={
+            "inquiry": inquiry.pk,
+            "identity_cases": [str(c.pk) for c in context["identity_cases"] or []],
+        },
+        visible_to_customer=False,
+    )
+    return context
 
 
 def customer_security_context(customer: Any) -> dict[str, Any]:
@@ -554,19 +568,6 @@ def customer_security_context(customer: Any) -> dict[str, Any]:
     context["restriction"] = restriction_for_user(customer)
     context["recent_signins"] = list(recent_signins_for_staff(customer, limit=8))
     context["identity_cases"] = _identity_cases(customer)
-    from core.audit import audit_log
-
-    audit_log(
-        user=customer,
-        actor=user,
-        event="support.security_context_viewed",
-        request=request,
-        data={
-            "inquiry": inquiry.pk,
-            "identity_cases": [str(c.pk) for c in context["identity_cases"] or []],
-        },
-        visible_to_customer=False,
-    )
     return context
 
 
