@@ -131,10 +131,19 @@ def dispatch(message_id: int) -> None:
             return
         pending = _after_response.get()
         if pending is not None:
-            pending.append(lambda: deliver(message_id))
+            pending.append(lambda: _deliver_quietly(message_id))
         else:
             deliver(message_id)
     except Exception:  # e.g. the database briefly locked: the row waits
+        logger.exception("outbox.dispatch_failed", message_id=message_id)
+
+
+def _deliver_quietly(message_id: int) -> None:
+    """After the response has been sent nobody can be told of a failure: log it; the row
+    waits for outbox_redispatch."""
+    try:
+        deliver(message_id)
+    except Exception:
         logger.exception("outbox.dispatch_failed", message_id=message_id)
 
 
