@@ -33,11 +33,17 @@ def _kind_from_template(template_prefix: str) -> str:
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_stages(self) -> list[str]:
-        # The second step (authenticator, or an SMS code without one) is mfa.stages.
-        return [
-            "mfa.stages.MfaAuthenticateStage" if path == "allauth.mfa.stages.AuthenticateStage" else path
-            for path in super().get_login_stages()
-        ]
+        # The second step (authenticator, or an SMS code without one) is mfa.stages. The
+        # mobile number is proved by our own stage right after the email code (allauth's
+        # phone stage is not used: it cannot keep a taken number from showing).
+        stages = []
+        for path in super().get_login_stages():
+            if path == "allauth.account.stages.PhoneVerificationStage":
+                continue
+            stages.append("mfa.stages.MfaAuthenticateStage" if path == "allauth.mfa.stages.AuthenticateStage" else path)
+            if path == "allauth.account.stages.EmailVerificationStage":
+                stages.append("accounts.phone_verification.PhoneVerifyStage")
+        return stages
 
     def clean_email(self, email: str) -> str:
         return super().clean_email(normalize_email(email))

@@ -35,24 +35,40 @@ def sms_second_step_applies(user: Any) -> bool:
 
 
 class MfaAuthenticateStage(AuthenticateStage):
+    @property  # type: ignore[override]
+    def urlname(self) -> str:
+        # Where allauth sends a pending sign-in (the login page, login-required pages): the
+        # SMS page in SMS mode. allauth's authenticator page would send an SMS customer back
+        # to the login page, which sends them back here: ERR_TOO_MANY_REDIRECTS.
+        return "madoguchi_mfa:login_sms" if self.state.get("sms") else "mfa_authenticate"
+
     def handle(self) -> tuple[Any, bool]:
+        from accounts.phone_verification import phone_verified_in_this_login
+
         from . import services
 
         user = self.login.user
-        if getattr(self.login, "signup", False) or not sms_second_step_applies(user):
-            # A brand-new account signing itself in right after sign-up (email code just
-            # confirmed) has nothing yet to protect with a second step.
+        if (
+            getattr(self.login, "signup", False)
+            or phone_verified_in_this_login(self.login)
+            or not sms_second_step_applies(user)
+        ):
+            # A brand-new account signing itself in right after sign-up (email and phone
+            # codes just confirmed), or a sign-in that has just proved the phone with a
+            # code: the SMS step would only repeat that code.
             # Authenticator customers: allauth's stage. Nobody to text and no
-            # authenticator: the enrolment prompt after sign-in takes over.
+            # authenticator: the phone stage (accounts.phone_verification) came first.
             return super().handle()
         self.state["sms"] = True
         if not self.state.get("sent"):
             try:
                 services.sms_code_send(user=user, purpose="login", request=self.request)
-            except ApplicationError:
-                # Cooldown or hourly cap: the previous code is still the valid one;
-                # the page offers a resend later.
-                pass
+            except ApplicationError as exc:
+                # Cooldown or hourly cap: say so on the page (when the last code was sent,
+                # or when a new one can be), never "we sent a code".
+                self.state["notice"] = exc.message
+            else:
+                self.state.pop("notice", None)
             self.state["sent"] = True
         return headed_redirect_response("madoguchi_mfa:login_sms"), True
 
