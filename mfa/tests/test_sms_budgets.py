@@ -94,7 +94,7 @@ def test_velocity_limits_per_destination_and_number_block(user_factory, outbox, 
     time_machine.move_to(T0, tick=False)
     before_dest, before_prefix = _refused("destination"), _refused("prefix")
     # one number typed by many new accounts (numbers not proved yet)
-    for i in range(2):
+    for _ in range(2):
         services.sms_code_send(user=user_factory(phone=None), purpose="verify_phone", to="+819099990000")
     with pytest.raises(ApplicationError) as dest:
         services.sms_code_send(user=user_factory(phone=None), purpose="verify_phone", to="+819099990000")
