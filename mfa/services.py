@@ -674,12 +674,12 @@ def phone_change_request(
     """Step-up, then text a confirmation code to the new number."""
     from django.core.exceptions import ValidationError
 
-    from accounts.phone import normalize_phone
+    from accounts.phone import normalize_mobile_phone
     from accounts.services import ensure_not_frozen
 
     ensure_not_frozen(user)
     try:
-        number = normalize_phone(new_phone)
+        number = normalize_mobile_phone(new_phone)  # a number we may text (JP mobiles by default)
     except ValidationError as exc:
         message = " ".join(str(m) for m in exc.messages)
         raise ApplicationError("validation_failed", message, fields={"new_phone": [message]}) from exc
