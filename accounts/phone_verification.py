@@ -64,6 +64,12 @@ def phone_verified_in_this_login(login: Any) -> bool:
 # --- services -----------------------------------------------------------------------------
 
 
+def _no_phone() -> ApplicationError:
+    message = _("Enter your mobile phone number.")
+    return ApplicationError("no_phone", message, status=400, fields={"phone": [message]})
+
+
+
 def phone_verification_send(*, user: Any, request: HttpRequest | None = None) -> None:
     """Text a code to the pending number, or, when it belongs to someone else, tell the
     owner instead; the newcomer's side is the same either way (``sms_code_send`` errors)."""
@@ -71,7 +77,7 @@ def phone_verification_send(*, user: Any, request: HttpRequest | None = None) ->
 
     number = getattr(user, "phone_pending", "") or ""
     if not number:
-        raise ApplicationError("no_phone", _("Enter your mobile phone number."), status=400, fields={"phone": []})
+        raise _no_phone()
     owner = get_user_model().objects.filter(phone=number).exclude(pk=user.pk).first()
     mfa_services.sms_code_send(user=user, purpose=PURPOSE, request=request, to=number, deliver=owner is None)
     if owner is not None:
@@ -109,7 +115,7 @@ def phone_verification_confirm(*, user: Any, code: str, request: HttpRequest | N
 
     number = getattr(user, "phone_pending", "") or ""
     if not number:
-        raise ApplicationError("no_phone", _("Enter your mobile phone number."), status=400, fields={"phone": []})
+        raise _no_phone()
     try:
         mfa_services.sms_code_verify(user=user, purpose=PURPOSE, code=code, request=request)
     except ApplicationError as exc:

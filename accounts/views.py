@@ -41,21 +41,21 @@ def phone_verify(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your mobile number is confirmed."))
             return phone_verification.stage_complete(stage, request)
-    if action in ("resend", "change"):
+    if action == "resend" or (action == "change" and change_form.is_valid()):
         try:
             if action == "resend":
                 phone_verification.phone_verification_send(user=user, request=request)
-            elif change_form.is_valid():
+            else:
                 phone_verification.phone_verification_change(
                     user=user, phone=change_form.cleaned_data["phone"], request=request
                 )
-            else:
-                raise ApplicationError("validation_failed", "")
         except ApplicationError as exc:
-            if exc.code in ("sms_cooldown", "rate_limited"):
+            if action == "change" and exc.code not in ("sms_cooldown", "rate_limited"):
+                change_form.add_error("phone", exc.message)
+            else:
+                # No new code: the page says when the last one was sent / when one can be
+                # (a notice, not a form error: the resend form is never bound).
                 stage.state["notice"] = exc.message
-            elif exc.message:
-                change_form.add_error("phone" if action == "change" else None, exc.message)
         else:
             stage.state.pop("notice", None)
             messages.info(request, _("We sent a new code. Earlier codes no longer work."))

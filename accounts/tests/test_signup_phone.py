@@ -205,3 +205,22 @@ def test_an_empty_captcha_shows_the_translated_message(client, user_factory):
     assert response.status_code == 200
     assert "&lt;function" not in body and "<function" not in body
     assert "セキュリティ確認に失敗したか、有効期限が切れました。" in body
+
+
+def test_resend_on_the_phone_step_within_the_cooldown_says_the_code_is_still_valid(client, outbox):
+    client.post(
+        "/accounts/signup/",
+        {
+            "email": "again@example.jp",
+            "phone": "090-3333-4444",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "captcha": solve(client),
+        },
+    )
+    client.post("/accounts/confirm-email/", {"code": outbox.last_email_code("again@example.jp")})
+    response = client.post("/login/phone/", {"action": "resend"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "に新しいコードは送っていません。" in page and "に送ったコードはまだ有効です。" in page
+    assert len(outbox.sms(to="+819033334444")) == 1
