@@ -69,7 +69,6 @@ def _no_phone() -> ApplicationError:
     return ApplicationError("no_phone", message, status=400, fields={"phone": [message]})
 
 
-
 def phone_verification_send(*, user: Any, request: HttpRequest | None = None) -> None:
     """Text a code to the pending number, or, when it belongs to someone else, tell the
     owner instead; the newcomer's side is the same either way (``sms_code_send`` errors)."""
