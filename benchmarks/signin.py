@@ -68,9 +68,17 @@ PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 REDIS_URL = os.environ.get("MADOGUCHI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 BENCH_PORT = int(os.environ.get("MADOGUCHI_BENCH_PORT", "0"))  # 0: any free port
-# Every sign-in takes a second step (issue 11): the benchmark customers have TOTP with this
-# secret, and each one signs in at most once per 30-second step (replayed steps are refused).
-TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+# Every sign-in takes a second step (issue 11): each benchmark customer has TOTP with a secret
+# derived from the email (codes are single use per secret and step), and signs in once.
+
+
+def totp_secret(email: str) -> str:
+    import base64
+    import hashlib
+
+    return base64.b32encode(hashlib.sha256(f"bench-totp:{email}".encode()).digest()[:20]).decode()
+
+
 HOST = "127.0.0.1"
 PASSWORD = "Bench-signin-2026"
 USER_AGENT = "madoguchi-bench/1.0 (app)"
@@ -131,7 +139,7 @@ def internal_create_users(count: int) -> None:
     from allauth.mfa.totp.internal.auth import TOTP
 
     for u in users:
-        TOTP.activate(u, TOTP_SECRET)
+        TOTP.activate(u, totp_secret(u.email))
     print(json.dumps({"users": len(users), "hasher": f"{type(hasher).__module__}.{type(hasher).__name__}"}))
 
 
@@ -221,7 +229,7 @@ def internal_breakdown(count: int) -> None:
         if response.status_code == 401 and token:
             response = client.post(
                 "/_allauth/app/v1/auth/2fa/authenticate",
-                {"code": totp_now()},
+                {"code": totp_now(f"bench{i:05d}@bench.example")},
                 content_type="application/json",
                 REMOTE_ADDR=address,
                 HTTP_X_SESSION_TOKEN=token,
@@ -403,26 +411,26 @@ def solve(challenge: dict[str, Any]) -> str:
     return solve_challenge(challenge)
 
 
-def totp_now() -> str:
-    """RFC 6238 code for TOTP_SECRET now (what the customer's authenticator app shows)."""
+def totp_now(email: str) -> str:
+    """RFC 6238 code now for the customer's secret (what their authenticator app shows)."""
     import base64
     import hashlib
     import hmac
     import struct
 
-    key = base64.b32decode(TOTP_SECRET)
+    key = base64.b32decode(totp_secret(email))
     digest = hmac.new(key, struct.pack(">Q", int(time.time() // 30)), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**6:06d}"
 
 
-def second_step(port: int, status: int, payload: dict[str, Any], source: str) -> tuple[int, dict[str, Any]]:
+def second_step(port: int, email: str, status: int, payload: dict[str, Any], source: str) -> tuple[int, dict[str, Any]]:
     """The authenticator code after the password step (401 with mfa_authenticate pending)."""
     flows = {f.get("id") for f in (payload.get("data") or {}).get("flows", [])}
     token = (payload.get("meta") or {}).get("session_token")
     if status != 401 or "mfa_authenticate" not in flows or not token:
         return status, payload
-    body = {"code": totp_now()}
+    body = {"code": totp_now(email)}
     return request(port, "POST", "/_allauth/app/v1/auth/2fa/authenticate", body, source, token=token)
 
 
@@ -436,7 +444,7 @@ def sign_in_once(port: int, email: str, source: str) -> bool:
     assert status == 200, challenge
     body = {"email": email, "password": PASSWORD, "captcha": solve(challenge)}
     status, payload = request(port, "POST", "/_allauth/app/v1/auth/login", body, source=source)
-    status, payload = second_step(port, status, payload, source)
+    status, payload = second_step(port, email, status, payload, source)
     if not signed_in(status, payload):
         raise RuntimeError(f"warm-up sign-in failed: {status} {payload}")
     return True
@@ -465,7 +473,7 @@ def client_main(port: int, tasks: list[tuple[str, str]], fetch_gate: Any, login_
             started = time.perf_counter()
             body = {"email": email, "password": PASSWORD, "captcha": captcha}
             status, payload = request(port, "POST", "/_allauth/app/v1/auth/login", body, source)
-            status, payload = second_step(port, status, payload, source)
+            status, payload = second_step(port, email, status, payload, source)
             ok = signed_in(status, payload)
             samples.append((started, time.perf_counter(), ok, status, "" if ok else json.dumps(payload)[:300]))
         out.put(
