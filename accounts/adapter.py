@@ -35,10 +35,16 @@ def _kind_from_template(template_prefix: str) -> str:
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_stages(self) -> list[str]:
         # The second step: allauth's authenticator stage, then ours for an SMS code when
-        # the customer has no authenticator (mfa.stages, its own stage key).
+        # the customer has no authenticator (mfa.stages, its own stage key). The mobile
+        # number is proved by our own stage right after the email code (allauth's phone
+        # stage is not used: it cannot keep a taken number from showing).
         stages: list[str] = []
         for path in super().get_login_stages():
+            if path == "allauth.account.stages.PhoneVerificationStage":
+                continue
             stages.append(path)
+            if path == "allauth.account.stages.EmailVerificationStage":
+                stages.append("accounts.phone_verification.PhoneVerifyStage")
             if path == "allauth.mfa.stages.AuthenticateStage":
                 stages.append("mfa.stages.SmsAuthenticateStage")
         return stages

@@ -5,6 +5,7 @@ from typing import Any
 from allauth.account import forms as allauth_forms
 from django import forms
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from core.captcha import CaptchaField
 
@@ -60,3 +61,20 @@ class ResetPasswordForm(CaptchaMixin, allauth_forms.ResetPasswordForm):
         super().__init__(*args, **kwargs)
         self.normalise_email_input()
         self.bind_captcha_request(getattr(self, "request", None))
+
+
+class PhoneVerifyCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("6-digit code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "class": "code-input"}),
+    )
+
+
+class PhoneVerifyChangeForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile phone number"),
+        max_length=32,
+        help_text=_("A Japanese mobile number (070, 080 or 090). Example: 090-1234-5678"),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )

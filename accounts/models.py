@@ -40,6 +40,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), max_length=254)
     phone = models.CharField(_("phone number"), max_length=20, null=True, blank=True, unique=True)
+    # A number typed at sign-up (or at sign-in by an account without one) that has not been
+    # proved with an SMS code yet; it becomes ``phone`` when the code is entered.
+    phone_pending = models.CharField(_("phone number awaiting confirmation"), max_length=20, blank=True, default="")
     language = models.CharField(_("language"), max_length=5, choices=LANGUAGES, default="ja")
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     full_name_kana = models.CharField(_("full name (kana)"), max_length=150, blank=True)

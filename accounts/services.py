@@ -25,15 +25,12 @@ DEVICE_COOKIE_AGE = 400 * 24 * 3600
 
 
 def signup_complete(*, user: User, phone: str, request: HttpRequest | None) -> None:
-    """Called by allauth while saving a new user. A phone number that belongs to someone else
-    is not revealed: the sign-up looks the same, the number is left unset on the new account
-    and its owner is told by email."""
-    owner = get_user_model().objects.filter(phone=phone).first() if phone else None
-    if owner is None:
-        user.phone = phone or None
-    else:
-        send_email(user=owner, kind="phone_signup_attempt", context={})
-        audit_log(user=owner, event="signup.phone_taken_attempt", request=request)
+    """Called by allauth while saving a new user. The number waits in ``phone_pending``
+    until the customer enters the code texted to it (accounts.phone_verification): the
+    sign-up cannot complete before. Whether the number belongs to someone else is decided
+    only there, and never shown to the newcomer."""
+    user.phone = None
+    user.phone_pending = phone or ""
     user.language = getattr(request, "LANGUAGE_CODE", None) or settings.LANGUAGE_CODE
     user.save()
     audit_log(user=user, event="signup", request=request)

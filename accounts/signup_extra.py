@@ -11,7 +11,7 @@ from django import forms
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .phone import normalize_phone
+from .phone import normalize_mobile_phone
 
 
 class SignupExtraForm(forms.Form):
@@ -21,12 +21,15 @@ class SignupExtraForm(forms.Form):
         label=_("Mobile phone number"),
         max_length=32,
         required=True,
-        help_text=_("Used for sign-in codes by SMS. Example: 090-1234-5678"),
+        help_text=_(
+            "A Japanese mobile number (070, 080 or 090). We text it a code to confirm it now, "
+            "and sign-in codes later. Example: 090-1234-5678"
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
 
     def clean_phone(self) -> str:
-        return normalize_phone(self.cleaned_data["phone"])
+        return normalize_mobile_phone(self.cleaned_data["phone"])
 
     def signup(self, request: HttpRequest, user: Any) -> None:
         from . import services

@@ -7,7 +7,8 @@ What runs (everything on loopback, bounded, stops by itself):
    db 9 (flushed at start and end), migrated with ``manage.py migrate``.
 2. ``--users`` customers created through the ORM with the project's real Argon2id hasher
    (``core.hashers.Argon2idHasher``; one hash and salt per user), each with a verified primary
-   email and no 2FA, so a sign-in completes after the password.
+   email and TOTP (every sign-in takes a second step), so a sign-in completes after the
+   password and one authenticator code (``POST /_allauth/app/v1/auth/2fa/authenticate``).
 3. gunicorn serving ``config.wsgi`` with 2 sync workers and production settings: DEBUG=0,
    SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, PostgreSQL, Redis cache/sessions, Celery task mode,
    MFA encryption key, JSON logs. Only SECURE_SSL_REDIRECT=0 differs from a deployment
@@ -60,10 +61,24 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-DB_NAME = "madoguchi_bench_signin"
+# Overridable so that a shared machine can give each engineer their own database, Redis db
+# and port range.
+DB_NAME = os.environ.get("MADOGUCHI_BENCH_DB", "madoguchi_bench_signin")
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-REDIS_URL = "redis://127.0.0.1:6379/9"
+REDIS_URL = os.environ.get("MADOGUCHI_BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+BENCH_PORT = int(os.environ.get("MADOGUCHI_BENCH_PORT", "0"))  # 0: any free port
+# Every sign-in takes a second step (issue 11): each benchmark customer has TOTP with a secret
+# derived from the email (codes are single use per secret and step), and signs in once.
+
+
+def totp_secret(email: str) -> str:
+    import base64
+    import hashlib
+
+    return base64.b32encode(hashlib.sha256(f"bench-totp:{email}".encode()).digest()[:20]).decode()
+
+
 HOST = "127.0.0.1"
 PASSWORD = "Bench-signin-2026"
 USER_AGENT = "madoguchi-bench/1.0 (app)"
@@ -122,6 +137,10 @@ def internal_create_users(count: int) -> None:
         [User(email=f"bench{i:05d}@bench.example", password=h, language="ja") for i, h in enumerate(hashes)]
     )
     EmailAddress.objects.bulk_create([EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users])
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    for u in users:
+        TOTP.activate(u, totp_secret(u.email))
     print(json.dumps({"users": len(users), "hasher": f"{type(hasher).__module__}.{type(hasher).__name__}"}))
 
 
@@ -142,6 +161,7 @@ def internal_counts() -> None:
                 "known_devices": KnownDevice.objects.count(),
                 "users_signed_in": get_user_model().objects.filter(last_login__isnull=False).count(),
                 "authenticators": Authenticator.objects.count(),
+                "users": get_user_model().objects.count(),
             }
         )
     )
@@ -199,12 +219,22 @@ def internal_breakdown(count: int) -> None:
     captchas = [solve_challenge(client.get("/api/v1/captcha").json()) for _ in range(2 * count + 1)]
 
     def sign_in(i: int) -> None:
+        address = f"127.0.1.{2 + i % 250}"
         response = client.post(
             "/_allauth/app/v1/auth/login",
             {"email": f"bench{i:05d}@bench.example", "password": PASSWORD, "captcha": captchas.pop()},
             content_type="application/json",
-            REMOTE_ADDR=f"127.0.1.{2 + i % 250}",
+            REMOTE_ADDR=address,
         )
+        token = response.json().get("meta", {}).get("session_token")
+        if response.status_code == 401 and token:
+            response = client.post(
+                "/_allauth/app/v1/auth/2fa/authenticate",
+                {"code": totp_now(f"bench{i:05d}@bench.example")},
+                content_type="application/json",
+                REMOTE_ADDR=address,
+                HTTP_X_SESSION_TOKEN=token,
+            )
         assert signed_in(response.status_code, response.json()), response.content
 
     def cpu_ms(user_offset: int) -> float:
@@ -347,11 +377,18 @@ class CpuSample:
 
 
 def request(
-    port: int, method: str, path: str, body: dict[str, Any] | None = None, source: str | None = None
+    port: int,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+    source: str | None = None,
+    token: str | None = None,
 ) -> tuple[int, dict[str, Any]]:
     conn = http.client.HTTPConnection(HOST, port, timeout=60, source_address=(source, 0) if source else None)
     try:
         headers = {"User-Agent": USER_AGENT, "Accept-Language": "ja", "Accept": "application/json"}
+        if token:
+            headers["X-Session-Token"] = token
         data = None
         if body is not None:
             data = json.dumps(body).encode()
@@ -375,6 +412,29 @@ def solve(challenge: dict[str, Any]) -> str:
     return solve_challenge(challenge)
 
 
+def totp_now(email: str) -> str:
+    """RFC 6238 code now for the customer's secret (what their authenticator app shows)."""
+    import base64
+    import hashlib
+    import hmac
+    import struct
+
+    key = base64.b32decode(totp_secret(email))
+    digest = hmac.new(key, struct.pack(">Q", int(time.time() // 30)), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 10**6:06d}"
+
+
+def second_step(port: int, email: str, status: int, payload: dict[str, Any], source: str) -> tuple[int, dict[str, Any]]:
+    """The authenticator code after the password step (401 with mfa_authenticate pending)."""
+    flows = {f.get("id") for f in (payload.get("data") or {}).get("flows", [])}
+    token = (payload.get("meta") or {}).get("session_token")
+    if status != 401 or "mfa_authenticate" not in flows or not token:
+        return status, payload
+    body = {"code": totp_now(email)}
+    return request(port, "POST", "/_allauth/app/v1/auth/2fa/authenticate", body, source, token=token)
+
+
 def signed_in(status: int, payload: dict[str, Any]) -> bool:
     meta = payload.get("meta") or {}
     return status == 200 and bool(meta.get("is_authenticated")) and bool(meta.get("session_token"))
@@ -385,6 +445,7 @@ def sign_in_once(port: int, email: str, source: str) -> bool:
     assert status == 200, challenge
     body = {"email": email, "password": PASSWORD, "captcha": solve(challenge)}
     status, payload = request(port, "POST", "/_allauth/app/v1/auth/login", body, source=source)
+    status, payload = second_step(port, email, status, payload, source)
     if not signed_in(status, payload):
         raise RuntimeError(f"warm-up sign-in failed: {status} {payload}")
     return True
@@ -413,6 +474,7 @@ def client_main(port: int, tasks: list[tuple[str, str]], fetch_gate: Any, login_
             started = time.perf_counter()
             body = {"email": email, "password": PASSWORD, "captcha": captcha}
             status, payload = request(port, "POST", "/_allauth/app/v1/auth/login", body, source)
+            status, payload = second_step(port, email, status, payload, source)
             ok = signed_in(status, payload)
             samples.append((started, time.perf_counter(), ok, status, "" if ok else json.dumps(payload)[:300]))
         out.put(
@@ -510,7 +572,12 @@ def pct(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=600, help="timed sign-ins (default 600)")
-    parser.add_argument("--users", type=int, default=300, help="benchmark customers (default 300)")
+    parser.add_argument(
+        "--users",
+        type=int,
+        default=None,
+        help="benchmark customers (default: one per sign-in; TOTP steps are single use)",
+    )
     parser.add_argument("--clients", type=int, default=6, help="concurrent client processes (default 6)")
     parser.add_argument(
         "--single", type=int, default=40, help="sign-ins by one client afterwards, for unloaded latency"
@@ -530,6 +597,8 @@ def main() -> None:
         elif args.internal[0] == "breakdown":
             internal_breakdown(int(args.internal[1]))
         return
+    if args.users is None:
+        args.users = args.requests + args.single + 2 * args.workers
 
     print(
         f"madoguchi sign-in benchmark  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  "
@@ -551,7 +620,7 @@ def main() -> None:
         created = json.loads(run([*me, "--internal", "create-users", str(args.users)], env))
         print(f"created {created['users']} customers with {created['hasher']} in {time.perf_counter() - t0:.1f} s")
 
-        port = free_port()
+        port = BENCH_PORT or free_port()
         log = var_dir / "gunicorn.log"
         with log.open("wb") as log_file:
             server = subprocess.Popen(
@@ -723,8 +792,8 @@ def main() -> None:
         problems.append(f"{len(failures) + single_failed} sign-ins failed")
     if counts["audit_login_success"] != expected or counts["usersessions"] != expected:
         problems.append("audit or session rows do not match the completed sign-ins")
-    if counts["authenticators"]:
-        problems.append("benchmark customers must not have 2FA")
+    if counts["authenticators"] != counts["users"]:
+        problems.append("every benchmark customer must have exactly one authenticator (TOTP)")
     if problems:
         raise SystemExit("INVALID RUN: " + "; ".join(problems))
 

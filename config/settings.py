@@ -370,6 +370,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "madoguchi <no-reply@m
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MADOGUCHI_SMS_BACKEND = os.environ.get("MADOGUCHI_SMS_BACKEND", "core.sms.OutboxSmsBackend")
 MADOGUCHI_SMS_ECHO_CONSOLE = env_bool("MADOGUCHI_SMS_ECHO_CONSOLE", not TESTING)
+# Regions whose mobile numbers may receive SMS codes (accounts.phone). Default: Japanese
+# mobiles only (070/080/090); e.g. "JP,US" also allows US mobiles. Premium, freephone and
+# VoIP numbers are refused whatever this says.
+MADOGUCHI_PHONE_ALLOWED_REGIONS = env_list("MADOGUCHI_PHONE_ALLOWED_REGIONS", "JP")
 
 # --- Captcha ----------------------------------------------------------------------------
 # "altcha" (self-hosted proof of work, default), "recaptcha", "turnstile" or "hcaptcha".

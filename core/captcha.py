@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -117,6 +118,9 @@ def failure_message() -> str:
     return _("The security check failed or expired. %(help)s") % {"help": HELP_TEXT}
 
 
+failure_message_lazy = lazy(failure_message, str)
+
+
 def verify_or_raise(payload: str | None, request: HttpRequest | None) -> None:
     if not payload or len(payload) > 4096 or not get_backend().verify(payload, request):
         raise ApplicationError(
@@ -141,7 +145,8 @@ class CaptchaField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("label", gettext_lazy("Security check"))
         kwargs.setdefault("required", True)
-        kwargs.setdefault("error_messages", {"required": failure_message})
+        # A lazy string (translated when shown): the function itself rendered as its repr.
+        kwargs.setdefault("error_messages", {"required": failure_message_lazy()})
         super().__init__(**kwargs)
         self.request: HttpRequest | None = None
 

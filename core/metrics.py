@@ -31,6 +31,15 @@ LATENCY = Histogram(
     registry=registry,
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+# SMS: sent per budget class, refused per reason. An alert on the refusals that signal
+# pumping (destination, prefix, destination_policy) is in docs/security.md.
+SMS_SENT = Counter("madoguchi_sms_sent_total", "SMS codes sent", ["budget"], registry=registry)
+SMS_REFUSED = Counter(
+    "madoguchi_sms_refused_total",
+    "SMS codes not sent: budget, velocity or destination policy",
+    ["reason"],
+    registry=registry,
+)
 SECURITY_EVENTS = Counter("madoguchi_audit_events_total", "Audit events written", ["event"], registry=registry)
 OUTBOX_WRITTEN = Counter("madoguchi_outbox_written_total", "Outbox rows written (side effects)", registry=registry)
 OUTBOX_PUBLISH_FAILED = Counter(

@@ -33,7 +33,15 @@ _DEFAULTS: dict[str, Any] = {
     "SMS_CODE_TTL": 600,
     "SMS_MAX_TRIES": 5,
     "SMS_RESEND_COOLDOWN": 60,
+    # Sign-in codes per customer per clock hour; the other purposes have their own caps
+    # (SMS_CAPS), so an anonymous reset flood never uses up the sign-in budget.
     "SMS_HOURLY_CAP": 5,
+    "SMS_CAPS": {"anonymous": 3, "account": 5, "verify": 5, "recovery": 3},
+    # Velocity limits on numbers the account has not proved yet (sign-up, a new number):
+    # per destination per hour and per day, and per 10 000-number block per hour.
+    "SMS_DEST_HOURLY": 3,
+    "SMS_DEST_DAILY": 10,
+    "SMS_PREFIX_HOURLY": 20,
     # WebAuthn relying party ID (e.g. "madoguchi.example"); empty = request host (dev).
     "WEBAUTHN_RP_ID": "",
 }

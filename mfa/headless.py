@@ -25,6 +25,18 @@ from . import services
 from .stages import SmsAuthenticateStage
 
 
+def sms_refusal_data(exc: ApplicationError) -> dict[str, Any]:
+    """``{"code", "message"}`` plus, when no new code went out, ``retry_at`` (when one can be
+    sent) and ``valid_since`` (when the still-valid code was sent), ISO 8601 or null."""
+    data: dict[str, Any] = {"code": exc.code, "message": exc.message}
+    if hasattr(exc, "retry_at"):
+        retry_at = getattr(exc, "retry_at", None)
+        valid_since = getattr(exc, "valid_since", None)
+        data["retry_at"] = retry_at.isoformat() if retry_at else None
+        data["valid_since"] = valid_since.isoformat() if valid_since else None
+    return data
+
+
 class SmsCodeInput(inputs.Input):
     code = inputs.CharField(max_length=20)
 
@@ -77,5 +89,5 @@ class SmsResendView(_SmsStageMixin, AuthenticationStageAPIView):
         try:
             services.sms_code_send(user=self.stage.login.user, purpose="login", request=request)
         except ApplicationError as exc:
-            return APIResponse(request, status=exc.status, data={"code": exc.code, "message": exc.message})
+            return APIResponse(request, status=exc.status, data=sms_refusal_data(exc))
         return APIResponse(request, status=200, data={"sent": True})

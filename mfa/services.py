@@ -358,7 +358,9 @@ def _hash(code: str) -> str:
 
 
 def _sms_body(purpose: str, code: str) -> str:
-    if purpose == "login":
+    if purpose == "verify_phone":
+        text = _("madoguchi phone confirmation code: %(code)s (valid for 10 minutes). Never tell this code to anyone.")
+    elif purpose == "login":
         text = _("madoguchi sign-in code: %(code)s (valid for 10 minutes). Never tell this code to anyone.")
     elif purpose.startswith("step_up"):
         text = _("madoguchi confirmation code: %(code)s (valid for 10 minutes). Never tell this code to anyone.")
@@ -367,15 +369,107 @@ def _sms_body(purpose: str, code: str) -> str:
     return text % {"code": code}
 
 
-def sms_code_send(*, user: Any, purpose: str, request: HttpRequest | None = None, to: str | None = None) -> None:
+# Which budget each purpose draws on (core.sms). "anonymous": anyone who knows the email
+# address can trigger it (password reset), so it must never share the sign-in budget.
+SMS_BUDGET_CLASSES = {
+    "login": "signin",
+    "password_reset": "anonymous",
+    "reset": "anonymous",
+    "authenticator_lost": "recovery",
+    "verify_phone": "verify",
+    "phone_change": "account",
+}
+
+
+def sms_budget_class(purpose: str) -> str:
+    return SMS_BUDGET_CLASSES.get(purpose) or SMS_BUDGET_CLASSES.get(purpose.split(":")[0]) or "account"
+
+
+def _sms_budgets(*, user: Any, purpose: str, number: str, unproved: bool) -> list[Any]:
+    from accounts.phone import number_prefix
+    from core.sms import Budget
+
+    budget_class = sms_budget_class(purpose)
+    hourly = int(conf.get("SMS_HOURLY_CAP"))
+    caps = {"signin": hourly, "account": hourly, "verify": hourly, **dict(conf.get("SMS_CAPS"))}
+    budgets = [Budget(f"user:{budget_class}", f"{user.pk}", int(caps.get(budget_class, hourly)), 3600)]
+    if unproved:
+        # A number nobody has proved yet: where SMS pumping happens.
+        budgets += [
+            Budget("destination", number, int(conf.get("SMS_DEST_HOURLY")), 3600),
+            Budget("destination_daily", number, int(conf.get("SMS_DEST_DAILY")), 86400),
+            Budget("prefix", number_prefix(number), int(conf.get("SMS_PREFIX_HOURLY")), 3600),
+        ]
+    return budgets
+
+
+def sms_code_still_valid(*, user: Any, purpose: str) -> SmsCode | None:
+    """The newest code for (user, purpose) when it can still be used."""
+    current = (
+        SmsCode.objects.filter(user=user, purpose=purpose, superseded=False, used_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if current is None or current.expires_at <= timezone.now():
+        return None
+    if max(int(cache.get(f"mfa:sms:tries:{current.pk}") or 0), current.attempts) >= int(conf.get("SMS_MAX_TRIES")):
+        return None
+    return current
+
+
+def sms_not_sent_message(*, valid_since: dt.datetime | None, retry_at: dt.datetime | None) -> str:
+    """What the page says when no new code went out: the truth, in JST clock times."""
+    from core.sms import clock
+
+    parts = []
+    if valid_since is not None:
+        parts.append(_("The code we sent at %(time)s is still valid.") % {"time": clock(valid_since)})
+    if retry_at is not None:
+        parts.append(_("A new code can be sent from %(time)s.") % {"time": clock(retry_at, round_up=True)})
+    return " ".join(parts)
+
+
+def _sms_not_sent(code: str, *, user: Any, purpose: str, retry_at: dt.datetime) -> ApplicationError:
+    valid = sms_code_still_valid(user=user, purpose=purpose)
+    message = sms_not_sent_message(valid_since=valid.created_at if valid else None, retry_at=retry_at)
+    error = ApplicationError(code, message, status=429)
+    error.retry_at = retry_at  # type: ignore[attr-defined]
+    error.valid_since = valid.created_at if valid else None  # type: ignore[attr-defined]
+    return error
+
+
+def sms_destination_check(number: str, *, field: str = "phone") -> None:
+    """Refuse numbers we never text (outside the allowed regions, premium, freephone ...)."""
+    from accounts.phone import destination_error_message, sms_destination_problem
+    from core.sms import record_refused
+
+    problem = sms_destination_problem(number)
+    if problem:
+        record_refused("destination_policy")
+        message = destination_error_message(problem)
+        raise ApplicationError(problem, message, status=400, fields={field: [message]})
+
+
+def sms_code_send(
+    *, user: Any, purpose: str, request: HttpRequest | None = None, to: str | None = None, deliver: bool = True
+) -> None:
     """Send a new 6-digit code; every earlier code for (user, purpose) stops working.
 
-    ``to`` overrides the registered phone (confirming a new number). Cooldown
-    between sends per (user, purpose) and an hourly cap per customer.
+    ``to`` overrides the registered phone (confirming a new number). Refusals say when the
+    next code can be sent and whether the last one is still valid (``sms_cooldown`` between
+    sends per (user, purpose); ``rate_limited`` when a budget is used up: per customer and
+    purpose class, plus per destination and per number block for unproved numbers).
+
+    ``deliver=False`` does all of it (cooldown, budgets, a code that supersedes the last)
+    except the SMS itself: a number that belongs to another account behaves exactly like a
+    free one at sign-up, but the code only ever exists as a hash nobody knows.
     """
+    from core.sms import SmsNotSent, budgets_take, record_refused, record_sent
+
     number = to or getattr(user, "phone", None)
     if not number:
         raise ApplicationError("no_phone", _("No phone number is registered on this account."), status=400)
+    sms_destination_check(number)
     code = f"{secrets.randbelow(10**6):06d}"
     ttl = int(conf.get("SMS_CODE_TTL"))
     cooldown = int(conf.get("SMS_RESEND_COOLDOWN"))
@@ -384,14 +478,17 @@ def sms_code_send(*, user: Any, purpose: str, request: HttpRequest | None = None
         # cooldown is measured against the newest code's timestamp in the database.
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         last = SmsCode.objects.filter(user=user, purpose=purpose).order_by("-created_at").first()
-        if last is not None and (timezone.now() - last.created_at).total_seconds() < cooldown:
-            raise ApplicationError(
-                "sms_cooldown",
-                _("A code was sent a moment ago. Wait %(seconds)d seconds before asking for a new one.")
-                % {"seconds": cooldown},
-                status=429,
+        # (A code that has been used is no reason to wait: the next sign-in needs its own.)
+        if last is not None and last.used_at is None and (timezone.now() - last.created_at).total_seconds() < cooldown:
+            record_refused("cooldown")
+            raise _sms_not_sent(
+                "sms_cooldown", user=user, purpose=purpose, retry_at=last.created_at + dt.timedelta(seconds=cooldown)
             )
-        ratelimit.check(f"mfa:sms:hourly:{user.pk}", limit=int(conf.get("SMS_HOURLY_CAP")), period=3600)
+        unproved = number != getattr(user, "phone", None)
+        try:
+            budgets_take(_sms_budgets(user=user, purpose=purpose, number=number, unproved=unproved))
+        except SmsNotSent as exc:
+            raise _sms_not_sent("rate_limited", user=user, purpose=purpose, retry_at=exc.retry_at) from exc
         SmsCode.objects.filter(user=user, purpose=purpose, superseded=False).update(superseded=True)
         SmsCode.objects.create(
             user=user,
@@ -399,9 +496,12 @@ def sms_code_send(*, user: Any, purpose: str, request: HttpRequest | None = None
             code_hash=_hash(code),
             expires_at=timezone.now() + dt.timedelta(seconds=ttl),
         )
+        if not deliver:
+            return
         with translation.override(getattr(user, "language", None) or settings.LANGUAGE_CODE):
             body = _sms_body(purpose, code)
         send_sms(user=user, to=number, kind=f"code-{purpose.split(':')[0]}", body=body)
+        record_sent(sms_budget_class(purpose))
         audit_log(
             user=user, event="sms_code.sent", request=request, data={"purpose": purpose}, visible_to_customer=False
         )
@@ -652,12 +752,12 @@ def phone_change_request(
     """Step-up, then text a confirmation code to the new number."""
     from django.core.exceptions import ValidationError
 
-    from accounts.phone import normalize_phone
+    from accounts.phone import normalize_mobile_phone
     from accounts.services import ensure_not_frozen
 
     ensure_not_frozen(user)
     try:
-        number = normalize_phone(new_phone)
+        number = normalize_mobile_phone(new_phone)  # a number we may text (JP mobiles by default)
     except ValidationError as exc:
         message = " ".join(str(m) for m in exc.messages)
         raise ApplicationError("validation_failed", message, fields={"new_phone": [message]}) from exc

@@ -43,24 +43,33 @@ class SmsAuthenticateStage(LoginStage):
 
         from . import services
 
+        from accounts.phone_verification import phone_verified_in_this_login
+
         user = self.login.user
         authenticator_step = self.controller.get_stage(AuthenticateStage.key)
         if authenticator_step is not None and authenticator_step.state.get("authentication_required"):
             return None, True  # an authenticator customer: allauth's stage asked (no extra query)
-        if getattr(self.login, "signup", False) or not sms_second_step_applies(user):
-            # A brand-new account signing itself in right after sign-up (email code just
-            # confirmed) has nothing yet to protect with a second step; authenticator
-            # customers passed allauth's stage; nobody to text and no authenticator:
-            # the enrolment prompt after sign-in takes over.
+        if (
+            getattr(self.login, "signup", False)
+            or phone_verified_in_this_login(self.login)
+            or not sms_second_step_applies(user)
+        ):
+            # A brand-new account signing itself in right after sign-up (email and phone
+            # codes just confirmed), or a sign-in that has just proved the phone with a
+            # code: the SMS step would only repeat that code. Authenticator customers
+            # passed allauth's stage; nobody to text and no authenticator: the phone stage
+            # (accounts.phone_verification) came first.
             return None, True
         self.state["sms"] = True
         if not self.state.get("sent"):
             try:
                 services.sms_code_send(user=user, purpose="login", request=self.request)
-            except ApplicationError:
-                # Cooldown or hourly cap: the previous code is still the valid one;
-                # the page offers a resend later.
-                pass
+            except ApplicationError as exc:
+                # Cooldown or hourly cap: say so on the page (when the last code was sent,
+                # or when a new one can be), never "we sent a code".
+                self.state["notice"] = exc.message
+            else:
+                self.state.pop("notice", None)
             self.state["sent"] = True
         return headed_redirect_response("madoguchi_mfa:login_sms"), True
 

@@ -250,13 +250,22 @@ def login_sms(request: HttpRequest) -> HttpResponse:
     stage = request._login_stage  # type: ignore[attr-defined]
     user = stage.login.user
     form = forms.SmsLoginForm(request.POST or None)
+    if request.method == "POST" and "cancel" in request.POST:
+        from allauth.account.internal.stagekit import clear_login
+
+        clear_login(request)
+        return redirect("account_login")
     if request.method == "POST" and "resend" in request.POST:
         try:
             services.sms_code_send(user=user, purpose="login", request=request)
         except ApplicationError as exc:
-            messages.error(request, exc.message)
+            stage.state["notice"] = exc.message
         else:
+            stage.state.pop("notice", None)
             messages.info(request, _("We sent a new code. Earlier codes no longer work."))
+        from allauth.account.internal.stagekit import stash_login
+
+        stash_login(request, stage.login)
         return redirect("madoguchi_mfa:login_sms")
     if request.method == "POST" and form.is_valid():
         try:
@@ -272,7 +281,12 @@ def login_sms(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "madoguchi_mfa/login_sms.html",
-        {"form": form, "phone_tail": phone[-4:], "resend_after": conf.get("SMS_RESEND_COOLDOWN")},
+        {
+            "form": form,
+            "phone_tail": phone[-4:],
+            "resend_after": conf.get("SMS_RESEND_COOLDOWN"),
+            "notice": stage.state.get("notice") or "",
+        },
     )
 
 

@@ -11,6 +11,7 @@ from allauth.account.internal.flows import password_reset as allauth_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -29,6 +30,7 @@ from core.errors import ApplicationError, validation_failed
 from core.notify import send_email
 from core.tasks import enqueue_padding
 from core.uploads import IMAGE_KINDS, SanitisedUpload, sanitise_upload
+from mfa import conf as mfa_conf
 from mfa import services as mfa_services
 
 from . import conf
@@ -61,6 +63,42 @@ def _ip_key(request: HttpRequest | None) -> str:
 # =========================================================================== password reset
 
 
+def _reset_sms_attempt(*, request: HttpRequest, email: str, user: Any) -> str:
+    """Text a reset code when allowed; returns "" when a code went out, or the truthful notice.
+
+    The budget and the cooldown are kept per typed address, for every address alike, so the
+    page reads the same whether or not an account exists (and whether it has a phone).
+    Reset codes draw on the account's "anonymous" SMS budget, never on its sign-in budget.
+    """
+    from core.sms import Budget, SmsNotSent, budgets_take
+
+    now = timezone.now()
+    address = email.lower()
+    last_key = f"recovery:reset-sms-last:{_sha256(address)}"
+    last = cache.get(last_key)
+    last_at = dt.datetime.fromtimestamp(float(last), tz=dt.UTC) if last else None
+    still_valid = last_at if last_at and now - last_at < dt.timedelta(seconds=mfa_conf.get("SMS_CODE_TTL")) else None
+    cooldown = int(mfa_conf.get("SMS_RESEND_COOLDOWN"))
+    if last_at is not None and (now - last_at).total_seconds() < cooldown:
+        return mfa_services.sms_not_sent_message(
+            valid_since=still_valid, retry_at=last_at + dt.timedelta(seconds=cooldown)
+        )
+    limit = int(dict(mfa_conf.get("SMS_CAPS")).get("anonymous", 3))
+    try:
+        budgets_take([Budget("reset_address", address, limit, 3600)], now=now)
+    except SmsNotSent as exc:
+        return mfa_services.sms_not_sent_message(valid_since=still_valid, retry_at=exc.retry_at)
+    cache.set(last_key, now.timestamp(), timeout=3600)
+    if user is not None and user.phone:
+        try:
+            mfa_services.sms_code_send(user=user, purpose=RESET_SMS_PURPOSE, request=request)
+        except ApplicationError:
+            # The account's own anonymous budget (also drawn on by the headless reset):
+            # the previous code stays valid; the answer must not differ.
+            pass
+    return ""
+
+
 def password_reset_request(*, request: HttpRequest, email: str, users: list[Any]) -> None:
     """Step 1 (after the captcha): the same visible outcome whether or not the address exists.
 
@@ -71,17 +109,12 @@ def password_reset_request(*, request: HttpRequest, email: str, users: list[Any]
     user = users[0] if users else None
     if user is None:
         allauth_reset.request_password_reset(request, email, [], None)
-    elif user.phone:
-        try:
-            mfa_services.sms_code_send(user=user, purpose=RESET_SMS_PURPOSE, request=request)
-        except ApplicationError:
-            # Cooldown/hourly cap: the previous code stays valid; the answer must not differ.
-            pass
-    else:
+    elif not user.phone:
         _password_reset_link_send(request=request, user=user, email=email)
+    notice = _reset_sms_attempt(request=request, email=email, user=user)
     if user is not None:
         audit_log(user=user, event="password_reset.requested", request=request, data={"sms": bool(user.phone)})
-    request.session[RESET_SESSION_KEY] = {"uid": user.pk if user else None, "email": email}
+    request.session[RESET_SESSION_KEY] = {"uid": user.pk if user else None, "email": email, "notice": notice}
 
 
 def password_reset_code_verify(*, request: HttpRequest, code: str) -> None:
@@ -101,15 +134,18 @@ def password_reset_code_verify(*, request: HttpRequest, code: str) -> None:
     request.session[RESET_SESSION_KEY] = {**state, "verified": True}
 
 
-def password_reset_code_resend(*, request: HttpRequest) -> None:
+def password_reset_code_resend(*, request: HttpRequest) -> str:
+    """A new reset code. Returns "" when one went out, otherwise what the page should say
+    (the earlier code is still valid / when a new one can be sent); never raises for that."""
     state = request.session.get(RESET_SESSION_KEY)
     if not isinstance(state, dict):
         raise ApplicationError("reset_not_started", _("Please start the password reset again."), status=400)
     ratelimit.check(f"recovery:reset-resend:ip:{_ip_key(request)}", limit=10, period=3600)
     uid = state.get("uid")
     user = get_user_model().objects.filter(pk=uid).first() if uid else None
-    if user is not None and user.phone:
-        mfa_services.sms_code_send(user=user, purpose=RESET_SMS_PURPOSE, request=request)
+    notice = _reset_sms_attempt(request=request, email=str(state.get("email") or ""), user=user)
+    request.session[RESET_SESSION_KEY] = {**state, "notice": notice}
+    return notice
 
 
 def password_reset_key_sms_verify(*, key: str, code: str, request: HttpRequest | None = None) -> None:

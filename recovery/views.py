@@ -53,14 +53,14 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
     if not isinstance(state, dict):
         return redirect("recovery:password_reset")
     form = CodeForm(request.POST or None)
+    resent = False
     if request.method == "POST" and request.POST.get("action") == "resend":
+        form = CodeForm()
         try:
-            services.password_reset_code_resend(request=request)
+            resent = not services.password_reset_code_resend(request=request)
         except ApplicationError as error:
-            form = CodeForm()
-            form.add_error(None, error.message)
-        else:
-            form = CodeForm()
+            # An unbound form takes no errors (that was a 500): show it as a notice.
+            request.session[services.RESET_SESSION_KEY] = {**state, "notice": error.message}
     elif request.method == "POST" and form.is_valid():
         try:
             services.password_reset_code_verify(request=request, code=form.cleaned_data["code"])
@@ -68,7 +68,12 @@ def password_reset_code(request: HttpRequest) -> HttpResponse:
             form.add_error("code", error.message)
         else:
             return redirect("recovery:password_reset_sent")
-    return render(request, "recovery/password_reset_code.html", {"form": form, "email": state.get("email")})
+    state = request.session.get(services.RESET_SESSION_KEY) or state
+    return render(
+        request,
+        "recovery/password_reset_code.html",
+        {"form": form, "email": state.get("email"), "notice": state.get("notice") or "", "resent": resent},
+    )
 
 
 def password_reset_sent(request: HttpRequest) -> HttpResponse:

@@ -6,6 +6,7 @@ import pytest
 
 from core.models import AuditEvent
 from tests_support.captcha import solve
+from tests_support.signin import html_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -62,10 +63,9 @@ def test_plain_wrong_password_gives_no_hint(client, user_factory):
 
 
 def test_full_width_email_signs_in(client, user_factory):
-    # (no phone: the SMS second step is covered in mfa/tests)
-    user_factory(email="hanako@example.jp", password=PASSWORD, phone=None)
+    user = user_factory(email="hanako@example.jp", password=PASSWORD)
 
-    response = _form_login(client, "ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ ", PASSWORD)
+    response = html_sign_in(client, user, PASSWORD, login="ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ ")
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"]
@@ -94,10 +94,10 @@ def test_a_captcha_solution_works_only_once(client, user_factory):
 
 
 def test_sign_in_and_failure_are_audited(client, user_factory):
-    user = user_factory(email="hanako@example.jp", password=PASSWORD, phone=None)
+    user = user_factory(email="hanako@example.jp", password=PASSWORD)
 
     _form_login(client, user.email, "Wrong2026pass")
-    _form_login(client, user.email, PASSWORD)
+    html_sign_in(client, user, PASSWORD)
 
     events = list(AuditEvent.objects.filter(user=user).values_list("event", flat=True))
     assert "login.failed" in events
@@ -107,18 +107,18 @@ def test_sign_in_and_failure_are_audited(client, user_factory):
 def test_sign_in_from_a_new_device_emails_the_customer(client, user_factory, outbox, django_user_model):
     from django.test import Client
 
-    user = user_factory(email="hanako@example.jp", password=PASSWORD, phone=None)
+    user = user_factory(email="hanako@example.jp", password=PASSWORD)
     # first device ever: no alarm
-    _form_login(client, user.email, PASSWORD)
+    html_sign_in(client, user, PASSWORD)
     assert not outbox.emails(to=user.email, kind="new_device_signin")
     # the same browser again: no alarm
     client.post("/accounts/logout/")
-    _form_login(client, user.email, PASSWORD)
+    html_sign_in(client, user, PASSWORD)
     assert not outbox.emails(to=user.email, kind="new_device_signin")
 
     # another browser: the customer is told
     other = Client(HTTP_USER_AGENT="Mozilla/5.0 (iPhone)")
-    _form_login(other, user.email, PASSWORD)
+    html_sign_in(other, user, PASSWORD)
 
     mails = outbox.emails(to=user.email, kind="new_device_signin")
     assert len(mails) == 1

@@ -4,20 +4,18 @@ import pytest
 from allauth.usersessions.models import UserSession
 from django.test import Client
 
-from tests_support.captcha import solve
+from tests_support.signin import html_sign_in
 
 pytestmark = pytest.mark.django_db
 
 
 def _login(client, user):
-    response = client.post(
-        "/accounts/login/", {"login": user.email, "password": "Passw0rd-test", "captcha": solve(client)}
-    )
+    response = html_sign_in(client, user)  # password, then the SMS code
     assert response.status_code == 302
 
 
 def test_a_customer_sees_and_ends_other_sessions(user_factory):
-    user = user_factory(phone=None)  # no SMS second step here (see mfa/tests)
+    user = user_factory()
     phone, laptop = Client(HTTP_USER_AGENT="phone"), Client(HTTP_USER_AGENT="laptop")
     _login(phone, user)
     _login(laptop, user)
@@ -36,7 +34,7 @@ def test_a_customer_sees_and_ends_other_sessions(user_factory):
 
 
 def test_activity_page_shows_own_events_only(client, user_factory):
-    me, other = user_factory(phone=None), user_factory(phone=None)
+    me, other = user_factory(), user_factory()
     _login(client, other)
     client.post("/accounts/logout/")
     _login(client, me)
@@ -51,7 +49,7 @@ def test_activity_page_shows_own_events_only(client, user_factory):
 def test_session_activity_is_written_at_most_once_a_minute(client, user_factory):
     import time_machine
 
-    user = user_factory(phone=None)  # no SMS second step here (see mfa/tests)
+    user = user_factory()
     _login(client, user)
     client.get("/account/activity/")
     session = UserSession.objects.get(user=user)
@@ -72,7 +70,7 @@ def test_session_activity_is_written_at_most_once_a_minute(client, user_factory)
 def test_ended_sessions_are_purged_by_the_periodic_job(user_factory):
     from accounts.tasks import usersessions_purge
 
-    user = user_factory(phone=None)
+    user = user_factory()
     browser, other = Client(HTTP_USER_AGENT="browser"), Client(HTTP_USER_AGENT="other")
     _login(browser, user)
     _login(other, user)
@@ -89,7 +87,7 @@ def test_ended_sessions_are_purged_by_the_periodic_job(user_factory):
 def test_a_deactivated_account_is_signed_out_on_its_next_request(client: Any, user_factory: Any) -> None:
     """Requests load their user from a copy in the process (accounts/usercache.py); a change
     saved anywhere (here: another process's instance) takes effect on the next request."""
-    user = user_factory(phone=None)
+    user = user_factory()
     client.force_login(user)
     assert client.get("/").context["user"].is_authenticated
     elsewhere = type(user).objects.get(pk=user.pk)
@@ -99,7 +97,7 @@ def test_a_deactivated_account_is_signed_out_on_its_next_request(client: Any, us
 
 
 def test_a_password_change_elsewhere_ends_the_session_on_its_next_request(client: Any, user_factory: Any) -> None:
-    user = user_factory(phone=None)
+    user = user_factory()
     client.force_login(user)
     assert client.get("/").context["user"].is_authenticated
     elsewhere = type(user).objects.get(pk=user.pk)
@@ -112,7 +110,7 @@ def test_signed_in_pages_reuse_the_process_copy_of_the_user(client: Any, user_fa
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    user = user_factory(phone=None)
+    user = user_factory()
     client.force_login(user)
     client.get("/healthz")  # the sign-in's after-commit version bump runs at the end of this one
     client.get("/healthz")

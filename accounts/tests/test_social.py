@@ -149,7 +149,11 @@ def test_a_new_customer_signs_up_and_back_in_with_an_identity_provider(idp: Iden
     missing = client.post(response["Location"], {"email": "social@example.jp", "phone": ""})
     assert missing.status_code == 200 and not get_user_model().objects.filter(email="social@example.jp").exists()
     done = client.post(response["Location"], {"email": "social@example.jp", "phone": "090-1234-5678"})
-    assert done.status_code == 302, done.content
+    # the mobile number is proved with an SMS code before the sign-up completes
+    assert done.status_code == 302 and done["Location"] == "/login/phone/", done.content
+    assert not client.get("/").wsgi_request.user.is_authenticated
+    proved = client.post("/login/phone/", {"action": "verify", "code": outbox.last_sms_code("+819012345678")})
+    assert proved.status_code == 302
     user = client.get("/").wsgi_request.user
     assert user.is_authenticated
     assert user.email == "social@example.jp"  # NFKC-normalised like every other email

@@ -8,6 +8,7 @@ import pytest
 from allauth.mfa.models import Authenticator
 
 from mfa.internal import crypto, totp
+from tests_support.signin import app_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +22,8 @@ def _code(secret: str, at: dt.datetime, offset: int = 0) -> str:
 
 def test_app_client_activates_totp_gets_recovery_codes_and_signs_in_with_it(api_client, user_factory, time_machine):
     time_machine.move_to(T0, tick=False)
-    user = user_factory(phone=None)
-    assert api_client.login_app(user.email).status_code == 200
+    user = user_factory()
+    assert app_sign_in(api_client, user).status_code == 200  # password, then the SMS code
     # the app asks for a new secret
     pending = api_client.get(f"{BASE}/account/authenticators/totp")
     assert pending.status_code == 404

@@ -190,15 +190,17 @@ def test_sms_endpoint_without_pending_stage_is_401(api_client):
 
 
 def test_enrolment_prompt_after_sign_in_without_authenticator(user_factory, outbox, settings):
-    user = user_factory(phone=None, language="en")
+    from tests_support.signin import html_sign_in
+
+    user = user_factory(language="en")
     client = _en_client()
-    response = _html_login(client, user.email)
+    response = html_sign_in(client, user)  # password, then the SMS code
     assert response.status_code == 302
     page = client.get("/security/")
     assert "set up an authenticator app" in page.content.decode()
     # and the policy can be switched off
     settings.MADOGUCHI_MFA_ENROLMENT_REQUIRED = False
-    other = user_factory(phone=None)
+    other = user_factory()
     client2 = _en_client()
-    _html_login(client2, other.email)
+    html_sign_in(client2, other)
     assert "set up an authenticator app on the Security page" not in client2.get("/security/").content.decode()

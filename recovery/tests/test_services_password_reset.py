@@ -174,3 +174,17 @@ def test_headless_reset_of_a_phone_account_needs_the_sms_code(api_client, user_f
     assert user.withdrawal_hold_until is not None
     again = api_client.post("/_allauth/app/v1/auth/password/reset", {"key": key, "password": "Another-pass-2028"})
     assert again.status_code == 400
+
+
+@pytest.mark.parametrize("known", [True, False])
+def test_resend_within_the_cooldown_says_the_code_is_still_valid(client, user_factory, outbox, solve_captcha, known):
+    """Before: "Send a new code" within the cooldown was a 500."""
+    user_factory(email="known@example.jp", phone="+819012345678")
+    _request_reset(client, "known@example.jp" if known else "nobody@example.jp", solve_captcha)
+
+    response = client.post("/recovery/password-reset/code/", {"action": "resend"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "新しいコードは送っていません。" in page and "に送ったコードはまだ有効です。" in page
+    assert len(outbox.sms(to="+819012345678")) == (1 if known else 0)

@@ -1,4 +1,4 @@
-"""A new customer, in a real browser: sign up → email code → sign in → activity → sign out."""
+"""A new customer, in a real browser: sign up → email code → SMS code → sign in → activity → sign out."""
 
 from __future__ import annotations
 
@@ -34,6 +34,13 @@ def test_signup_verify_signin_activity_signout(live_server, browser_page, outbox
     code = outbox.last_email_code(EMAIL)
     page.fill("input[name=code]", code)
     page.click("form button[type=submit]")
+
+    # then the mobile number is proved with the code texted to it, before any sign-in
+    page.wait_for_url("**/login/phone/")
+    assert "***-****-4321" in page.locator("main").inner_text()
+    assert page.locator("#signout").count() == 0
+    page.fill("#phone-verify-form input[name=code]", outbox.last_sms_code("+819087654321"))
+    page.click("#phone-verify")
     page.wait_for_selector("#signout")
 
     # sign out, then sign in again with the password
@@ -74,3 +81,23 @@ def test_caps_lock_is_pointed_out(live_server, browser_page):
 
     field.dispatch_event("keydown", {"key": "a", "modifierCapsLock": False})
     assert not page.locator(".capslock-hint.on").is_visible()
+
+
+def test_the_submit_button_waits_for_the_security_check(live_server, browser_page):
+    page = browser_page
+    # the challenge never arrives (a request held by the test): the check cannot finish
+    held: list = []
+
+    def hold(route) -> None:
+        held.append(route)
+
+    page.route("**/api/v1/captcha", hold)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    button = page.locator("form button[type=submit]").first
+    page.wait_for_function("document.querySelector('form button[type=submit]').disabled === true")
+    assert button.is_disabled()
+    page.press("input[name=password]", "Enter")  # implicit submission is held too
+    assert page.url.endswith("/accounts/login/")
+    assert "function" not in page.locator("main").inner_text()

@@ -12,6 +12,7 @@ from mfa.internal import totp
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Passw0rd-test"
+MOBILE = "+819011112222"
 
 
 class Phone:
@@ -35,13 +36,18 @@ class Phone:
         return totp.hotp(totp.decode_secret(secret), int(time.time() // 30))
 
 
-def _sign_in(page, base: str, email: str) -> None:
+def _sign_in(page, base: str, email: str, outbox=None) -> None:
     page.goto(f"{base}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
     page.wait_for_function("document.querySelector('[data-captcha] input[type=hidden]').value !== ''")
     page.locator("form:has(input[name=login]) [type=submit]").first.click()
     page.wait_for_load_state()
+    if outbox is not None and page.url.endswith("/login/sms/"):
+        # no authenticator yet: the second step is the SMS code
+        page.fill("input[name=code]", outbox.last_sms_code(MOBILE))
+        page.click("#sms-verify")
+        page.wait_for_selector("#signout")
 
 
 def _sign_out(page) -> None:
@@ -49,8 +55,13 @@ def _sign_out(page) -> None:
     page.wait_for_load_state()
 
 
-def _enable(page, base: str, phone: Phone) -> str:
+def _enable(page, base: str, phone: Phone, outbox) -> str:
     page.goto(f"{base}/security/totp/setup/")
+    if page.locator(".sms-step-up").count():
+        # a customer with a phone confirms the change with an SMS code first
+        page.locator(".sms-step-up button").click()
+        page.wait_for_url("**/security/totp/setup/")
+        page.fill("input[name=step_up_code]", outbox.last_sms_code(MOBILE))
     secret = page.get_attribute("#totp-secret", "data-secret")
     assert secret and len(secret) >= 16
     # the secret is shown in groups of four for reading and copying
@@ -67,17 +78,19 @@ def _enable(page, base: str, phone: Phone) -> str:
     return secret
 
 
-def test_totp_enable_sign_in_disable_reenable_old_secret_refused(live_server, browser_page, user_factory, settings):
+def test_totp_enable_sign_in_disable_reenable_old_secret_refused(
+    live_server, browser_page, user_factory, settings, outbox
+):
     settings.MADOGUCHI_CAPTCHA_MAXNUMBER = 2000
     page = browser_page
     base = live_server.url
-    user = user_factory(email="browser@example.jp", phone=None, language="en")
+    user = user_factory(email="browser@example.jp", phone=MOBILE, language="en")
     phone = Phone()
 
-    # given a signed-in customer without 2FA
-    _sign_in(page, base, user.email)
+    # given a signed-in customer without 2FA (the SMS code was the second step)
+    _sign_in(page, base, user.email, outbox)
     # when TOTP is enabled by reading the secret off the page
-    old_secret = _enable(page, base, phone)
+    old_secret = _enable(page, base, phone, outbox)
     assert page.locator("#totp-disable-link").count() == 1
 
     # and the customer signs out and in again with a code
@@ -98,7 +111,7 @@ def test_totp_enable_sign_in_disable_reenable_old_secret_refused(live_server, br
     assert page.locator("#totp-setup-link").count() == 1
 
     # and enabled again: a new secret
-    new_secret = _enable(page, base, phone)
+    new_secret = _enable(page, base, phone, outbox)
     assert new_secret != old_secret
 
     # then at the next sign-in a code from the old secret is refused, the new one works
