@@ -208,9 +208,9 @@ def staff_gate(request: HttpRequest) -> HttpResponse | None:
             return HttpResponseRedirect(login_url_for(request.get_full_path()))
         return None  # the staff views answer 404 / the sign-in redirect themselves
     if not user.is_staff or not user.is_active:
-        if on_admin:
-            raise Http404
-        return None
+        # A customer on any staff path: nothing is there (before a view's method check
+        # could answer 405 and show that something is).
+        raise Http404
     enrol, verify = _gate_paths()
     if not second_factor_enrolled(user):
         _audit_once(request, user, SESSION_BLOCKED_KEY, "staff.blocked_no_second_factor", {"path": path[:200]})
