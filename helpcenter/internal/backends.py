@@ -3,6 +3,7 @@ database only matches and pre-ranks, the final score is computed in ``engine``."
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from django.db import connection
@@ -62,14 +63,17 @@ class _Common:
             n, avg = cur.fetchone()
         return int(n or 0), float(avg or 1.0)
 
-    def vocabulary(self, language: str) -> list[str]:
-        vocab: set[str] = set()
+    def term_counts(self, language: str) -> dict[str, int]:
+        """Title and keyword terms with the number of documents that have them there."""
+        counts: Counter[str] = Counter()
         with connection.cursor() as cur:
             cur.execute(f"SELECT title_tokens, keyword_tokens FROM {DOC_TABLE} WHERE language = %s", [language])  # noqa: S608
             for title, keywords in cur.fetchall():
-                vocab.update(title.split())
-                vocab.update(keywords.split())
-        return sorted(t for t in vocab if not t.isdigit())
+                counts.update(set(title.split()) | set(keywords.split()))
+        return dict(counts)
+
+    def vocabulary(self, language: str) -> list[str]:
+        return sorted(t for t in self.term_counts(language) if not t.isdigit())
 
 
 class SqliteFtsBackend(_Common):

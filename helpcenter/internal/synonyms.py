@@ -25,6 +25,8 @@ class Group:
 
     alternatives: tuple[Phrase, ...]
     prefix: bool = False
+    # < 1 for a concept the engine guessed (a typo correction): it counts, but less
+    weight: float = 1.0
 
     @functools.cached_property
     def key(self) -> str:
