@@ -47,7 +47,7 @@ _FUNCTION_JA = frozenset(
         今 今日 最近 先日 昨日 さっき 先程 急 急に 突然 全然 全く 絶対 本当 本当に 一度 ちょっと 少し 又 また
         既に もう まだ 未だ ずっと 直ぐ すぐ 中々 なかなか 一寸 何とか 大丈夫 宜しい よろしい 是非 お願い 願う
         すみません 済む 失礼 有難う ありがとう 問題 状態 自分 私 僕 俺 我々
-        とは 出来れば 可能 可能性 いい 良い 一番 結構 特に 普通 通常"""
+        とは 出来れば 可能 可能性 知れる かも いい 良い 一番 結構 特に 普通 通常"""
     )
 )
 # Non-independent verbs right after て/で are auxiliaries (〜てしまう, 〜ておく, 〜てみる, 〜ている).
@@ -295,6 +295,9 @@ def _ja_tokens(chunk: str) -> list[str]:
         if form in _DROP_JA or form in _FUNCTION_JA or m.surface() in _FUNCTION_JA or pos in ("感動詞", "接続詞"):
             continue
         form = _WORD_CHARS.sub("", unicodedata.normalize("NFKC", form))
+        if form.isascii() and form.isalpha():
+            # Sudachi spells some loanwords in Latin (グーグル → Google): stem them like typed English
+            form = _en_token(form) or ""
         if not form:
             continue
         if form in _COUNTERS and out and out[-1].isdigit() and last_verb == -2:
@@ -379,6 +382,7 @@ def _join_counters(tokens: list[str]) -> list[str]:
 
 _KANA_RUN = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u30fc]{3,}")
 _HIRAGANA_RUN = re.compile(r"[\u3041-\u3096\u30fc]{3,}")
+_KANA_ONLY = re.compile(r"^[\u3041-\u3096\u30a1-\u30fa\u30fc]+$")
 _JAPANESE = re.compile(r"[\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff々]")
 _ROMA = dict(
     zip(
@@ -433,7 +437,7 @@ def romaji(kana: str) -> str:
 def reading(term: str) -> str:
     """The folded reading (see :func:`romaji`) of an index term, from Sudachi's reading forms
     (認証 → ninsho, 2段階 → nidankai); "" for terms without Japanese characters."""
-    if not _JAPANESE.search(term):
+    if not _JAPANESE.search(term) and not term.isdigit():
         return ""
     return romaji("".join(m.reading_form() for m in _sudachi().tokenize(term)))
 
@@ -441,6 +445,10 @@ def reading(term: str) -> str:
 def hiragana_runs(text: str) -> list[str]:
     """Runs of three or more hiragana in the normalised query (にだんかいにんしょう)."""
     return _HIRAGANA_RUN.findall(normalize(text))
+
+
+def is_kana(term: str) -> bool:
+    return bool(_KANA_ONLY.match(term))
 
 
 def is_japanese(term: str) -> bool:

@@ -19,16 +19,24 @@ MAX_RANKED = 1000
 
 class _Common:
     def candidates(
-        self, language: str, groups: Sequence[Group], limit: int, *, matches: Sequence[int] = ()
+        self,
+        language: str,
+        groups: Sequence[Group],
+        limit: int,
+        *,
+        matches: Sequence[int] = (),
+        title_groups: Sequence[Group] = (),
     ) -> list[Candidate]:
         """Best ``limit`` documents by the database's own rank, in stages that keep the
         ranked set small (ranking must visit every match): title/keyword matches, then
         documents containing every group, then any match. ``matches`` are the groups'
         document frequencies: a later stage that would rank more than ``MAX_RANKED``
-        documents runs only when the earlier ones found fewer than ``MIN_BEFORE_BROAD``."""
+        documents runs only when the earlier ones found fewer than ``MIN_BEFORE_BROAD``.
+        ``title_groups`` (default ``groups``): the title/keyword stage may also use words too
+        common for the body stages — in a title they still say what the article is about."""
         all_bound = min(matches) if matches else 0
         any_bound = sum(matches) if matches else 0
-        stages: list[tuple[str, int]] = [(self._title_expression(groups), 0)]
+        stages: list[tuple[str, int]] = [(self._title_expression(title_groups or groups), 0)]
         if len(groups) > 1:
             stages.append((self._all_expression(groups), all_bound))
         stages.append((self._any_expression(groups), any_bound))

@@ -36,6 +36,7 @@ from .analysis import (
     hiragana_to_katakana,
     is_hiragana,
     is_japanese,
+    is_kana,
     normalize,
     reading,
     romaji,
@@ -68,6 +69,9 @@ GUESS_WEIGHT_SENTENCE = 0.6
 # among equally good matches, the article whose title is mostly the query wins
 # (「ログイン」 → 「ログインできない」, not 「ログインできなくても問い合わせできる？」)
 TITLE_PRECISION_BONUS = 1.0
+# a synonym counts this much of the word the customer typed (水没 finds 故障 articles,
+# but the 水没 article first)
+SYNONYM_WEIGHT = 0.6
 
 
 # Inflections a hiragana run may end with (にゅうきん はんえい されない).
@@ -91,10 +95,6 @@ _KANA_ENDINGS = tuple(
 class _Readings:
     by_reading: dict[str, str]
     fuzzy: list[str]
-
-
-def _digit_reading(token: str) -> str:
-    return reading(token) if token else ""
 
 
 def _segment(key: str, by_reading: dict[str, str]) -> list[str] | None:
@@ -133,7 +133,13 @@ class Scored:
 
 class Backend(Protocol):
     def candidates(
-        self, language: str, groups: Sequence[Group], limit: int, *, matches: Sequence[int] = ()
+        self,
+        language: str,
+        groups: Sequence[Group],
+        limit: int,
+        *,
+        matches: Sequence[int] = (),
+        title_groups: Sequence[Group] = (),
     ) -> list[Candidate]: ...
 
     def doc_frequencies(self, language: str, groups: Sequence[Group]) -> list[int]: ...
@@ -187,11 +193,30 @@ class _Plan:
     weight: float
     exact: tuple[str, ...]  # "a" or "a b" (phrase)
     prefixes: tuple[str, ...]
+    typed: str = ""  # the alternative the customer typed; the others are synonyms
 
     @classmethod
     def of(cls, g: Group, weight: float) -> _Plan:
         alts = tuple(" ".join(alt) for alt in g.alternatives)
-        return cls(weight, () if g.prefix else alts, alts if g.prefix else ())
+        typed = " ".join(g.typed) if g.typed and len(alts) > 1 and not g.prefix else ""
+        return cls(weight, () if g.prefix else alts, alts if g.prefix else (), typed)
+
+    def strength(self, found: dict[str, int]) -> float:
+        """1 when the typed word is there, SYNONYM_WEIGHT when only a synonym is, else 0."""
+        if not found:
+            return 0.0
+        if not self.typed:
+            return 1.0 if self.count(found) else 0.0
+        if found.get(self.typed):
+            return 1.0
+        return SYNONYM_WEIGHT if self.count(found) else 0.0
+
+    def weighted_count(self, found: dict[str, int]) -> float:
+        n = self.count(found)
+        if not self.typed or not n:
+            return float(n)
+        own = found.get(self.typed, 0)
+        return own + SYNONYM_WEIGHT * (n - own)
 
     @property
     def alternatives(self) -> tuple[str, ...]:
@@ -304,6 +329,8 @@ class Engine:
             if r not in best or best[r][0] < n:
                 best[r] = (n, term)
         by_reading = {r: t for r, (_n, t) in best.items()}
+        for r, t in self.synonyms.surface_readings.items():
+            by_reading.setdefault(r, t)
         return _Readings(by_reading, [r for r in by_reading if len(r) >= READING_MIN_LEN])
 
     # ---- query understanding ----
@@ -328,7 +355,7 @@ class Engine:
         if prefix_last and groups:
             last = groups[-1]
             if len(last.alternatives) == 1 and self._df(language, last) == 0:
-                groups[-1] = Group(alternatives=last.alternatives, prefix=True)
+                groups[-1] = Group(alternatives=last.alternatives, prefix=True, typed=last.typed)
         return groups
 
     def _known(self, language: str, groups: list[Group]) -> tuple[int, int]:
@@ -385,13 +412,17 @@ class Engine:
                     or not all(is_japanese(t) or t.isdigit() for t in window)
                 ):
                     continue
-                joined = by_reading.get("".join(reading(t) or _digit_reading(t) for t in window))
+                joined = by_reading.get("".join(reading(t) for t in window))
                 if joined:
                     out.append(joined)
                     i += n
                     break
             else:
-                out.append(tokens[i])
+                token = tokens[i]
+                words = None
+                if token not in counts and is_kana(token) and len(token) >= 4:
+                    words = _segment(romaji(token), by_reading)
+                out.extend(words if words and len(words) > 1 else [token])
                 i += 1
         return out
 
@@ -410,7 +441,9 @@ class Engine:
             return g
         # vocabulary entries are index tokens already; the correction may itself be a synonym
         corrected = self.synonyms.groups([str(best)])[0]
-        return Group(corrected.alternatives, weight=GUESS_WEIGHT_SENTENCE if sentence else GUESS_WEIGHT)
+        return Group(
+            corrected.alternatives, weight=GUESS_WEIGHT_SENTENCE if sentence else GUESS_WEIGHT, typed=(str(best),)
+        )
 
     def _closest_reading(self, language: str, term: str) -> str | None:
         r = reading(term)
@@ -459,7 +492,7 @@ class Engine:
         plan = [_Plan.of(g, idf[g.key] * g.weight) for g in live]
         rx = _matcher(plan)
         scored = []
-        for cand in self.backend.candidates(language, retrieval, CANDIDATES, matches=matches):
+        for cand in self.backend.candidates(language, retrieval, CANDIDATES, matches=matches, title_groups=live):
             title_c, keywords_c, body_c = (
                 _found(rx, cand.title_tokens),
                 _found(rx, cand.keyword_tokens),
@@ -471,15 +504,15 @@ class Engine:
             title_idf = 0.0
             for p in plan:
                 w = p.weight
-                in_title = p.count(title_c) > 0
-                in_keywords = not in_title and p.count(keywords_c) > 0
-                tf = p.count(body_c)
+                in_title = p.strength(title_c)
+                in_keywords = p.strength(keywords_c) if in_title < 1 else 0.0
+                tf = p.weighted_count(body_c)
                 if not (in_title or in_keywords or tf):
                     continue
                 matched_idf += w
                 if in_title:
-                    title_idf += w
-                part = TITLE_BOOST if in_title else KEYWORD_BOOST if in_keywords else 0.0
+                    title_idf += w * in_title
+                part = max(TITLE_BOOST * in_title, KEYWORD_BOOST * in_keywords)
                 if tf:
                     part += tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / max(avgdl, 1.0)))
                 raw += w * part
