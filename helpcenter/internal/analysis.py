@@ -442,6 +442,19 @@ def reading(term: str) -> str:
     return romaji("".join(m.reading_form() for m in _sudachi().tokenize(term)))
 
 
+# Verbs that say what the customer did, not what went wrong (コードを入れても…, アプリを使って…):
+# weaker evidence of the topic than the nouns around them. Symptom verbs (違う, 届く, 消える)
+# and negations (届くない) keep their full weight.
+_GENERIC_VERBS = frozenset(
+    _words("入れる 使う 作る 見る 出す 押す 開く 行う 書く 持つ 取る 始める 続ける 変える 選ぶ 進む 試す 使える 上げる")
+)
+
+
+def is_verb(term: str) -> bool:
+    """A generic action verb (see ``_GENERIC_VERBS``)."""
+    return term in _GENERIC_VERBS
+
+
 def hiragana_runs(text: str) -> list[str]:
     """Runs of three or more hiragana in the normalised query (にだんかいにんしょう)."""
     return _HIRAGANA_RUN.findall(normalize(text))

@@ -37,6 +37,7 @@ from .analysis import (
     is_hiragana,
     is_japanese,
     is_kana,
+    is_verb,
     normalize,
     reading,
     romaji,
@@ -68,10 +69,12 @@ GUESS_WEIGHT = 0.8
 GUESS_WEIGHT_SENTENCE = 0.6
 # among equally good matches, the article whose title is mostly the query wins
 # (「ログイン」 → 「ログインできない」, not 「ログインできなくても問い合わせできる？」)
-TITLE_PRECISION_BONUS = 1.0
+TITLE_PRECISION_BONUS = 0.7
 # a synonym counts this much of the word the customer typed (水没 finds 故障 articles,
 # but the 水没 article first)
 SYNONYM_WEIGHT = 0.6
+# a verb of a sentence says less about the topic than its nouns (コードを入れても…)
+VERB_WEIGHT = 0.6
 
 
 # Inflections a hiragana run may end with (にゅうきん はんえい されない).
@@ -95,6 +98,13 @@ _KANA_ENDINGS = tuple(
 class _Readings:
     by_reading: dict[str, str]
     fuzzy: list[str]
+
+
+def _weigh_verbs(g: Group) -> Group:
+    """A verb the customer typed (入れる, 届く) counts less than the nouns around it."""
+    if len(g.typed) == 1 and is_verb(g.typed[0]):
+        return Group(g.alternatives, prefix=g.prefix, weight=g.weight * VERB_WEIGHT, typed=g.typed)
+    return g
 
 
 def _segment(key: str, by_reading: dict[str, str]) -> list[str] | None:
@@ -234,22 +244,27 @@ class _Plan:
 
 
 def _matcher(plans: list[_Plan]) -> list[re.Pattern[str]]:
-    """Regexes finding every alternative of every group as whole tokens (C speed): one per
-    phrase length, so a phrase (googl authent) never hides a word of another group (googl)."""
-    by_len: dict[int, set[str]] = {}
+    """Regexes finding every alternative of every group as whole tokens (C speed): one for
+    phrases and one for single words, so a phrase (googl authent) never hides a word of
+    another group (googl)."""
+    singles: set[str] = set()
+    phrases: set[str] = set()
     for p in plans:
         for a in p.alternatives:
-            by_len.setdefault(a.count(" ") + 1, set()).add(a)
+            (phrases if " " in a else singles).add(a)
     out = []
-    for _n, alts in sorted(by_len.items(), reverse=True):
-        ordered = sorted(alts, key=len, reverse=True)
-        parts = [re.escape(a[:-1]) + r"\S*" if a.endswith("*") else re.escape(a) for a in ordered]
-        out.append(re.compile(r"(?<![^ ])(?:" + "|".join(parts) + r")(?![^ ])"))
+    for alts in (phrases, singles):
+        if alts:
+            ordered = sorted(alts, key=len, reverse=True)
+            parts = [re.escape(a[:-1]) + r"\S*" if a.endswith("*") else re.escape(a) for a in ordered]
+            out.append(re.compile(r"(?<![^ ])(?:" + "|".join(parts) + r")(?![^ ])"))
     return out
 
 
 def _found(rxs: list[re.Pattern[str]], text: str) -> dict[str, int]:
     out: dict[str, int] = {}
+    if not text:
+        return out
     for rx in rxs:
         for m in rx.findall(text):
             out[m] = out.get(m, 0) + 1
@@ -352,6 +367,8 @@ class Engine:
                 self._dfs(language, groups)
         sentence = len(groups) > FUZZY_MAX_GROUPS
         groups = [self._tolerate_typo(language, g, sentence=sentence) for g in groups]
+        if len(groups) > 1:
+            groups = [_weigh_verbs(g) for g in groups]
         if prefix_last and groups:
             last = groups[-1]
             if len(last.alternatives) == 1 and self._df(language, last) == 0:
