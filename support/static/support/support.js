@@ -10,10 +10,10 @@
   }
 
   // Help articles while the customer describes the problem. Budget: on screen within 150 ms
-  // of the last keystroke, debounce included (60 ms debounce, a few ms of search, in-flight
+  // of the last keystroke, debounce included (40 ms debounce, a few ms of search, in-flight
   // requests aborted, repeated text answered from a small cache). Links go to the real
   // article pages (/help/articles/<slug>/).
-  const SUGGEST_DEBOUNCE_MS = 60;
+  const SUGGEST_DEBOUNCE_MS = 40;
   function suggestions() {
     const box = document.getElementById("suggestions");
     const area = document.querySelector("[data-suggest-url]");
