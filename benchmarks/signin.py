@@ -27,13 +27,13 @@ What runs (everything on loopback, bounded, stops by itself):
 6. Raw Argon2id: 2 processes (one per gunicorn worker) run ``Argon2idHasher.verify`` in a loop,
    before and after the HTTP run (the machine is shared: two samples bracket the noise).
 
-Printed: sign-ins/s, its ratio to raw verifications/s (target >= 0.85), median and p95 sign-in
-latency (client side, at saturation, so queueing at the 2 workers is included; then one client
-at a time), CPU per sign-in in the workers and PostgreSQL backends against CPU per raw
+Printed: sign-ins/s, its ratio to raw verifications/s, median and p95 sign-in latency
+(client side, at saturation, so queueing at the 2 workers is included; then one client at a
+time), CPU per sign-in in the workers and PostgreSQL backends against CPU per raw
 verification (the "CPU ratio"), the whole machine's CPU use during the run, and where a
-sign-in's CPU goes (the same sign-ins replayed in one Django process, with and without the hash).
-On a shared machine the throughput ratio is not valid (the phases get different shares of the
-cores); the script then says so and judges the target by the CPU ratio.
+sign-in's CPU goes (the same sign-ins replayed in one Django process, with and without the
+hash). The target (decision 0002) is the CPU ratio >= 0.5: it does not depend on the share
+of a shared machine each phase gets, so the script judges by it on a busy machine too.
 
 Run from the repository root:  .venv/bin/python benchmarks/signin.py
 """
@@ -69,7 +69,7 @@ PASSWORD = "Bench-signin-2026"
 USER_AGENT = "madoguchi-bench/1.0 (app)"
 SOURCE_ADDRESSES = [f"127.0.0.{n}" for n in range(2, 202)]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-TARGET_RATIO = 0.85
+TARGET_RATIO = 0.5  # CPU ratio (decision 0002; the old 0.85 throughput ratio is dropped)
 IDLE_OTHER_CORES = 0.2  # CPU used by other processes above which the machine counts as busy
 
 
@@ -646,7 +646,7 @@ def main() -> None:
         f"(before {argon_before['per_second']:.1f}, after {argon_after['per_second']:.1f}; "
         f"{args.workers} processes, m=19456 KiB, t=2, p=1)"
     )
-    print(f"ratio sign-ins / verifications   {ratio:.2f}  (target >= {TARGET_RATIO})")
+    print(f"ratio sign-ins / verifications   {ratio:.2f}")
     print(
         f"sign-in latency median / p95     {statistics.median(latencies):.0f} ms / {pct(latencies, 0.95):.0f} ms"
         f"  (at saturation: {args.clients} clients queue for {args.workers} workers)"
@@ -714,13 +714,9 @@ def main() -> None:
             f"valid result. The CPU ratio ({cpu_ratio:.2f}) is the most the throughput ratio can reach on "
             f"an idle host."
         )
-        if cpu_ratio < TARGET_RATIO:
-            print(f"target {TARGET_RATIO}: NOT met (CPU ratio {cpu_ratio:.2f}, an upper bound)")
-        else:
-            print(f"target {TARGET_RATIO}: undecided on a busy machine (CPU ratio {cpu_ratio:.2f}); rerun when idle")
-    else:
-        met = "met" if ratio >= TARGET_RATIO else "NOT met"
-        print(f"target {TARGET_RATIO}: {met} (throughput ratio {ratio:.2f}, CPU ratio {cpu_ratio:.2f})")
+    met = "met" if cpu_ratio >= TARGET_RATIO else "NOT met"
+    print(f"target CPU ratio >= {TARGET_RATIO} (decision 0002): {met}")
+    print(f"  (CPU ratio {cpu_ratio:.2f}, throughput ratio {ratio:.2f})")
     problems = []
     if failures or single_failed:
         problems.append(f"{len(failures) + single_failed} sign-ins failed")
