@@ -283,6 +283,7 @@ class Engine:
         self._cache: dict[tuple[str, str, str], object] = {}
         # free-form per-generation memo for callers (e.g. result cards)
         self.memo: dict[tuple[str, str], dict[int, Any]] = {}
+        self._title_lengths: dict[str, int] = {}
         self._lock = threading.Lock()
 
     # Per-engine caches; the caller builds a new Engine when the index generation changes.
@@ -374,6 +375,14 @@ class Engine:
             if len(last.alternatives) == 1 and self._df(language, last) == 0:
                 groups[-1] = Group(alternatives=last.alternatives, prefix=True, typed=last.typed)
         return groups
+
+    def _title_words(self, title_tokens: str) -> int:
+        n = self._title_lengths.get(title_tokens)
+        if n is None:
+            if len(self._title_lengths) > 50_000:
+                self._title_lengths = {}
+            n = self._title_lengths[title_tokens] = _word_count(set(title_tokens.split()))
+        return n
 
     def _known(self, language: str, groups: list[Group]) -> tuple[int, int]:
         """(-unknown, known) groups: fewer unknown words first, then more known ones."""
@@ -515,6 +524,8 @@ class Engine:
                 _found(rx, cand.keyword_tokens),
                 _found(rx, cand.body_tokens),
             )
+            if not (title_c or keywords_c or body_c):
+                continue
             dl = cand.body_tokens.count(" ") + 1
             raw = 0.0
             matched_idf = 0.0
@@ -541,7 +552,7 @@ class Engine:
             final *= 1 + TITLE_COVERAGE_BONUS * title_coverage**2
             if title_c:
                 matched = _word_count({w for alt in title_c for w in alt.split()})
-                precision = min(1.0, matched / _word_count(set(cand.title_tokens.split())))
+                precision = min(1.0, matched / self._title_words(cand.title_tokens))
                 final *= 1 + TITLE_PRECISION_BONUS * precision
             scored.append(Scored(cand.doc_id, round(final, 4)))
         scored.sort(key=lambda s: (-s.score, s.doc_id))
