@@ -69,7 +69,7 @@ GUESS_WEIGHT = 0.8
 GUESS_WEIGHT_SENTENCE = 0.6
 # among equally good matches, the article whose title is mostly the query wins
 # (「ログイン」 → 「ログインできない」, not 「ログインできなくても問い合わせできる？」)
-TITLE_PRECISION_BONUS = 0.7
+TITLE_PRECISION_BONUS = 1.0
 # a synonym counts this much of the word the customer typed (水没 finds 故障 articles,
 # but the 水没 article first)
 SYNONYM_WEIGHT = 0.6
