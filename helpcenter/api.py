@@ -32,10 +32,25 @@ class HelpSearchResultOut(Schema):
     score: float
 
 
+class HelpPopularOut(Schema):
+    slug: str
+    title: str
+
+
+class HelpDeadEndOut(Schema):
+    """What to offer when a search finds nothing."""
+
+    popular: list[HelpPopularOut]
+    troubleshooter_url: str
+    contact_url: str
+
+
 class HelpSearchOut(Schema):
     query: str
     language: str
     results: list[HelpSearchResultOut]
+    # present (not null) only when a settled search found nothing
+    fallback: HelpDeadEndOut | None = None
 
 
 class HelpSearchParams(Schema):
@@ -52,9 +67,11 @@ def help_search(request: HttpRequest, params: Query[HelpSearchParams]) -> dict[s
     query = params.q.strip()[: selectors.MAX_QUERY_LENGTH]
     results = selectors.search_articles(query=query, language=language, limit=max(1, min(params.limit, 50)))
     # Suggestions while typing send partial words: only a settled query counts as a miss.
+    out: dict[str, object] = {"query": query, "language": language, "results": results}
     if query and not results and request.GET.get("final") != "0":
         services.search_miss_record(query=query, language=language)
-    return {"query": query, "language": language, "results": results}
+        out["fallback"] = {"popular": selectors.popular_articles(language=language), **selectors.dead_end_links()}
+    return out
 
 
 class HelpRelatedOut(Schema):
@@ -121,6 +138,36 @@ def help_article_vote(request: HttpRequest, slug: str, payload: HelpVoteIn) -> d
         request=request,
     )
     return {"helpful_yes": yes, "helpful_no": no}
+
+
+class HelpFeedbackIn(Schema):
+    reason: Literal["not_my_question", "steps_failed", "unclear", "outdated", "other"]
+    comment: str = ""
+
+
+class HelpFeedbackOut(Schema):
+    ok: bool
+
+
+@router.post(
+    "/help/articles/{slug}/feedback",
+    response=HelpFeedbackOut,
+    summary="After a “No” vote: what was missing (for the editors)",
+)
+def help_article_feedback(request: HttpRequest, slug: str, payload: HelpFeedbackIn) -> dict[str, bool]:
+    if request.content_type != "application/json":
+        message = _("Send the vote as JSON (Content-Type: application/json).")
+        raise ApplicationError("unsupported_media_type", message, status=415)
+    t = selectors.article_for_public(slug=slug, language="ja")
+    services.article_feedback_record(
+        article=t.article,
+        visitor=services.visitor_key(request),
+        reason=payload.reason,
+        comment=payload.comment[:2000],
+        language=_lang(request, None),
+        request=request,
+    )
+    return {"ok": True}
 
 
 class HelpTroubleshooterOptionOut(Schema):

@@ -169,3 +169,25 @@ class Announcement(models.Model):
     @property
     def is_maintenance(self) -> bool:
         return self.kind in (self.Kind.PLANNED_MAINTENANCE, self.Kind.EMERGENCY_MAINTENANCE)
+
+
+class ArticleFeedback(models.Model):
+    """What was missing, asked after a "No" on "was this helpful?" (one per visitor and article)."""
+
+    class Reason(models.TextChoices):
+        NOT_MY_QUESTION = "not_my_question", _("It did not answer my question")
+        STEPS_FAILED = "steps_failed", _("I followed the steps but it did not work")
+        UNCLEAR = "unclear", _("It was hard to understand")
+        OUTDATED = "outdated", _("The screens or information are out of date")
+        OTHER = "other", _("Something else")
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
+    visitor = models.CharField(max_length=64)  # sha256, as for votes
+    language = models.CharField(max_length=2, choices=LANGUAGE_CHOICES, default="ja")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    comment = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "visitor"], name="helpcenter_one_feedback")]
+        ordering = ["-created_at"]

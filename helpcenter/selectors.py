@@ -21,7 +21,15 @@ from .internal.backends import backend_for_connection
 from .internal.engine import Engine
 from .internal.index import index_generation
 from .internal.synonyms import SynonymTable
-from .models import Announcement, Article, ArticleTranslation, Category, SearchMiss, SynonymRule
+from .models import (
+    Announcement,
+    Article,
+    ArticleFeedback,
+    ArticleTranslation,
+    Category,
+    SearchMiss,
+    SynonymRule,
+)
 from .services import ANNOUNCEMENTS_CACHE_KEY, can_view_search_misses
 
 SHIPPED_SYNONYMS = Path(__file__).resolve().parent / "internal" / "synonyms.txt"
@@ -195,6 +203,26 @@ def articles_for_staff(*, user: Any) -> list[Article]:
     return list(Article.objects.select_related("category").prefetch_related("translations"))
 
 
+def popular_articles(*, language: str, limit: int = 5) -> list[dict[str, str]]:
+    """What a dead end offers: the articles most often found helpful (then the editors' order)."""
+    lang = _language(language)
+    rows = (
+        ArticleTranslation.objects.filter(article__is_published=True, language=lang)
+        .select_related("article")
+        .order_by("-article__helpful_yes", "article__category__position", "article__position", "article__slug")[
+            : max(1, min(limit, 20))
+        ]
+    )
+    return [{"slug": t.article.slug, "title": t.title} for t in rows]
+
+
+def dead_end_links() -> dict[str, str]:
+    """Where a search that found nothing sends the customer next."""
+    from django.urls import reverse
+
+    return {"troubleshooter_url": reverse("helpcenter:troubleshooter_sign_in"), "contact_url": "/support/new/"}
+
+
 # ---- search misses ----------------------------------------------------------------------
 
 
@@ -202,6 +230,34 @@ def search_misses_for_staff(*, user: Any, limit: int = 200) -> list[SearchMiss]:
     if not can_view_search_misses(user):
         raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
     return list(SearchMiss.objects.order_by("-count", "-last_seen")[:limit])
+
+
+def unhelpful_articles_for_staff(*, user: Any, limit: int = 100) -> list[dict[str, Any]]:
+    """The editors' list of articles answered "No": counts, what was missing (by reason)
+    and the latest comments, worst first."""
+    if not can_view_search_misses(user):
+        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+    articles = list(Article.objects.filter(helpful_no__gt=0).order_by("-helpful_no", "slug")[:limit])
+    by_article: dict[int, list[ArticleFeedback]] = {}
+    for fb in ArticleFeedback.objects.filter(article__in=articles).order_by("-created_at"):
+        by_article.setdefault(fb.article_id, []).append(fb)
+    labels = dict(ArticleFeedback.Reason.choices)
+    out = []
+    for a in articles:
+        items = by_article.get(a.pk, [])
+        reasons: dict[str, int] = {}
+        for fb in items:
+            reasons[str(labels[fb.reason])] = reasons.get(str(labels[fb.reason]), 0) + 1
+        out.append(
+            {
+                "article": a,
+                "no": a.helpful_no,
+                "yes": a.helpful_yes,
+                "reasons": sorted(reasons.items(), key=lambda kv: -kv[1]),
+                "comments": [fb for fb in items if fb.comment][:5],
+            }
+        )
+    return out
 
 
 def synonym_rules_text() -> str:

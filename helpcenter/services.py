@@ -24,7 +24,16 @@ from .internal import content as content_files
 from .internal.index import bump_generation, index_article, index_translation
 from .internal.synonyms import SynonymTable
 from .internal.text import render_markdown
-from .models import Announcement, Article, ArticleTranslation, ArticleVote, Category, SearchMiss, SynonymRule
+from .models import (
+    Announcement,
+    Article,
+    ArticleFeedback,
+    ArticleTranslation,
+    ArticleVote,
+    Category,
+    SearchMiss,
+    SynonymRule,
+)
 
 ANNOUNCEMENTS_CACHE_KEY = "helpcenter:announcements:v1"
 EDITOR_ROLES = (OPERATOR, SUPERVISOR)
@@ -197,6 +206,44 @@ def article_vote(
         up, down = ("helpful_yes", "helpful_no") if helpful else ("helpful_no", "helpful_yes")
         Article.objects.filter(pk=article.pk).update(**{up: F(up) + 1, down: F(down) - 1})
     return _counts(article)
+
+
+FEEDBACK_MAX_LENGTH = 500
+
+
+@transaction.atomic
+def article_feedback_record(
+    *,
+    article: Article,
+    visitor: str,
+    reason: str,
+    comment: str = "",
+    language: str = "ja",
+    request: HttpRequest | None = None,
+) -> ArticleFeedback:
+    """ "What was missing?" after a "No": kept for the editors' list (one per visitor and
+    article, a later answer replaces it). Only a visitor who answered "No" can send it."""
+    limit, period = conf.vote_rate_limit()
+    ip = ratelimit.client_ip(request) or "unknown"
+    ratelimit.check(f"help-feedback:ip:{ip}", limit=limit, period=period)
+    errors: dict[str, list[str]] = {}
+    if reason not in ArticleFeedback.Reason.values:
+        errors["reason"] = [_("Choose what was missing.")]
+    comment = " ".join((comment or "").split())
+    if len(comment) > FEEDBACK_MAX_LENGTH:
+        errors["comment"] = [_("Please keep it under %(n)s characters.") % {"n": FEEDBACK_MAX_LENGTH}]
+    if errors:
+        raise validation_failed(errors)
+    if not ArticleVote.objects.filter(article=article, visitor=visitor, helpful=False).exists():
+        raise ApplicationError(
+            "feedback_without_vote", _("Answer “No” to “Was this article helpful?” first."), status=409
+        )
+    feedback, _created = ArticleFeedback.objects.update_or_create(
+        article=article,
+        visitor=visitor,
+        defaults={"reason": reason, "comment": comment, "language": language[:2], "created_at": timezone.now()},
+    )
+    return feedback
 
 
 def _counts(article: Article) -> tuple[int, int]:

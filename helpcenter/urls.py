@@ -10,6 +10,7 @@ urlpatterns = [
     path("help/categories/<slug:slug>/", views.category, name="category"),
     path("help/articles/<slug:slug>/", views.article, name="article"),
     path("help/articles/<slug:slug>/vote/", views.article_vote, name="article_vote"),
+    path("help/articles/<slug:slug>/feedback/", views.article_feedback, name="article_feedback"),
     path("help/troubleshooter/sign-in/", views.troubleshooter_sign_in, name="troubleshooter_sign_in"),
     path("status/", views.status, name="status"),
     path("help/status/", views.status, name="status_alias"),

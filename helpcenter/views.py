@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -19,7 +20,7 @@ from core.errors import ApplicationError
 
 from . import conf, selectors, services
 from .internal import troubleshooter
-from .models import Announcement, Article, Category, SearchMiss
+from .models import Announcement, Article, ArticleFeedback, Category, SearchMiss
 
 
 def _int(value: str | None) -> int:
@@ -51,7 +52,12 @@ def search(request: HttpRequest) -> HttpResponse:
                 services.search_miss_record(query=query, language=_lang())
         except ApplicationError as exc:
             error = exc.message
-    return render(request, "helpcenter/search.html", {"query": query, "results": results, "error": error})
+    context: dict[str, Any] = {"query": query, "results": results, "error": error}
+    if query and not results and not error:
+        # a dead end: offer the popular articles, the troubleshooter and the contact form
+        context["popular"] = selectors.popular_articles(language=_lang(), limit=5)
+        context.update(selectors.dead_end_links())
+    return render(request, "helpcenter/search.html", context)
 
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:
@@ -70,6 +76,8 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             "related": selectors.related_for(article=translation.article, language=_lang()),
             "category_name": translation.article.category.name(_lang()),
             "voted": voted,
+            "feedback_sent": slug in request.session.get("helpcenter_feedback", []),
+            "feedback_reasons": ArticleFeedback.Reason.choices,
             "other_language": translation.language != _lang(),
         },
     )
@@ -99,6 +107,29 @@ def article_vote(request: HttpRequest, slug: str) -> HttpResponse:
         return JsonResponse({"helpful_yes": yes, "helpful_no": no, "vote": votes[slug]})
     messages.success(request, _("Thank you for your feedback."))
     return redirect("helpcenter:article", slug=slug)
+
+
+@require_POST
+def article_feedback(request: HttpRequest, slug: str) -> HttpResponse:
+    """After a "No": what was missing (goes to the editors' list)."""
+    translation = selectors.article_for_public(slug=slug, language=_lang())
+    try:
+        services.article_feedback_record(
+            article=translation.article,
+            visitor=services.visitor_key(request),
+            reason=request.POST.get("reason", ""),
+            comment=request.POST.get("comment", "")[:2000],
+            language=_lang(),
+            request=request,
+        )
+    except ApplicationError as exc:
+        messages.error(request, "; ".join(m for msgs in exc.fields.values() for m in msgs) or exc.message)
+        return redirect(reverse("helpcenter:article", args=[slug]) + "#vote")
+    sent = request.session.get("helpcenter_feedback", [])
+    if slug not in sent:
+        request.session["helpcenter_feedback"] = [*sent, slug][-50:]
+    messages.success(request, _("Thank you. Our editors will use this to improve the article."))
+    return redirect(reverse("helpcenter:article", args=[slug]) + "#vote")
 
 
 def troubleshooter_sign_in(request: HttpRequest) -> HttpResponse:
@@ -282,6 +313,7 @@ def staff_search_misses(request: HttpRequest) -> HttpResponse:
         "helpcenter/staff/search_misses.html",
         {
             "misses": selectors.search_misses_for_staff(user=request.user),
+            "unhelpful": selectors.unhelpful_articles_for_staff(user=request.user),
             "can_edit": services.can_edit_help(request.user),
         },
     )

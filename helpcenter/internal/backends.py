@@ -3,6 +3,7 @@ database only matches and pre-ranks, the final score is computed in ``engine``."
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from django.db import connection
@@ -18,16 +19,24 @@ MAX_RANKED = 1000
 
 class _Common:
     def candidates(
-        self, language: str, groups: Sequence[Group], limit: int, *, matches: Sequence[int] = ()
+        self,
+        language: str,
+        groups: Sequence[Group],
+        limit: int,
+        *,
+        matches: Sequence[int] = (),
+        title_groups: Sequence[Group] = (),
     ) -> list[Candidate]:
         """Best ``limit`` documents by the database's own rank, in stages that keep the
         ranked set small (ranking must visit every match): title/keyword matches, then
         documents containing every group, then any match. ``matches`` are the groups'
         document frequencies: a later stage that would rank more than ``MAX_RANKED``
-        documents runs only when the earlier ones found fewer than ``MIN_BEFORE_BROAD``."""
+        documents runs only when the earlier ones found fewer than ``MIN_BEFORE_BROAD``.
+        ``title_groups`` (default ``groups``): the title/keyword stage may also use words too
+        common for the body stages — in a title they still say what the article is about."""
         all_bound = min(matches) if matches else 0
         any_bound = sum(matches) if matches else 0
-        stages: list[tuple[str, int]] = [(self._title_expression(groups), 0)]
+        stages: list[tuple[str, int]] = [(self._title_expression(title_groups or groups), 0)]
         if len(groups) > 1:
             stages.append((self._all_expression(groups), all_bound))
         stages.append((self._any_expression(groups), any_bound))
@@ -62,14 +71,17 @@ class _Common:
             n, avg = cur.fetchone()
         return int(n or 0), float(avg or 1.0)
 
-    def vocabulary(self, language: str) -> list[str]:
-        vocab: set[str] = set()
+    def term_counts(self, language: str) -> dict[str, int]:
+        """Title and keyword terms with the number of documents that have them there."""
+        counts: Counter[str] = Counter()
         with connection.cursor() as cur:
             cur.execute(f"SELECT title_tokens, keyword_tokens FROM {DOC_TABLE} WHERE language = %s", [language])  # noqa: S608
             for title, keywords in cur.fetchall():
-                vocab.update(title.split())
-                vocab.update(keywords.split())
-        return sorted(t for t in vocab if not t.isdigit())
+                counts.update(set(title.split()) | set(keywords.split()))
+        return dict(counts)
+
+    def vocabulary(self, language: str) -> list[str]:
+        return sorted(t for t in self.term_counts(language) if not t.isdigit())
 
 
 class SqliteFtsBackend(_Common):

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 
-from .analysis import analyze
+from .analysis import analyze, is_kana, romaji
 
 Phrase = tuple[str, ...]
 
@@ -25,6 +25,9 @@ class Group:
 
     alternatives: tuple[Phrase, ...]
     prefix: bool = False
+    # < 1 for a concept the engine guessed (a typo correction): it counts, but less
+    weight: float = 1.0
+    typed: Phrase = ()  # the phrase as it came from the query (the others are its synonyms)
 
     @functools.cached_property
     def key(self) -> str:
@@ -36,6 +39,9 @@ class SynonymTable:
     # phrase -> the alternatives a query containing it expands to (including itself)
     expansions: dict[Phrase, tuple[Phrase, ...]] = field(default_factory=dict)
     max_len: int = 1
+    # folded reading of a katakana phrase as written → its single analysed token
+    # (グーグル → googl), for matching queries by sound
+    surface_readings: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def parse(cls, text: str) -> SynonymTable:
@@ -44,6 +50,7 @@ class SynonymTable:
             line = raw.split("#", 1)[0].strip()
             if not line:
                 continue
+            table._note_surfaces(line)
             if "=>" in line:
                 left, right = line.split("=>", 1)
                 sources = [_phrase(p) for p in left.split("|")]
@@ -57,6 +64,14 @@ class SynonymTable:
                     if p:
                         table._add(p, phrases)
         return table
+
+    def _note_surfaces(self, line: str) -> None:
+        for raw in line.replace("=>", "|").split("|"):
+            raw = raw.strip()
+            if raw and is_kana(raw):
+                tokens = analyze(raw)
+                if len(tokens) == 1:
+                    self.surface_readings.setdefault(romaji(raw), tokens[0])
 
     def _add(self, phrase: Phrase, alternatives: list[Phrase]) -> None:
         current = list(self.expansions.get(phrase, ()))
@@ -76,11 +91,11 @@ class SynonymTable:
                 span = tuple(tokens[i : i + n])
                 alts = self.expansions.get(span)
                 if alts:
-                    group = Group(alternatives=alts)
+                    group = Group(alternatives=alts, typed=span)
                     i += n
                     break
             else:
-                group = Group(alternatives=((tokens[i],),))
+                group = Group(alternatives=((tokens[i],),), typed=(tokens[i],))
                 i += 1
             if group.key not in seen:
                 seen.add(group.key)
