@@ -162,6 +162,24 @@ def currency_map(values: Callable[[str, str], Any], currencies: tuple[str, ...] 
     return parse
 
 
+def keyed_integers(keys: tuple[str, ...], low: int, high: int) -> Callable[[str], dict[str, int]]:
+    """``name=count`` pairs, e.g. ``anonymous=3,account=5`` (names from ``keys``)."""
+
+    def parse(raw: str) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for item in (part.strip() for part in raw.split(",")):
+            if not item:
+                continue
+            key, sep, value = item.partition("=")
+            key = key.strip().lower()
+            if not sep or key not in keys:
+                raise Invalid(f"expected name=count pairs with name one of {', '.join(keys)}")
+            out[key] = integer(low, high)(value)
+        return out
+
+    return parse
+
+
 def _places(code: str, value: str) -> int:
     return integer(0, 8)(value)
 
@@ -317,7 +335,17 @@ FEATURES: tuple[Feature, ...] = (
     F("MADOGUCHI_MFA_SMS_CODE_TTL", integer(60, 3600), "600", "seconds an SMS code is valid"),
     F("MADOGUCHI_MFA_SMS_MAX_TRIES", integer(1, 20), "5", "tries per SMS code"),
     F("MADOGUCHI_MFA_SMS_RESEND_COOLDOWN", integer(0, 3600), "60", "seconds before another SMS code may be sent"),
-    F("MADOGUCHI_MFA_SMS_HOURLY_CAP", integer(1, 100), "5", "SMS codes per phone per hour"),
+    F("MADOGUCHI_MFA_SMS_HOURLY_CAP", integer(1, 100), "5", "sign-in SMS codes per customer per clock hour"),
+    F(
+        "MADOGUCHI_MFA_SMS_CAPS",
+        keyed_integers(("anonymous", "account", "verify", "recovery"), 1, 100),
+        "anonymous=3,account=5,verify=5,recovery=3",
+        "hourly SMS caps per purpose: anonymous (password reset), account (step-up, phone change), "
+        "verify (sign-up phone codes), recovery (lost authenticator)",
+    ),
+    F("MADOGUCHI_MFA_SMS_DEST_HOURLY", integer(1, 100), "3", "SMS per unproved destination number per hour"),
+    F("MADOGUCHI_MFA_SMS_DEST_DAILY", integer(1, 1000), "10", "SMS per unproved destination number per day"),
+    F("MADOGUCHI_MFA_SMS_PREFIX_HOURLY", integer(1, 10_000), "20", "SMS per unproved 10,000-number block per hour"),
     F(
         "MADOGUCHI_MFA_WEBAUTHN_RP_ID",
         text(253, r"[a-z0-9.-]+"),
@@ -325,6 +353,7 @@ FEATURES: tuple[Feature, ...] = (
         "WebAuthn relying-party ID, e.g. madoguchi.example (empty: the request host)",
     ),
     # recovery (recovery/conf.py, docs/recovery.md)
+    F("MADOGUCHI_RECOVERY_IDENTITY_REVIEW_HOURS", integer(1, 720), "48", "review target for identity cases (hours)"),
     F("MADOGUCHI_RECOVERY_RESET_LINK_HOURS", integer(1, 168), "24", "hours a password-reset link is valid"),
     F("MADOGUCHI_RECOVERY_RESET_HOLD_HOURS", integer(0, 168), "24", "withdrawal hold after a password reset (hours)"),
     F(
@@ -373,7 +402,8 @@ FEATURES: tuple[Feature, ...] = (
     F("MADOGUCHI_SUPPORT_DESK_HOURS", hours, "09:00-18:00", "JST desk hours for SLA business time"),
     F("MADOGUCHI_SUPPORT_MAX_ATTACHMENTS", integer(0, 20), "5", "files per message"),
     F("MADOGUCHI_SUPPORT_MAX_ATTACHMENT_BYTES", integer(1024, 50 * MiB), str(10 * MiB), "bytes per file"),
-    F("MADOGUCHI_SUPPORT_MAX_ATTACHMENT_PIXELS", integer(1_000_000, 200_000_000), "40000000", "pixels per image"),
+    F("MADOGUCHI_SUPPORT_MAX_ATTACHMENT_PIXELS", integer(1_000_000, 200_000_000), "12000000", "pixels per image"),
+    F("MADOGUCHI_SUPPORT_ATTACHMENTS_PER_DAY", integer(1, 10_000), "30", "files per customer or guest address per 24 h"),
     F("MADOGUCHI_SUPPORT_PAGE_SIZE", integer(10, 100), "50", "rows per list page"),
     F("MADOGUCHI_SUPPORT_GUEST_CODE_TTL", integer(60, 3600), "600", "seconds a guest email code is valid"),
     F(

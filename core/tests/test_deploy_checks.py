@@ -17,6 +17,7 @@ SAFE = {
     "MADOGUCHI_SINGLE_NODE": False,
     "MADOGUCHI_METRICS_TOKEN": "scrape-secret",
     "MADOGUCHI_METRICS_ALLOW_IPS": [],
+    "MADOGUCHI_METRICS_PUBLIC": False,
 }
 
 
@@ -99,3 +100,8 @@ def test_an_unsafe_production_configuration_reports_every_problem(production):
     production.MADOGUCHI_METRICS_TOKEN = ""
     production.STORAGES = {**production.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
     assert _ids() == {f"madoguchi.E00{n}" for n in range(2, 8)}
+
+
+def test_metrics_declared_public_is_refused_even_with_a_token(production):
+    production.MADOGUCHI_METRICS_PUBLIC = True
+    assert _ids() == {"madoguchi.E007"}
