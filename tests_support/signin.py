@@ -34,7 +34,8 @@ def app_sign_in(api_client: Any, user: Any, password: str = PASSWORD) -> Any:
     """The headless app sign-in, SMS step included."""
     response = api_client.login_app(user.email, password)
     flows = {f["id"]: f for f in response.json().get("data", {}).get("flows", [])}
-    if response.status_code == 401 and flows.get("mfa_authenticate", {}).get("types") == ["sms"]:
+    sms_pending = "madoguchi_sms" in flows or flows.get("mfa_authenticate", {}).get("types") == ["sms"]
+    if response.status_code == 401 and sms_pending:
         code = _outbox().last_sms_code(user.phone)
         response = api_client.post("/_allauth/app/v1/auth/2fa/authenticate", {"code": code})
         api_client.token = response.json().get("meta", {}).get("session_token") or api_client.token

@@ -16,6 +16,7 @@ from accounts.services import DEVICE_COOKIE
 from conftest import TEST_PASSWORD
 from core.models import AuditEvent
 from tests_support.captcha import solve
+from tests_support.signin import html_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -38,10 +39,16 @@ def _signed_in(client: Client) -> bool:
     return bool(client.session.get("_auth_user_id"))
 
 
+def _owner_signs_in(client: Client, owner, ip: str):
+    """Password, then the SMS code the second step sends (the whole sign-in)."""
+    return html_sign_in(client, owner, TEST_PASSWORD, REMOTE_ADDR=ip, HTTP_ACCEPT_LANGUAGE="ja")
+
+
 def _owner_with_known_device(user_factory):
-    owner = user_factory(email="owner@example.jp", phone=None)  # no SMS step: the password signs in
+    owner = user_factory(email="owner@example.jp")
     laptop = Client()
-    assert _attempt(laptop, owner.email, TEST_PASSWORD, "198.51.100.7").status_code == 302
+    assert _owner_signs_in(laptop, owner, "198.51.100.7").status_code == 302
+    assert _signed_in(laptop)
     assert laptop.cookies.get(DEVICE_COOKIE)
     laptop.post("/accounts/logout/")
     assert not _signed_in(laptop)
@@ -56,7 +63,7 @@ def test_strangers_failing_from_many_addresses_never_lock_the_owner_out_of_a_kno
         _attempt(Client(), owner.email, f"Guess{n}word", f"127.0.0.{n + 10}")
 
     # then the owner's right password on her laptop still signs her in at once
-    response = _attempt(laptop, owner.email, TEST_PASSWORD, "203.0.113.50")
+    response = _owner_signs_in(laptop, owner, "203.0.113.50")
     assert response.status_code == 302
     assert _signed_in(laptop)
 
@@ -116,12 +123,13 @@ def test_the_limits_look_the_same_for_an_address_without_an_account(user_factory
 
 
 def test_a_right_password_gives_back_the_failure_it_was_counted_as(user_factory):
-    owner = user_factory(email="owner@example.jp", phone=None)
+    owner = user_factory(email="owner@example.jp")
     browser = Client()
     for _round in range(3):
         for n in range(3):
             _attempt(browser, owner.email, f"Guess{n}word", "127.0.0.50")
-        assert _attempt(browser, owner.email, TEST_PASSWORD, "127.0.0.50").status_code == 302
+        assert _owner_signs_in(browser, owner, "127.0.0.50").status_code == 302
+        assert _signed_in(browser)
         browser.post("/accounts/logout/")
     # 9 failures over three rounds on a device that signs in in between: it is a known
     # device by now, and its own bucket (10) is not full
