@@ -149,6 +149,7 @@ ROUTES: list[Route] = [
     R("help/categories/<slug:slug>/", PUBLIC),
     R("help/articles/<slug:slug>/", PUBLIC),
     R("help/articles/<slug:slug>/vote/", PUBLIC, writes=True),
+    R("help/articles/<slug:slug>/feedback/", PUBLIC, writes=True, note="what was missing (after a No vote)"),
     R("help/troubleshooter/sign-in/", PUBLIC),
     R("help/status/", PUBLIC),
     # --- sign-in, sign-up, reset (allauth pages we mount; the rest of /accounts/ is 404) --
@@ -248,6 +249,7 @@ ROUTES: list[Route] = [
     R("api/v1/help/search", PUBLIC),
     R("api/v1/help/articles/<slug>", PUBLIC),
     R("api/v1/help/articles/<slug>/vote", PUBLIC, writes=True),
+    R("api/v1/help/articles/<slug>/feedback", PUBLIC, writes=True),
     R("api/v1/help/troubleshooter/sign-in", PUBLIC),
     R("api/v1/announcements", PUBLIC),
     R("api/v1/balances", CUSTOMER, SIGNED_IN),

@@ -108,11 +108,21 @@ def _fresh_mfa_reauthentication(request: HttpRequest | None, user: Any) -> dict[
     return newest
 
 
-def _spend_reauthentication(request: HttpRequest, user: Any) -> None:
+_PENDING_SPEND_ATTR = "_madoguchi_reauth_to_spend"
+
+
+def _spend_reauthentication(request: HttpRequest, user: Any, *, now: bool) -> None:
+    """Check the re-authentication; spend it now, or when the change is done
+    (:func:`completed`), so that a change refused for bad input (a mistyped code) does not
+    use it up."""
     record = _fresh_mfa_reauthentication(request, user)
     if record is None:
         raise reauthentication_required()
-    request.session[_SPENT_KEY] = float(record.get("at") or 0)
+    at = float(record.get("at") or 0)
+    if now:
+        request.session[_SPENT_KEY] = at
+    else:
+        setattr(request, _PENDING_SPEND_ATTR, at)
 
 
 def _password_reauthenticated(request: HttpRequest | None) -> bool:
@@ -129,10 +139,13 @@ def authorise(
     assertion: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
     reauthenticated: bool = False,
+    spend_now: bool = False,
 ) -> None:
     """Freeze check, then the second factor for this one ``action``.
 
-    ``reauthenticated``: the allauth headless form of proof (see the module docstring).
+    ``reauthenticated``: the allauth headless form of proof (see the module docstring). It
+    is spent by :func:`completed`, or at once with ``spend_now`` (a grant for a later
+    request, e.g. the passkey creation ceremony).
     A customer with no second factor at all (no authenticator, no phone) shows the
     password instead: the writer asks for it (password change) or, for headless
     clients, a recent password re-authentication is required.
@@ -149,7 +162,7 @@ def authorise(
     if reauthenticated:
         if has_second_factor(user):
             assert request is not None
-            _spend_reauthentication(request, user)
+            _spend_reauthentication(request, user, now=spend_now)
         elif not _password_reauthenticated(request):
             raise reauthentication_required()
         return
@@ -179,6 +192,10 @@ def completed(
     from accounts.services import withdrawal_hold_set
 
     policy = POLICIES[action]
+    pending_spend = getattr(request, _PENDING_SPEND_ATTR, None) if request is not None else None
+    if request is not None and pending_spend is not None:
+        request.session[_SPENT_KEY] = pending_spend
+        delattr(request, _PENDING_SPEND_ATTR)
     audit_log(user=user, event=event, request=request, data=data or {})
     ctx = dict(context or {})
     if policy.cool_down:

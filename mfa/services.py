@@ -876,6 +876,7 @@ def passkey_add_authorise(
         assertion=assertion,
         request=request,
         reauthenticated=reauthenticated,
+        spend_now=True,
     )
     try:
         validate_can_add_authenticator(user)

@@ -41,9 +41,9 @@ class SmsAuthenticateStage(LoginStage):
     def handle(self) -> tuple[Any, bool]:
         from allauth.mfa.stages import AuthenticateStage
 
-        from . import services
-
         from accounts.phone_verification import phone_verified_in_this_login
+
+        from . import services
 
         user = self.login.user
         authenticator_step = self.controller.get_stage(AuthenticateStage.key)

@@ -58,4 +58,7 @@ def test_the_app_sign_in_does_not_strip_the_password(api_client, user_factory):
 
     # a password typed with a trailing space is a different password, as on the web
     assert api_client.login_app("hanako@example.jp", "Hanako2026pass ").status_code == 400
-    assert api_client.login_app("hanako@example.jp", "Hanako2026pass").status_code == 200
+    # the exact password is accepted: the sign-in goes on to its next step (proving a phone)
+    accepted = api_client.login_app("hanako@example.jp", "Hanako2026pass")
+    assert accepted.status_code == 401
+    assert [f["id"] for f in accepted.json()["data"]["flows"] if f.get("is_pending")] == ["verify_mobile"]

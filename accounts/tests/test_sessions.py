@@ -14,7 +14,7 @@ def _login(client, user):
     assert response.status_code == 302
 
 
-def test_a_customer_sees_and_ends_other_sessions(user_factory):
+def test_a_customer_sees_and_ends_other_sessions(user_factory, outbox):
     user = user_factory()
     phone, laptop = Client(HTTP_USER_AGENT="phone"), Client(HTTP_USER_AGENT="laptop")
     _login(phone, user)
@@ -24,8 +24,12 @@ def test_a_customer_sees_and_ends_other_sessions(user_factory):
     assert page.status_code == 200
     assert UserSession.objects.filter(user=user).count() == 2
 
-    # when the customer ends the other sessions from the laptop (no second factor set up yet)
-    ended = laptop.post("/security/sessions/", {})
+    # when the customer ends the other sessions from the laptop: a phone-only customer
+    # confirms with an SMS code (ending sessions is a security change, mfa/perimeter.py)
+    asked = laptop.post("/security/sessions/", {})
+    assert asked.status_code == 200 and "SMS" in asked.content.decode()
+    laptop.post("/security/step-up/sms/", {"action": "sessions_end", "next": "/security/sessions/"})
+    ended = laptop.post("/security/sessions/", {"code": outbox.last_sms_code(user.phone)})
     assert ended.status_code == 302, ended.content.decode()[:3000]
 
     # then the phone is signed out and the laptop is not

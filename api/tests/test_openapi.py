@@ -57,7 +57,7 @@ def test_currencies_and_statuses_are_enums(spec):
     schemas = spec["components"]["schemas"]
     assert schemas["CurrencyBalanceOut"]["properties"]["currency"]["enum"] == ["JPY", "BTC", "ETH", "XRP"]
     assert schemas["WithdrawalOut"]["properties"]["currency"]["enum"] == ["BTC", "ETH", "XRP"]
-    assert schemas["WithdrawalOut"]["properties"]["status"]["enum"] == ["pending", "sent", "failed"]
+    assert schemas["WithdrawalOut"]["properties"]["status"]["enum"] == ["pending", "sent", "failed", "cancelled"]
     assert schemas["WithdrawalIn"]["properties"]["currency"]["enum"] == ["BTC", "ETH", "XRP"]
     assert "new" in schemas["InquiryOut"]["properties"]["status"]["enum"]
     assert "submitted" in schemas["CaseOut"]["properties"]["status"]["enum"]

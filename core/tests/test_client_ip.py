@@ -67,18 +67,17 @@ def test_audit_rows_and_sessions_carry_the_real_client(client, settings, user_fa
     from conftest import TEST_PASSWORD
     from core.models import AuditEvent
     from tests_support.captcha import solve
+    from tests_support.signin import html_sign_in
 
     settings.MADOGUCHI_TRUSTED_PROXY_COUNT = 1
-    user = user_factory(phone=None)  # no SMS step: the password signs in
+    user = user_factory()
     forwarded = {"REMOTE_ADDR": "10.0.0.2", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.9"}
     client.post(
         "/accounts/login/", {"login": user.email, "password": "wrong-Passw0rd", "captcha": solve(client)}, **forwarded
     )
     failed = AuditEvent.objects.get(user=user, event="login.failed")
     assert failed.ip == "203.0.113.9"
-    client.post(
-        "/accounts/login/", {"login": user.email, "password": TEST_PASSWORD, "captcha": solve(client)}, **forwarded
-    )
+    html_sign_in(client, user, TEST_PASSWORD, **forwarded)  # password, then the SMS code
     client.get("/", **forwarded)
     assert client.session["_auth_user_id"]
     assert {s.ip for s in UserSession.objects.filter(user=user)} == {"203.0.113.9"}

@@ -20,7 +20,9 @@ def _code(secret: str, at: dt.datetime, offset: int = 0) -> str:
     return totp.hotp(totp.decode_secret(secret), int(at.timestamp() // 30) + offset)
 
 
-def test_app_client_activates_totp_gets_recovery_codes_and_signs_in_with_it(api_client, user_factory, time_machine):
+def test_app_client_activates_totp_gets_recovery_codes_and_signs_in_with_it(
+    api_client, user_factory, time_machine, outbox
+):
     time_machine.move_to(T0, tick=False)
     user = user_factory()
     assert app_sign_in(api_client, user).status_code == 200  # password, then the SMS code
@@ -30,9 +32,14 @@ def test_app_client_activates_totp_gets_recovery_codes_and_signs_in_with_it(api_
     secret = pending.json()["meta"]["secret"]
     assert pending.json()["meta"]["totp_url"].startswith("otpauth://totp/")
     assert "issuer=madoguchi" in pending.json()["meta"]["totp_url"]
-    # without any second factor yet, allauth's password re-authentication is the proof
+    # the customer's phone is her second factor so far: a password re-authentication is not
+    # enough, an SMS code for this one change is (mfa/perimeter.py)
     assert api_client.post(f"{BASE}/account/authenticators/totp", {"code": _code(secret, T0)}).status_code == 401
     assert api_client.post(f"{BASE}/auth/reauthenticate", {"password": "Passw0rd-test"}).status_code == 200
+    assert api_client.post(f"{BASE}/account/authenticators/totp", {"code": _code(secret, T0)}).status_code == 401
+    assert api_client.post("/api/v1/security/step-up/sms", {"action": "reauthenticate"}).status_code == 202
+    sms = outbox.last_sms_code(user.phone)
+    assert api_client.post(f"{BASE}/auth/2fa/reauthenticate", {"code": sms}).status_code == 200
     # a code 3 minutes behind is refused with the drift hint
     drift = api_client.post(
         f"{BASE}/account/authenticators/totp", {"code": _code(secret, T0, -6)}, headers={"Accept-Language": "en"}
