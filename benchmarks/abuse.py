@@ -19,8 +19,16 @@ leaves the process, every figure is the server's own work):
    request (``/accounts/password/reset/``) and freeze request (``/recovery/freeze/request/``).
    The captcha is solved before the timer starts. Printed: the median of each path and the
    difference (goal <= 5 ms).
-4. **SMS pumping / starvation** (engineer C's part): ``sms_figures()`` is a placeholder the
-   integrator fills once the SMS budgets are merged.
+4. **SMS starvation and pumping** (``sms_figures()``, engineer C's budgets). The owner (a
+   Japanese mobile, no authenticator) signs in ``--owner-sign-ins`` times during ``--resets``
+   anonymous password-reset requests for her address from as many loopback addresses, each
+   sign-in finished with the code read from the outbox; printed: sign-ins that got a new
+   sign-in code (goal: all) and reset SMS sent/refused. Then sign-ups with foreign, premium,
+   freephone and landline numbers (goal: 0 SMS), and whole sign-ups (form, email code read
+   from the outbox, phone stage) of ``--jp-accounts`` new accounts to one Japanese mobile and
+   of three times as many to numbers in one 10 000-number block: the SMS they get in an hour.
+   SMS are counted as ``mfa.SmsCode`` rows and outbox texts (undelivered
+   ``core.notify:deliver_sms`` rows in Celery mode, where no worker runs; files with --sqlite).
 
 Run from the repository root:  .venv/bin/python benchmarks/abuse.py   (``make bench-abuse``)
 ``--smoke`` runs a few requests of each part (the test suite runs it on SQLite).
@@ -270,6 +278,33 @@ def _sms_texts(to: str, kind: str) -> list[str]:
     return texts
 
 
+def _email_code(to: str) -> str | None:
+    """The newest email verification code sent to ``to`` (outbox row or .eml file)."""
+    import email
+    import json
+    import re
+
+    from django.conf import settings
+
+    from core.models import OutboxMessage
+
+    texts = [
+        json.dumps(r.payload, ensure_ascii=False)
+        for r in OutboxMessage.objects.filter(task__startswith="core.notify:deliver_").order_by("created_at", "id")
+        if r.payload.get("to") == to
+    ]
+    outbox = Path(settings.MADOGUCHI_OUTBOX_DIR)
+    if outbox.is_dir():
+        for path in sorted(outbox.glob(f"*-email_confirmation_signup-{to}*.eml")):
+            part = email.message_from_bytes(path.read_bytes()).get_payload(decode=True)
+            texts.append(part.decode() if isinstance(part, bytes) else "")
+    for text in reversed(texts):
+        match = re.search(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b", text)
+        if match:
+            return match.group(0)
+    return None
+
+
 def _sms_rows() -> int:
     from core.models import OutboxMessage
 
@@ -314,14 +349,12 @@ def reset_flood(*, resets: int, owner_sign_ins: int) -> dict[str, Any]:
 
 
 def pumping(*, jp_accounts: int) -> dict[str, Any]:
-    """SMS an attacker can have sent to numbers of their choice: sign-up forms with
-    non-Japanese-mobile numbers (through the real form), then the phone-code service the
-    sign-up's phone stage calls, for fresh accounts with Japanese mobiles they pick."""
+    """SMS an attacker can have sent to numbers of their choice through sign-up: forms with
+    non-Japanese-mobile numbers, then whole sign-ups (form, email code, phone stage) of fresh
+    accounts with Japanese mobiles they pick."""
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from accounts.phone_verification import phone_verification_send
-    from core.errors import ApplicationError
     from mfa.models import SmsCode
 
     User = get_user_model()
@@ -344,20 +377,32 @@ def pumping(*, jp_accounts: int) -> dict[str, Any]:
     foreign_accounts = User.objects.count() - users_before
 
     def drive(numbers: list[str], tag: str) -> int:
+        """The whole sign-up: form, email code (read from the outbox), then the phone stage
+        sends its code; counts the phone codes queued for the attacker's numbers."""
         sent = 0
         for i, number in enumerate(numbers):
-            user = User.objects.create_user(email=f"{tag}{i}@bench.example", password=PASSWORD)
-            user.phone_pending = number
-            user.save(update_fields=["phone_pending"])
-            try:
-                phone_verification_send(user=user)
-            except ApplicationError:
+            client = Client(HTTP_USER_AGENT="pump")
+            address, ip = f"{tag}{i}@bench.example", f"127.0.{210 + i // 250}.{i % 250 + 2}"
+            data = {
+                "email": address,
+                "password1": "Pump-2026-pass",
+                "password2": "Pump-2026-pass",
+                "phone": number,
+                "captcha": solve(client),
+            }
+            if client.post("/accounts/signup/", data, REMOTE_ADDR=ip).status_code != 302:
                 continue
-            sent += 1
+            code = _email_code(address)
+            if code is None:
+                continue
+            e164 = "+81" + number.replace("-", "")[1:]
+            before = len(_sms_texts(e164, "code-verify_phone"))
+            client.post("/accounts/confirm-email/", {"code": code}, REMOTE_ADDR=ip)
+            sent += len(_sms_texts(e164, "code-verify_phone")) - before
         return sent
 
-    one_number = drive(["+819077770000"] * jp_accounts, "one")
-    one_block = drive([f"+81908888{i:04d}" for i in range(jp_accounts * 3)], "block")
+    one_number = drive(["090-7777-0000"] * jp_accounts, "one")
+    one_block = drive([f"090-8888-{i:04d}" for i in range(jp_accounts * 3)], "block")
     return {
         "foreign_numbers": len(PUMPING_NUMBERS),
         "foreign_refused_at_form": refused_at_form,
@@ -438,7 +483,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{sms['foreign_accounts']} accounts made, SMS triggered {sms['foreign_sms']} (goal 0 per hour)"
             )
             print(
-                f"SMS pumping to Japanese mobiles (phone-stage service, per hour): one number of their choice from "
+                f"SMS pumping to Japanese mobiles through whole sign-ups (per hour): one number of their choice from "
                 f"{sms['jp_one_number_accounts']} new accounts: {sms['jp_one_number_sent']} SMS; "
                 f"{sms['jp_one_block_accounts']} numbers in one 10 000-number block: {sms['jp_one_block_sent']} SMS"
             )
