@@ -289,7 +289,7 @@ def _email_code(to: str) -> str | None:
     from core.models import OutboxMessage
 
     texts = [
-        json.dumps(r.payload, ensure_ascii=False)
+        str(r.payload.get("body") or json.dumps(r.payload.get("context", {}), ensure_ascii=False))
         for r in OutboxMessage.objects.filter(task__startswith="core.notify:deliver_").order_by("created_at", "id")
         if r.payload.get("to") == to
     ]
