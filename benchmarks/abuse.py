@@ -19,8 +19,16 @@ leaves the process, every figure is the server's own work):
    request (``/accounts/password/reset/``) and freeze request (``/recovery/freeze/request/``).
    The captcha is solved before the timer starts. Printed: the median of each path and the
    difference (goal <= 5 ms).
-4. **SMS pumping / starvation** (engineer C's part): ``sms_figures()`` is a placeholder the
-   integrator fills once the SMS budgets are merged.
+4. **SMS starvation and pumping** (``sms_figures()``, engineer C's budgets). The owner (a
+   Japanese mobile, no authenticator) signs in ``--owner-sign-ins`` times during ``--resets``
+   anonymous password-reset requests for her address from as many loopback addresses, each
+   sign-in finished with the code read from the outbox; printed: sign-ins that got a new
+   sign-in code (goal: all) and reset SMS sent/refused. Then sign-ups with foreign, premium,
+   freephone and landline numbers (goal: 0 SMS), and whole sign-ups (form, email code read
+   from the outbox, phone stage) of ``--jp-accounts`` new accounts to one Japanese mobile and
+   of three times as many to numbers in one 10 000-number block: the SMS they get in an hour.
+   SMS are counted as ``mfa.SmsCode`` rows and outbox texts (undelivered
+   ``core.notify:deliver_sms`` rows in Celery mode, where no worker runs; files with --sqlite).
 
 Run from the repository root:  .venv/bin/python benchmarks/abuse.py   (``make bench-abuse``)
 ``--smoke`` runs a few requests of each part (the test suite runs it on SQLite).
@@ -124,15 +132,32 @@ def login(client: Any, email: str, password: str, ip: str) -> Any:
     )
 
 
+def finish_with_sms(client: Any, phone: str, ip: str) -> bool:
+    """Type the sign-in code the SMS stage just sent (read from the outbox) and finish."""
+    import re
+
+    from django.urls import reverse
+
+    texts = _sms_texts(phone, "code-login")
+    match = re.search(r"\d{6}", texts[-1]) if texts else None
+    if match is None:
+        return False
+    done = client.post(reverse("madoguchi_mfa:login_sms"), {"code": match.group(0)}, REMOTE_ADDR=ip)
+    return done.status_code == 302 and "_auth_user_id" in client.session
+
+
 # --------------------------------------------------------------------------- owner under attack
 
 
 def owner_under_attack(*, attackers: int, owner_every: int) -> dict[str, Any]:
     from django.test import Client
 
-    owner = make_user("owner@bench.example", None)
+    # A Japanese mobile and no authenticator: her first sign-in finishes with the SMS code,
+    # which makes the laptop a known device (only a completed sign-in records one).
+    owner = make_user("owner@bench.example", "+819055509876")
     laptop = Client(HTTP_USER_AGENT="owner-laptop")
     assert login(laptop, owner.email, PASSWORD, "198.51.100.7").status_code == 302
+    assert finish_with_sms(laptop, owner.phone, "198.51.100.7")
     laptop.post("/accounts/logout/")
     owner_tries = owner_ok = refused = 0
     for n in range(attackers):
@@ -233,11 +258,170 @@ def timing(*, samples: int, warmup: int) -> dict[str, dict[str, float]]:
     return results
 
 
-def sms_figures() -> dict[str, Any] | None:
-    """Placeholder for engineer C (SMS budgets): SMS delivered to the owner during an anonymous
-    reset flood, and SMS an attacker can send per hour to numbers outside Japanese mobiles.
-    Returns None until that code is merged."""
+SMS_TASK = "core.notify:deliver_sms"
+PUMPING_NUMBERS = ("+37120000000", "+447000000000", "+19005550100", "0120-123-456", "0800-123-4567", "03-1234-5678")
+
+
+def _sms_texts(to: str, kind: str) -> list[str]:
+    """Every SMS text of ``kind`` queued or written for ``to``, oldest first: undelivered outbox
+    rows (Celery mode, no worker runs here) and the files the in-process tasks wrote (--sqlite)."""
+    from django.conf import settings
+
+    from core.models import OutboxMessage
+
+    rows = OutboxMessage.objects.filter(task=SMS_TASK).order_by("created_at", "id")
+    texts = [r.payload["body"] for r in rows if r.payload.get("to") == to and r.payload.get("kind") == kind]
+    outbox = Path(settings.MADOGUCHI_OUTBOX_DIR)
+    if outbox.is_dir():
+        for path in sorted(outbox.glob(f"*-{kind}-{to}*.sms.txt")):
+            texts.append(path.read_text().split("\n\n", 1)[-1])
+    return texts
+
+
+def _email_code(to: str) -> str | None:
+    """The newest email verification code sent to ``to`` (outbox row or .eml file)."""
+    import email
+    import json
+    import re
+
+    from django.conf import settings
+
+    from core.models import OutboxMessage
+
+    texts = [
+        str(r.payload.get("body") or json.dumps(r.payload.get("context", {}), ensure_ascii=False))
+        for r in OutboxMessage.objects.filter(task__startswith="core.notify:deliver_").order_by("created_at", "id")
+        if r.payload.get("to") == to
+    ]
+    outbox = Path(settings.MADOGUCHI_OUTBOX_DIR)
+    if outbox.is_dir():
+        for path in sorted(outbox.glob(f"*-email_confirmation_signup-{to}*.eml")):
+            part = email.message_from_bytes(path.read_bytes()).get_payload(decode=True)
+            texts.append(part.decode() if isinstance(part, bytes) else "")
+    for text in reversed(texts):
+        match = re.search(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b", text)
+        if match:
+            return match.group(0)
     return None
+
+
+def _sms_rows() -> int:
+    from core.models import OutboxMessage
+
+    return OutboxMessage.objects.filter(task=SMS_TASK).count()
+
+
+def reset_flood(*, resets: int, owner_sign_ins: int) -> dict[str, Any]:
+    """The owner (Japanese mobile, no authenticator) signs in while anonymous callers from
+    ``resets`` loopback addresses ask for her password reset; each sign-in is finished with
+    the code read from the outbox (as she would type it), so the next one is not a resend."""
+
+    from django.test import Client
+
+    from mfa.models import SmsCode
+
+    phone = "+819055501234"
+    owner = make_user("sms-owner@bench.example", phone)
+    every = max(1, resets // max(1, owner_sign_ins))
+    tries = got_code = signed_in = 0
+    for n in range(resets):
+        anon = Client(HTTP_USER_AGENT="flood")
+        ip = f"127.0.{100 + n // 250}.{n % 250 + 2}"
+        anon.post("/accounts/password/reset/", {"email": owner.email, "captcha": solve(anon)}, REMOTE_ADDR=ip)
+        if (n + 1) % every == 0 and tries < owner_sign_ins:
+            tries += 1
+            before = SmsCode.objects.filter(user=owner, purpose="login").count()
+            phone_client = Client(HTTP_USER_AGENT="owner-phone")
+            response = login(phone_client, owner.email, PASSWORD, "203.0.113.60")
+            if SmsCode.objects.filter(user=owner, purpose="login").count() > before:
+                got_code += 1
+                if response.status_code == 302:
+                    signed_in += int(finish_with_sms(phone_client, phone, "203.0.113.60"))
+    reset_sent = SmsCode.objects.filter(user=owner, purpose="password_reset").count()
+    return {
+        "reset_requests": resets,
+        "owner_sign_ins": tries,
+        "sign_in_codes_sent": got_code,
+        "owner_signed_in_with_code": signed_in,
+        "reset_sms_sent": reset_sent,
+        "reset_sms_refused": resets - reset_sent,
+    }
+
+
+def pumping(*, jp_accounts: int) -> dict[str, Any]:
+    """SMS an attacker can have sent to numbers of their choice through sign-up: forms with
+    non-Japanese-mobile numbers, then whole sign-ups (form, email code, phone stage) of fresh
+    accounts with Japanese mobiles they pick."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from mfa.models import SmsCode
+
+    User = get_user_model()
+    users_before, rows_before = User.objects.count(), _sms_rows()
+    codes_before = SmsCode.objects.count()
+    refused_at_form = 0
+    for n, number in enumerate(PUMPING_NUMBERS):
+        client = Client(HTTP_USER_AGENT="pump")
+        data = {
+            "email": f"pump{n}@bench.example",
+            "password1": "Pump-2026-pass",
+            "password2": "Pump-2026-pass",
+            "phone": number,
+            "captcha": solve(client),
+        }
+        response = client.post("/accounts/signup/", data, REMOTE_ADDR=f"127.0.200.{n + 2}")
+        if response.status_code == 200 and 'id="id_phone_error"' in response.content.decode():
+            refused_at_form += 1
+    foreign_sms = (_sms_rows() - rows_before) + (SmsCode.objects.count() - codes_before)
+    foreign_accounts = User.objects.count() - users_before
+
+    def drive(numbers: list[str], tag: str) -> int:
+        """The whole sign-up: form, email code (read from the outbox), then the phone stage
+        sends its code; counts the phone codes queued for the attacker's numbers."""
+        sent = 0
+        for i, number in enumerate(numbers):
+            client = Client(HTTP_USER_AGENT="pump")
+            address, ip = f"{tag}{i}@bench.example", f"127.0.{210 + i // 250}.{i % 250 + 2}"
+            data = {
+                "email": address,
+                "password1": "Pump-2026-pass",
+                "password2": "Pump-2026-pass",
+                "phone": number,
+                "captcha": solve(client),
+            }
+            if client.post("/accounts/signup/", data, REMOTE_ADDR=ip).status_code != 302:
+                continue
+            code = _email_code(address)
+            if code is None:
+                continue
+            e164 = "+81" + number.replace("-", "")[1:]
+            before = len(_sms_texts(e164, "code-verify_phone"))
+            client.post("/accounts/confirm-email/", {"code": code}, REMOTE_ADDR=ip)
+            sent += len(_sms_texts(e164, "code-verify_phone")) - before
+        return sent
+
+    one_number = drive(["090-7777-0000"] * jp_accounts, "one")
+    one_block = drive([f"090-8888-{i:04d}" for i in range(jp_accounts * 3)], "block")
+    return {
+        "foreign_numbers": len(PUMPING_NUMBERS),
+        "foreign_refused_at_form": refused_at_form,
+        "foreign_sms": foreign_sms,
+        "foreign_accounts": foreign_accounts,
+        "jp_one_number_accounts": jp_accounts,
+        "jp_one_number_sent": one_number,
+        "jp_one_block_accounts": jp_accounts * 3,
+        "jp_one_block_sent": one_block,
+    }
+
+
+def sms_figures(*, resets: int, owner_sign_ins: int, jp_accounts: int) -> dict[str, Any]:
+    """SMS delivered to the owner during an anonymous reset flood, and SMS an attacker can
+    have sent per hour to numbers of their choice (engineer C's budgets, core.sms)."""
+    from django.core.cache import cache
+
+    cache.clear()  # the timing part cleared its limits as it went; start from a fresh hour's budgets
+    return {**reset_flood(resets=resets, owner_sign_ins=owner_sign_ins), **pumping(jp_accounts=jp_accounts)}
 
 
 # --------------------------------------------------------------------------- main
@@ -251,9 +435,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--owner-every", type=int, default=10)
     parser.add_argument("--samples", type=int, default=40)
     parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--resets", type=int, default=40, help="anonymous reset requests in the SMS flood")
+    parser.add_argument("--owner-sign-ins", type=int, default=5, help="her sign-ins during it (cap: 5 an hour)")
+    parser.add_argument("--jp-accounts", type=int, default=10, help="new accounts per Japanese pumping case")
     args = parser.parse_args(argv)
     if args.smoke:
         args.attackers, args.owner_every, args.samples, args.warmup = 12, 4, 3, 1
+        args.resets, args.owner_sign_ins, args.jp_accounts = 6, 2, 4
     with tempfile.TemporaryDirectory(prefix="mdg-bench-abuse-") as tmp:
         configure(args, Path(tmp))
         setup_database(args)
@@ -282,10 +470,34 @@ def main(argv: list[str] | None = None) -> int:
                     f"{name}: median existing {t['existing_ms']:.1f} ms, unknown {t['unknown_ms']:.1f} ms, "
                     f"difference {t['difference_ms']:.1f} ms (goal <= {TIMING_GOAL_MS:g} ms)"
                 )
-            sms = sms_figures()
-            pending = "not measured (engineer C's SMS budgets not merged yet)"
-            print("SMS figures: " + (pending if sms is None else str(sms)))
-            ok = attack["owner_success_rate"] == 1.0 and worst <= TIMING_GOAL_MS
+            sms = sms_figures(resets=args.resets, owner_sign_ins=args.owner_sign_ins, jp_accounts=args.jp_accounts)
+            print(
+                f"SMS during a reset flood: owner sign-ins {sms['owner_sign_ins']}, sign-in codes sent "
+                f"{sms['sign_in_codes_sent']} (goal: all), signed in with the code {sms['owner_signed_in_with_code']}; "
+                f"reset SMS sent {sms['reset_sms_sent']}, refused {sms['reset_sms_refused']} "
+                f"(of {sms['reset_requests']} anonymous reset requests from as many loopback addresses)"
+            )
+            print(
+                f"SMS pumping outside Japanese mobiles: {sms['foreign_numbers']} sign-ups with foreign, premium, "
+                f"freephone and landline numbers, {sms['foreign_refused_at_form']} refused at the form, "
+                f"{sms['foreign_accounts']} accounts made, SMS triggered {sms['foreign_sms']} (goal 0 per hour)"
+            )
+            print(
+                f"SMS pumping to Japanese mobiles through whole sign-ups (per hour): one number of their choice from "
+                f"{sms['jp_one_number_accounts']} new accounts: {sms['jp_one_number_sent']} SMS; "
+                f"{sms['jp_one_block_accounts']} numbers in one 10 000-number block: {sms['jp_one_block_sent']} SMS"
+            )
+            sms_ok = (
+                sms["sign_in_codes_sent"] == sms["owner_sign_ins"] > 0
+                and sms["foreign_sms"] == 0
+                and sms["foreign_accounts"] == 0
+            )
+            print(
+                f"goals: owner {'met' if attack['owner_success_rate'] == 1.0 else 'NOT met'}, "
+                f"timing {'met' if worst <= TIMING_GOAL_MS else 'NOT met'}, "
+                f"SMS {'met' if sms_ok else 'NOT met'}"
+            )
+            ok = attack["owner_success_rate"] == 1.0 and worst <= TIMING_GOAL_MS and sms_ok
             print("goals met" if ok else "goals NOT met")
         finally:
             teardown_database(args)
