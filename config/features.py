@@ -403,7 +403,12 @@ FEATURES: tuple[Feature, ...] = (
     F("MADOGUCHI_SUPPORT_MAX_ATTACHMENTS", integer(0, 20), "5", "files per message"),
     F("MADOGUCHI_SUPPORT_MAX_ATTACHMENT_BYTES", integer(1024, 50 * MiB), str(10 * MiB), "bytes per file"),
     F("MADOGUCHI_SUPPORT_MAX_ATTACHMENT_PIXELS", integer(1_000_000, 200_000_000), "12000000", "pixels per image"),
-    F("MADOGUCHI_SUPPORT_ATTACHMENTS_PER_DAY", integer(1, 10_000), "30", "files per customer or guest address per 24 h"),
+    F(
+        "MADOGUCHI_SUPPORT_ATTACHMENTS_PER_DAY",
+        integer(1, 10_000),
+        "30",
+        "files per customer or guest address per 24 h",
+    ),
     F("MADOGUCHI_SUPPORT_PAGE_SIZE", integer(10, 100), "50", "rows per list page"),
     F("MADOGUCHI_SUPPORT_GUEST_CODE_TTL", integer(60, 3600), "600", "seconds a guest email code is valid"),
     F(
