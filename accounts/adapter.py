@@ -120,6 +120,17 @@ class AccountAdapter(DefaultAccountAdapter):
                 return ValidationError(" ".join(messages), code=code)
         return error
 
+    def send_account_already_exists_mail(self, email: str) -> None:
+        # A sign-up with a taken email creates nobody, so it would skip the password hash a
+        # new account costs and answer ~35 ms sooner: an oracle for "has an account". Hash a
+        # throw-away password with the same hasher so both paths do the same work.
+        import secrets
+
+        from django.contrib.auth.hashers import make_password
+
+        make_password(secrets.token_urlsafe(16))
+        super().send_account_already_exists_mail(email)
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # allauth renders in the request (language, URLs); we deliver after commit through
         # the task queue and add the recipient's anti-phishing code.
