@@ -9,8 +9,6 @@ at all. Social *apps* (provider configuration) stay editable for operators.
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.account import admin as _account_admin  # noqa: F401 - registers first, then we replace
 from allauth.account.models import EmailAddress
 from allauth.mfa import admin as _mfa_admin  # noqa: F401
@@ -21,17 +19,7 @@ from allauth.usersessions import admin as _sessions_admin  # noqa: F401
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
+from core.admin_views import ReadOnlyAdmin
 
 for model in (EmailAddress, Authenticator, SocialAccount, SocialToken, UserSession):
     if admin.site.is_registered(model):

@@ -5,18 +5,9 @@ from typing import Any
 
 from django.contrib import admin
 
+from core.admin_views import ReadOnlyAdmin
+
 from .models import Announcement, Article, ArticleTranslation, Category, SearchMiss, SynonymRule
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Category)

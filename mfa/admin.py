@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
+
+from core.admin_views import ReadOnlyAdmin
 
 from .models import SecondFactorLock, SmsCode
 
 
-class _ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(SecondFactorLock)
-class SecondFactorLockAdmin(_ReadOnly):
+class SecondFactorLockAdmin(ReadOnlyAdmin):
     list_display = ("user", "locked_at", "failures")
     search_fields = ("user__email",)
 
 
 @admin.register(SmsCode)
-class SmsCodeAdmin(_ReadOnly):
+class SmsCodeAdmin(ReadOnlyAdmin):
     # The code itself is never stored (only an HMAC) and the hash is not shown.
     list_display = ("user", "purpose", "created_at", "expires_at", "attempts", "used_at", "superseded")
     fields = list_display

@@ -4,23 +4,11 @@ services (the ledger) and the internal API; service tokens are issued with the
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from core.admin_views import ReadOnlyAdmin
 
 from .models import Balance, LedgerEntry, LeveragePosition, Rate, ServiceToken, Withdrawal, WithdrawalAddress
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Balance)
