@@ -94,6 +94,7 @@ def drill_env(work: Path, database_url: str, cache_url: str) -> dict[str, str]:
             "MADOGUCHI_SMS_ECHO_CONSOLE": "0",
             "MADOGUCHI_METRICS_TOKEN": "drill-metrics-token",
             "MADOGUCHI_CAPTCHA_MAXNUMBER": "100",
+            "MADOGUCHI_TRUSTED_PROXY_COUNT": "1",  # nginx in front
             "MADOGUCHI_VISIBILITY_TIMEOUT": "30",
             "MADOGUCHI_OUTBOX_REDISPATCH_SECONDS": "3",
             "MADOGUCHI_OUTBOX_REPUBLISH_SECONDS": "15",
@@ -283,6 +284,7 @@ http {{
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-Proto $scheme;
       proxy_set_header X-Request-ID $madoguchi_request_id;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_next_upstream error timeout;
       proxy_connect_timeout 2s;
       proxy_read_timeout 30s;

@@ -445,9 +445,9 @@ FEATURES: tuple[Feature, ...] = (
     # settings.py
     F(
         "MADOGUCHI_CAPTCHA_MAXNUMBER",
-        integer(1000, 10_000_000),
+        integer(100, 10_000_000),
         "50000",
-        "captcha proof-of-work difficulty (average work = half of it)",
+        "captcha proof-of-work difficulty (average work = half of it; drills and tests use 100-2000)",
     ),
     F("MADOGUCHI_PASSWORD_REQUIRE_MIX", parse_bool, "1", "passwords must mix letters and digits"),
 )

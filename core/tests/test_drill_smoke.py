@@ -43,4 +43,7 @@ def test_the_drill_loses_and_duplicates_nothing_under_faults(tmp_path):
         assert phase["emails_expected"] == phase["emails_delivered"] > 0, (name, phase)
         assert phase["sms_expected"] == phase["sms_delivered"] > 0, (name, phase)
     assert phases["worker-kill"]["readyz_while_dead"].startswith("503")
+    # TOTP codes used before the cache flush are refused after it (last step kept in the database)
+    assert phases["cache-flush"]["replays_tried"] > 0
+    assert phases["cache-flush"]["replays_accepted"] == 0, phases["cache-flush"]
     assert run.returncode == 0, run.stdout[-3000:]

@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Owner-2026-pass"
 ATTACKER = "127.0.0.21"
 OWNER = "127.0.0.22"
+OWNER_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - test only
 
 
 @pytest.fixture
@@ -127,7 +128,13 @@ def _codes(body: Any) -> set[str]:
 def test_limits_follow_the_real_client_behind_nginx_and_spoofing_does_not_move_them(proxy, user_factory):
     from core.models import AuditEvent
 
-    owner = user_factory(email="owner@example.jp", password=PASSWORD, phone=None)
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from tests_support.totp import totp
+
+    # the owner has an authenticator app: her sign-in is the password, then its code
+    owner = user_factory(email="owner@example.jp", password=PASSWORD)
+    TOTP.activate(owner, OWNER_TOTP_SECRET)
 
     # when an attacker at one address tries five wrong passwords for the owner's account
     for n in range(5):
@@ -145,6 +152,15 @@ def test_limits_follow_the_real_client_behind_nginx_and_spoofing_does_not_move_t
 
     # while the owner, from her own address (through the same load balancer), signs in
     status, body = _login(proxy, owner.email, PASSWORD, source=OWNER)
+    assert status == 401 and body["meta"]["session_token"], body  # password accepted: the code next
+    status, body = _request(
+        proxy,
+        "POST",
+        "/_allauth/app/v1/auth/2fa/authenticate",
+        source=OWNER,
+        body={"code": totp(OWNER_TOTP_SECRET)},
+        headers={"X-Session-Token": body["meta"]["session_token"], "User-Agent": "madoguchi-test-app/1.0"},
+    )
     assert status == 200, body
     assert body["meta"]["is_authenticated"]
 
