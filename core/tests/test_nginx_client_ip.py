@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Owner-2026-pass"
 ATTACKER = "127.0.0.21"
 OWNER = "127.0.0.22"
-OWNER_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 - test only
+OWNER_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 
 
 @pytest.fixture
@@ -126,10 +126,9 @@ def _codes(body: Any) -> set[str]:
 
 
 def test_limits_follow_the_real_client_behind_nginx_and_spoofing_does_not_move_them(proxy, user_factory):
-    from core.models import AuditEvent
-
     from allauth.mfa.totp.internal.auth import TOTP
 
+    from core.models import AuditEvent
     from tests_support.totp import totp
 
     # the owner has an authenticator app: her sign-in is the password, then its code
