@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _captcha_then(page, selector: str) -> None:
-    page.wait_for_function("document.querySelector('input[name=captcha]').value.length > 0")
+    page.wait_for_function("() => document.querySelector('input[name=captcha]').value.length > 0")
     page.locator(selector).first.click()
 
 
@@ -53,7 +53,7 @@ def test_identity_case_page_warns_instantly_and_staff_review_screen(
     page.screenshot(path=str(tmp_path / "precheck.png"), full_page=True)
     # the customer retakes the photo and submits the form
     page.set_input_files("input[name=image]", str(good))
-    page.wait_for_function("document.getElementById('precheck').dataset.problems === ''")
+    page.wait_for_function("() => document.getElementById('precheck').dataset.problems === ''")
     page.fill("input[name=full_name]", "山田 花子")
     page.fill("input[name=address]", "東京都千代田区丸の内１丁目２番３号")
     page.fill("input[name=date_of_birth]", "1990-04-01")
@@ -76,7 +76,7 @@ def test_identity_case_page_warns_instantly_and_staff_review_screen(
     staff = reviewer.new_page()
     staff.goto(f"{base}/recovery/staff/cases/{case.pk}/")
     assert staff.get_attribute("tr[data-field=address]", "data-matches") == "yes"
-    staff.wait_for_function("document.querySelector('img[data-viewer]').naturalWidth > 0")
+    staff.wait_for_function("() => document.querySelector('img[data-viewer]').naturalWidth > 0")
     staff.click("[data-rotate]")
     staff.click("[data-zoom='1.25']")
     assert "rotate(90deg) scale(1.25)" in staff.get_attribute("img[data-viewer]", "style")
@@ -152,7 +152,7 @@ def test_selfie_page_offers_camera_or_gallery_and_shows_a_failed_check_as_an_err
     # the camera path fills the same form field
     page.unroute("**/api/v1/recovery/id-selfie-check")
     page.set_input_files("#camera-input", str(good))
-    page.wait_for_function("document.getElementById('precheck').dataset.state === 'ok'")
+    page.wait_for_function("() => document.getElementById('precheck').dataset.state === 'ok'")
     assert page.evaluate("document.querySelector('input[name=image]').files.length") == 1
     target = Path(__file__).resolve().parents[3] / "var" / "screenshots"
     target.mkdir(parents=True, exist_ok=True)

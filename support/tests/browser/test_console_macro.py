@@ -46,7 +46,7 @@ def test_agent_uses_a_macro_at_1280(_browser: Any, live_server: Any, user_factor
     page.wait_for_url(f"**/staff/support/inquiries/{inquiry.pk}/")
 
     # the screenshot attached by the customer is previewed inline (permission-checked URL)
-    page.wait_for_function("document.querySelector('img.att-preview').naturalWidth === 320")
+    page.wait_for_function("() => document.querySelector('img.att-preview').naturalWidth === 320")
     assert "/support/attachments/" in (page.get_attribute("img.att-preview", "src") or "")
     # the SLA is a countdown, the history is readable
     assert "残り" in page.inner_text("#sla-clock")
