@@ -123,27 +123,24 @@ def end_request(token: Token[list[Callable[[], None]] | None]) -> list[Callable[
 
 
 def dispatch(message_id: int) -> None:
-    """Hand a committed row to whoever delivers it. Never raises: the change is committed, and
-    a row that could not be handed on is found again by outbox_redispatch."""
+    """Hand a committed row to whoever delivers it; in-process delivery inside a request waits
+    until the response has been sent (see ``_after_response``)."""
+    pending = _after_response.get() if settings.MADOGUCHI_TASKS != "celery" else None
+    if pending is not None:
+        pending.append(lambda: _hand_on(message_id))
+    else:
+        _hand_on(message_id)
+
+
+def _hand_on(message_id: int) -> None:
+    """Publish (Celery) or deliver (in-process). Never raises: the change is committed, and a
+    row that could not be handed on is found again by outbox_redispatch."""
     try:
         if settings.MADOGUCHI_TASKS == "celery":
             publish(message_id)
-            return
-        pending = _after_response.get()
-        if pending is not None:
-            pending.append(lambda: _deliver_quietly(message_id))
         else:
             deliver(message_id)
     except Exception:  # e.g. the database briefly locked: the row waits
-        logger.exception("outbox.dispatch_failed", message_id=message_id)
-
-
-def _deliver_quietly(message_id: int) -> None:
-    """After the response has been sent nobody can be told of a failure: log it; the row
-    waits for outbox_redispatch."""
-    try:
-        deliver(message_id)
-    except Exception:
         logger.exception("outbox.dispatch_failed", message_id=message_id)
 
 
