@@ -27,6 +27,7 @@ EVENT_LABELS = {
     "mfa.passkey_removed": _("Passkey removed"),
     "mfa.passkey_renamed": _("Passkey renamed"),
     "sessions.ended": _("Signed-in devices signed out"),
+    "sessions.renamed": _("Signed-in device renamed"),
     "email.added": _("Email address added"),
     "email.changed": _("Email address changed"),
     "email.removed": _("Email address removed"),

@@ -32,3 +32,61 @@ def activity_for_user(user: Any, *, limit: int = 50) -> QuerySet[AuditEvent]:
 def recent_signins_for_staff(user: Any, *, limit: int = 10) -> QuerySet[AuditEvent]:
     """Every sign-in event of a customer (success, failure, new device, SMS step), newest first."""
     return AuditEvent.objects.filter(user=user, event__startswith="login.").order_by("-created_at", "-id")[:limit]
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    id: int
+    device: str  # parsed from the user agent: "Chrome on Windows"
+    label: str  # the customer's own name for it, "" when none
+    user_agent: str
+    ip: str
+    created_at: dt.datetime
+    last_seen_at: dt.datetime
+    current: bool
+
+    @property
+    def name(self) -> str:
+        return self.label or self.device
+
+
+SESSION_LABEL_KEY = "madoguchi_label"  # in allauth's UserSession.data
+
+
+def _is_live(session: Any) -> bool:
+    """The row's Django session still exists and still signs its user in (allauth's purge
+    test, without deleting: rows of ended sessions are purged by the hourly job)."""
+    from allauth.core.internal.sessionkit import get_session_user
+
+    if not session.exists():
+        return False
+    return get_session_user(session._session_store(session.session_key)) is not None
+
+
+def sessions_for_user(user: Any, *, current_session_key: str | None = None, limit: int = 20) -> list[LiveSession]:
+    """The customer's live sessions, newest activity first: signed-out and expired ones are
+    not listed even before the purge job removes their rows."""
+    from allauth.usersessions.models import UserSession
+
+    from .internal.devices import device_name
+
+    rows = UserSession.objects.filter(user_id=user.pk).order_by("-last_seen_at", "-pk")
+    live: list[LiveSession] = []
+    for s in rows[: limit * 3]:
+        if s.session_key != current_session_key and not _is_live(s):
+            continue
+        live.append(
+            LiveSession(
+                id=s.pk,
+                device=device_name(s.user_agent),
+                label=str((s.data or {}).get(SESSION_LABEL_KEY, "")),
+                user_agent=s.user_agent,
+                ip=s.ip,
+                created_at=s.created_at,
+                last_seen_at=s.last_seen_at,
+                current=s.session_key == current_session_key,
+            )
+        )
+        if len(live) == limit:
+            break
+    return live

@@ -273,6 +273,9 @@ def sessions_end(
     )
     # Named sessions end as named (this one too); without names, every other session ends.
     keep = request.session.session_key if request is not None and hasattr(request, "session") else None
+    ends_current = bool(
+        session_ids and keep and UserSession.objects.filter(pk__in=session_ids, session_key=keep).exists()
+    )
     with transaction.atomic():
         ended = _sessions_end(user=user, keep_session_key=None if session_ids else keep, ids=session_ids)
         perimeter.completed(
@@ -282,6 +285,43 @@ def sessions_end(
             request=request,
             notify="sessions_ended" if ended else None,
             context={"count": ended},
-            data={"count": ended},
+            data={"count": ended, "current": ends_current},
         )
+    if ends_current and request is not None:
+        # Ending this very session signs the customer out here too (as allauth's flow does).
+        from allauth.account.internal.flows.logout import logout
+
+        logout(request)
     return ended
+
+
+SESSION_LABEL_MAX = 40
+
+
+def session_label_set(*, user: User, session_id: int, label: str, request: HttpRequest | None = None) -> str:
+    """Name one of the customer's sessions ("Office laptop"); an empty label goes back to the
+    parsed device name. Only a name the customer sees in their own list: audited, no second
+    factor, no email."""
+    import unicodedata
+
+    from allauth.usersessions.models import UserSession
+
+    from .selectors import SESSION_LABEL_KEY
+
+    label = " ".join(unicodedata.normalize("NFKC", label or "").split())
+    if len(label) > SESSION_LABEL_MAX:
+        message = _("Use at most %(max)d characters.") % {"max": SESSION_LABEL_MAX}
+        raise ApplicationError("validation_failed", message, fields={"label": [message]})
+    with transaction.atomic():
+        session = UserSession.objects.select_for_update().filter(user=user, pk=session_id).first()
+        if session is None:
+            raise ApplicationError("not_found", _("Session not found."), status=404)
+        data = dict(session.data or {})
+        if label:
+            data[SESSION_LABEL_KEY] = label
+        else:
+            data.pop(SESSION_LABEL_KEY, None)
+        session.data = data
+        session.save(update_fields=["data"])
+        audit_log(user=user, event="sessions.renamed", request=request, data={"session": session.pk})
+    return label

@@ -53,21 +53,11 @@ def passkeys_for_user(user: Any) -> list[dict[str, Any]]:
 
 
 def security_overview_for_user(user: Any, *, current_session_key: str | None = None) -> dict[str, Any]:
-    from allauth.usersessions.models import UserSession
-
     state = two_factor_state(user)
     totp_row = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
-    sessions = [
-        {
-            "id": s.pk,
-            "ip": s.ip,
-            "user_agent": s.user_agent,
-            "last_seen_at": s.last_seen_at,
-            "created_at": s.created_at,
-            "current": s.session_key == current_session_key,
-        }
-        for s in UserSession.objects.filter(user_id=user.pk).order_by("-last_seen_at")[:20]
-    ]
+    from accounts.selectors import sessions_for_user
+
+    sessions = sessions_for_user(user, current_session_key=current_session_key)
     return {
         "state": state,
         "totp_added_at": totp_row.created_at if totp_row else None,

@@ -505,31 +505,79 @@ def passkey_add_options(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def sessions(request: HttpRequest) -> HttpResponse:
-    from accounts.services import sessions_end
+    """The customer's live sessions. ``?end=<id>`` asks to confirm signing one out (with the
+    second factor; the SMS step-up comes back to the same question), ``?rename=<id>`` names
+    one. POST ``session`` ends that one (this one too: then the customer is signed out),
+    POST without it ends every other session, POST ``label`` renames."""
+    from django.http import Http404
+
+    from accounts.selectors import sessions_for_user
+    from accounts.services import SESSION_LABEL_MAX, session_label_set, sessions_end
 
     state = selectors.two_factor_state(request.user)
+    live = sessions_for_user(request.user, current_session_key=request.session.session_key)
+
+    def pick(raw: Any) -> Any:
+        """The listed session with this id; anything else (another customer's, ended) is a 404."""
+        try:
+            wanted = int(raw)
+        except (TypeError, ValueError):
+            raise Http404 from None
+        for s in live:
+            if s.id == wanted:
+                return s
+        raise Http404
+
+    ending = pick(request.GET["end"]) if request.GET.get("end") else None
+    renaming = pick(request.GET["rename"]) if request.GET.get("rename") else None
     form = forms.SessionsEndForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        ids = [form.cleaned_data["session"]] if form.cleaned_data.get("session") else None
+    label_error = ""
+    if request.method == "POST" and "label" in request.POST:
+        renaming = pick(request.POST.get("session"))
+        try:
+            session_label_set(
+                user=request.user,  # type: ignore[arg-type]
+                session_id=renaming.id,
+                label=request.POST.get("label", ""),
+                request=request,
+            )
+        except ApplicationError as exc:
+            label_error = exc.message
+        else:
+            messages.success(request, _("Device name saved."))
+            return redirect("madoguchi_mfa:sessions")
+    elif request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data.get("session")
+        if chosen:
+            ending = pick(chosen)
         try:
             count = sessions_end(
                 user=request.user,  # type: ignore[arg-type]
-                session_ids=ids,
+                session_ids=[ending.id] if ending else None,
                 request=request,
                 **form.step_up(),
             )
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Signed out %(count)d device(s).") % {"count": count})
+            if ending is not None and ending.current:
+                # This session has ended: the customer is signed out here as well.
+                return redirect("account_login")
+            if ending is not None:
+                messages.success(request, _("Signed out %(device)s.") % {"device": ending.name})
+            else:
+                messages.success(request, _("Signed out %(count)d device(s).") % {"count": count})
             return redirect("madoguchi_mfa:sessions")
-    overview = selectors.security_overview_for_user(request.user, current_session_key=request.session.session_key)
     return render(
         request,
         "madoguchi_mfa/sessions.html",
         {
             "form": form,
-            "sessions": overview["sessions"],
+            "sessions": live,
+            "ending": ending,
+            "renaming": renaming,
+            "label_error": label_error,
+            "label_max": SESSION_LABEL_MAX,
             "has_passkey": bool(state["passkeys"]),
             "sms_step_up": not state["totp"] and not state["passkeys"] and bool(getattr(request.user, "phone", None)),
             "action": "sessions_end",

@@ -46,7 +46,7 @@ def test_activity_page_shows_own_events_only(client, user_factory):
     page = client.get("/account/activity/").content.decode()
 
     # my sign-in is listed; the other customer's sign-out is not
-    assert "<td>ログイン</td>" in page
+    assert '<td class="cell-title">ログイン</td>' in page
     assert "ログアウト</td>" not in page
 
 
