@@ -53,6 +53,14 @@ class LiveSession:
 SESSION_LABEL_KEY = "madoguchi_label"  # in allauth's UserSession.data
 
 
+def session_names(session: Any) -> tuple[str, str]:
+    """(device, label) of one allauth UserSession row: the parsed device name and the
+    customer's own name for it ("" when none)."""
+    from .internal.devices import device_name
+
+    return device_name(session.user_agent or ""), str((session.data or {}).get(SESSION_LABEL_KEY, ""))
+
+
 def _is_live(session: Any) -> bool:
     """The row's Django session still exists and still signs its user in (allauth's purge
     test, without deleting: rows of ended sessions are purged by the hourly job)."""
@@ -68,18 +76,17 @@ def sessions_for_user(user: Any, *, current_session_key: str | None = None, limi
     not listed even before the purge job removes their rows."""
     from allauth.usersessions.models import UserSession
 
-    from .internal.devices import device_name
-
     rows = UserSession.objects.filter(user_id=user.pk).order_by("-last_seen_at", "-pk")
     live: list[LiveSession] = []
     for s in rows[: limit * 3]:
         if s.session_key != current_session_key and not _is_live(s):
             continue
+        device, label = session_names(s)
         live.append(
             LiveSession(
                 id=s.pk,
-                device=device_name(s.user_agent),
-                label=str((s.data or {}).get(SESSION_LABEL_KEY, "")),
+                device=device,
+                label=label,
                 user_agent=s.user_agent,
                 ip=s.ip,
                 created_at=s.created_at,

@@ -29,7 +29,10 @@ from allauth.headless.internal.restkit.response import APIResponse
 from allauth.headless.mfa import response as mfa_response
 from allauth.headless.mfa import views as mfa_views
 from allauth.headless.usersessions import views as session_views
+from allauth.headless.usersessions.inputs import SelectSessionsInput
+from allauth.headless.usersessions.response import SessionsResponse
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import path
 
@@ -307,9 +310,54 @@ class ManageWebAuthnView(PerimeterMixin, mfa_views.ManageWebAuthnView):
         return mfa_response.AuthenticatorsDeletedResponse(request)
 
 
+class SessionLabelInput(inputs.Input):
+    session = forms.IntegerField()
+    label = inputs.CharField(max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.pop("user", None)
+        super().__init__(*args, **kwargs)
+
+
+class NamedSessionsResponse(SessionsResponse):
+    """allauth's session list plus ``device`` ("Chrome on Windows") and ``label`` (the
+    customer's own name, "" when none): fields added, none renamed."""
+
+    def _session_data(self, session: Any) -> dict[str, Any]:
+        from accounts.selectors import session_names
+
+        data = super()._session_data(session)
+        data["device"], data["label"] = session_names(session)
+        return data
+
+
 class SessionsView(PerimeterMixin, session_views.SessionsView):
+    """GET lists the live sessions (allauth purges ended ones first), DELETE ends the named
+    ones (second factor; ending this one signs the app out), PUT ``{"session", "label"}``
+    names one (another customer's id: 404)."""
+
+    input_class = {"DELETE": SelectSessionsInput, "PUT": SessionLabelInput}
+
     def frozen_blocks(self) -> bool:
         return False  # ending sessions only takes access away (mfa.perimeter.POLICIES)
+
+    def put(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        from accounts.services import session_label_set
+
+        session_label_set(
+            user=request.user,  # type: ignore[arg-type]
+            session_id=self.input.cleaned_data["session"],
+            label=self.input.cleaned_data.get("label") or "",
+            request=request,
+        )
+        return self._respond_session_list()
+
+    def _respond_session_list(self) -> SessionsResponse:
+        from allauth.core.internal.httpkit import authenticated_user
+        from allauth.usersessions.models import UserSession
+
+        sessions = UserSession.objects.purge_and_list(authenticated_user(self.request))
+        return NamedSessionsResponse(self.request, sessions)
 
     def delete(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         from accounts.services import sessions_end

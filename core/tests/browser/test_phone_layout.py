@@ -35,7 +35,8 @@ MEASURE = """() => {
   const spread = centres.length ? Math.max(...centres) - Math.min(...centres) : 0;
   const wide = Array.from(document.querySelectorAll('body *'))
     .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.nav-main'))
-    .slice(0, 5).map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : ''));
+    .slice(0, 5)
+    .map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + String(e.className).split(' ').join('.'));
   return {
     scrollWidth: scroller.scrollWidth,
     innerWidth: window.innerWidth,
@@ -182,7 +183,9 @@ def test_the_header_links_fit_one_line_in_english_too(_browser: Any, live_server
     """English words are longer: the links still take one line (scrolled sideways if need be)."""
     user = user_factory(language="en", is_staff=True)
     context = _browser.new_context(locale="en-US", viewport={"width": WIDTH, "height": HEIGHT})
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": _session_cookie(user), "url": live_server.url}])
+    context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": _session_cookie(user), "url": live_server.url}]
+    )
     page = context.new_page()
     page.goto(f"{live_server.url}/help/")
     m = page.evaluate(MEASURE)
