@@ -127,7 +127,14 @@ def _headless(client: str) -> list[Route]:
         R(base + "account/authenticators/totp", CUSTOMER, *SECURITY_CHANGE, writes=True, probe=("DELETE", {})),
         R(base + "account/authenticators/recovery-codes", CUSTOMER, *SECURITY_CHANGE, writes=True, probe=("POST", {})),
         R(base + "account/authenticators/webauthn", CUSTOMER, *SECURITY_CHANGE, writes=True, probe=("GET", {})),
-        R(base + "auth/sessions", CUSTOMER, SIGNED_IN, SECOND_FACTOR, writes=True, note="allowed while frozen"),
+        R(
+            base + "auth/sessions",
+            CUSTOMER,
+            SIGNED_IN,
+            SECOND_FACTOR,
+            writes=True,
+            note="allowed while frozen; naming a session with PUT needs no second factor",
+        ),
     ]
     if client == "app":
         rows.append(R(base + "tokens/refresh", PUBLIC, writes=True))
@@ -210,7 +217,14 @@ ROUTES: list[Route] = [
     R("security/passkeys/", CUSTOMER, *SECURITY_CHANGE, writes=True),
     R("security/passkeys/add/", CUSTOMER, *SECURITY_CHANGE, writes=True, probe=("POST", {"step": "authorise"})),
     R("security/passkeys/add/options/", CUSTOMER, SIGNED_IN, NOT_FROZEN, note="only after the second factor"),
-    R("security/sessions/", CUSTOMER, SIGNED_IN, SECOND_FACTOR, writes=True, note="allowed while frozen"),
+    R(
+        "security/sessions/",
+        CUSTOMER,
+        SIGNED_IN,
+        SECOND_FACTOR,
+        writes=True,
+        note="allowed while frozen; naming a session needs no second factor",
+    ),
     # --- /api/v1 ----------------------------------------------------------------------
     R("api/v1/", PUBLIC, note="django-ninja's index"),
     R("api/v1/openapi.json", PUBLIC),
