@@ -66,8 +66,7 @@ def _is_live(session: Any) -> bool:
     test, without deleting: rows of ended sessions are purged by the hourly job)."""
     from allauth.core.internal.sessionkit import get_session_user
 
-    if not session.exists():
-        return False
+    # One read of the store: a missing session loads as empty, which signs nobody in.
     return get_session_user(session._session_store(session.session_key)) is not None
 
 

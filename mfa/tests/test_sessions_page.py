@@ -238,3 +238,18 @@ def test_the_app_cannot_name_or_end_another_customers_session(api_client: Any, u
     assert _signed_in_now(theirs)
     their_row.refresh_from_db()
     assert their_row.data == {}
+
+
+def test_the_list_reads_each_other_session_once(user_factory: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = user_factory()
+    clients = [_signed_in(user, f"{WINDOWS_CHROME} {n}") for n in range(5)]
+    here = clients[-1]
+    here.get("/security/sessions/")  # activity recorded, process copies warm
+    with CaptureQueriesContext(connection) as queries:
+        page = here.get("/security/sessions/").content.decode()
+    assert page.count("data-session=") == 5
+    # this session, the rows, then one store read per other session (no per-row user query)
+    assert len(queries) <= 3 + 5, [q["sql"] for q in queries]
