@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from api.auth import customer_auth
+from api.schemas import ErrorOut
 
 from . import bounds, selectors, services
 from .conf import MAX_ID
@@ -318,7 +319,7 @@ def withdrawal_preview(
 @router.post(
     "/withdrawals/{withdrawal_id}/cancel",
     auth=customer_auth,
-    response=WithdrawalOut,
+    response={200: WithdrawalOut, 409: ErrorOut},
     summary="Cancel a pending withdrawal (funds back to available; no second factor)",
 )
 def withdrawal_cancel(request: HttpRequest, withdrawal_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
