@@ -170,3 +170,23 @@ def test_the_openapi_document_lists_preview_and_cancel(api_client):
     assert {"fee", "received", "received_jpy", "daily_remaining", "monthly_remaining", "max_amount"} <= set(preview)
     withdrawal = schema["components"]["schemas"]["WithdrawalOut"]["properties"]
     assert {"cancellable", "cancelled_by", "status", "amount", "fee"} <= set(withdrawal)
+
+
+def test_the_trading_core_sees_who_cancelled_and_cannot_send_it(client, customer, totp_code):
+    from wallet.internal import tokens
+    from wallet.models import ServiceToken
+
+    withdrawal = _pending(customer, totp_code)
+    services.withdrawal_cancel(user=customer, withdrawal_id=withdrawal.pk)
+    _row, raw = tokens.issue(name="core", scopes=[s.value for s in ServiceToken.Scope])
+    auth = {"Authorization": f"Bearer {raw}"}
+    listed = client.get("/internal/v1/withdrawals?status=cancelled", headers=auth).json()
+    assert [(w["id"], w["cancelled_by"]) for w in listed] == [(withdrawal.pk, "customer")]
+    sent = client.put(
+        f"/internal/v1/withdrawals/{withdrawal.pk}/status",
+        {"status": "sent", "txid": "ab" * 32},
+        content_type="application/json",
+        headers={**auth, "Idempotency-Key": "k-1"},
+    )
+    assert sent.status_code == 409
+    assert sent.json()["error"]["code"] == "invalid_transition"
