@@ -159,9 +159,10 @@ class Withdrawal(models.Model):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
-        # The account was frozen before the trading core sent it; the funds went back to
-        # the available balance (wallet.services.withdrawals_cancel_for_freeze).
-        CANCELLED = "cancelled", _("Cancelled (account frozen)")
+        # Not sent, the funds went back to the available balance: the account was frozen
+        # before the trading core sent it (wallet.services.withdrawals_cancel_for_freeze) or
+        # the customer cancelled it (withdrawal_cancel); ``cancelled_by`` says which.
+        CANCELLED = "cancelled", _("Cancelled")
 
     class CancelledBy(models.TextChoices):
         # Who cancelled a ``cancelled`` withdrawal (the status stays one value for the trading

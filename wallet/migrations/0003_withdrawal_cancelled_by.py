@@ -40,5 +40,14 @@ class Migration(migrations.Migration):
                 max_length=24,
             ),
         ),
+        migrations.AlterField(
+            model_name="withdrawal",
+            name="status",
+            field=models.CharField(
+                choices=[("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed"), ("cancelled", "Cancelled")],
+                default="pending",
+                max_length=10,
+            ),
+        ),
         migrations.RunPython(mark_freeze_cancellations, migrations.RunPython.noop),
     ]
