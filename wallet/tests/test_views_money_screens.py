@@ -186,3 +186,38 @@ def test_someone_elses_address_cannot_be_removed(client, customer, user_factory)
     assert client.get(f"/wallet/addresses/{other.pk}/remove/").status_code == 404
     assert client.post(f"/wallet/addresses/{other.pk}/remove/", {"confirm": "1"}).status_code == 404
     assert WithdrawalAddress.objects.get(pk=other.pk).removed_at is None
+
+
+def _queries(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_history_and_preview_make_a_fixed_number_of_queries(client, customer, funded, totp_code):
+    # given one withdrawal, then twenty more: the history's query count does not grow
+    _pending(customer, funded, totp_code)
+    client.get("/wallet/withdrawals/")  # the session's first request does its one-off work
+    one = _queries(client, "/wallet/withdrawals/")
+    for index in range(20):
+        Withdrawal.objects.create(
+            user=customer,
+            currency="BTC",
+            amount=Decimal("0.01"),
+            fee=Decimal("0.0005"),
+            address=funded,
+            address_text=funded.address,
+            status="sent" if index % 2 else "cancelled",
+            cancelled_by="" if index % 2 else "customer",
+        )
+    many = _queries(client, "/wallet/withdrawals/")
+    assert many <= one  # (the first may still do per-session work; never one query per row)
+    # the live preview panel: balance, limits (2), address, freeze/hold/2FA state, rate
+    path = f"/wallet/withdraw/preview/?currency=BTC&amount=0.1&address_id={funded.pk}"
+    client.get(path)
+    preview = _queries(client, path)
+    print(f"history: {one} then {many} queries (1 and 21 rows); live preview panel: {preview} queries")
+    assert preview <= 12
