@@ -221,3 +221,10 @@ def test_history_and_preview_make_a_fixed_number_of_queries(client, customer, fu
     preview = _queries(client, path)
     print(f"history: {one} then {many} queries (1 and 21 rows); live preview panel: {preview} queries")
     assert preview <= 12
+
+
+def test_recent_activity_names_the_cancel(client, customer, funded, totp_code):
+    withdrawal = _pending(customer, funded, totp_code)
+    services.withdrawal_cancel(user=customer, withdrawal_id=withdrawal.pk)
+    html = client.get("/account/activity/", headers=EN).content.decode()
+    assert "Withdrawal cancelled by you, funds returned" in html
