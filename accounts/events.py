@@ -39,6 +39,7 @@ EVENT_LABELS = {
     "withdrawal.sent": _("Withdrawal sent"),
     "withdrawal.failed": _("Withdrawal failed"),
     "withdrawal.cancelled_by_freeze": _("Withdrawal cancelled by the freeze, funds returned"),
+    "withdrawal.cancelled": _("Withdrawal cancelled by you, funds returned"),
     "account.anti_phishing_code_set": _("Anti-phishing code changed"),
     "account.email_change_requested": _("Email address change requested"),
     "account.email_changed": _("Email address changed"),

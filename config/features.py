@@ -274,6 +274,18 @@ FEATURES: tuple[Feature, ...] = (
     F("MADOGUCHI_WITHDRAWAL_RATE_LIMIT", rate(), "20/3600", "withdrawal requests per customer per period (s)"),
     F("MADOGUCHI_ADDRESS_RATE_LIMIT", rate(), "10/3600", "withdrawal-address additions per customer per period (s)"),
     F("MADOGUCHI_MAX_WITHDRAWAL_ADDRESSES", integer(1, 1000), "50", "saved withdrawal addresses per customer"),
+    F(
+        "MADOGUCHI_WITHDRAWAL_DAILY_LIMIT",
+        currency_map(_positive_decimal, CRYPTO),
+        "BTC=10,ETH=200,XRP=500000",
+        "amount a customer may withdraw per JST day, per currency (pending and sent count)",
+    ),
+    F(
+        "MADOGUCHI_WITHDRAWAL_MONTHLY_LIMIT",
+        currency_map(_positive_decimal, CRYPTO),
+        "BTC=100,ETH=2000,XRP=5000000",
+        "amount a customer may withdraw per JST calendar month, per currency",
+    ),
     F("MADOGUCHI_BTC_NETWORK", choice("mainnet", "testnet"), "mainnet", "address rules for BTC"),
     F("MADOGUCHI_ETH_REQUIRE_CHECKSUM", parse_bool, "1", "refuse ETH addresses without an EIP-55 checksum"),
     F("MADOGUCHI_WALLET_RATES_LOCAL_SECONDS", number(0, 60), "1", "per-process memo of the rates (0: off)"),

@@ -6,9 +6,10 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from api.auth import customer_auth
+from api.schemas import ErrorOut
 
 from . import bounds, selectors, services
 from .conf import MAX_ID
@@ -176,6 +177,10 @@ class WithdrawalOut(Schema):
     txid: str
     created_at: dt.datetime
     completed_at: dt.datetime | None
+    cancelled_by: Literal["customer", "freeze"] | None = Field(
+        None, description="who cancelled a cancelled withdrawal; null for every other status"
+    )
+    cancellable: bool = Field(False, description="still pending: POST …/withdrawals/{id}/cancel can cancel it")
 
 
 class WithdrawalIn(Schema):
@@ -203,6 +208,8 @@ def _withdrawal_out(w: Withdrawal) -> dict[str, Any]:
         "txid": w.txid,
         "created_at": w.created_at,
         "completed_at": w.completed_at,
+        "cancelled_by": w.cancelled_by or None,
+        "cancellable": w.cancellable,
     }
 
 
@@ -223,3 +230,98 @@ def withdrawal_create(request: HttpRequest, payload: WithdrawalIn) -> Status[dic
         request=request,
     )
     return Status(201, _withdrawal_out(withdrawal))
+
+
+class PreviewProblemOut(Schema):
+    code: str = Field(description="the error code the request would answer (docs/api.md)")
+    message: str
+    field: str | None
+
+
+class WithdrawalPreviewOut(Schema):
+    currency: CryptoCode
+    amount: str | None = Field(description="null when no amount was sent (max only)")
+    fee: str
+    minimum: str
+    total: str | None = Field(description="amount + fee: what leaves the available balance")
+    received: str | None = Field(description="what arrives at the address (the fee is added, not deducted)")
+    rate_jpy: str | None = Field(description="JPY per unit; null when no rate is known")
+    received_jpy: str | None = Field(description="whole yen, rounded down")
+    fee_jpy: str | None
+    total_jpy: str | None
+    available: str
+    available_after: str | None
+    daily_limit: str | None = Field(description="per JST day; null: no limit")
+    daily_remaining: str | None
+    daily_remaining_after: str | None
+    monthly_limit: str | None = Field(description="per JST calendar month; null: no limit")
+    monthly_remaining: str | None
+    monthly_remaining_after: str | None
+    max_amount: str | None = Field(
+        description="available minus the fee, within the remaining limits; null when below the minimum"
+    )
+    can_submit: bool = Field(description="true when POST /withdrawals with this body (and a code) would succeed now")
+    problems: list[PreviewProblemOut]
+
+
+def _opt(value: Any, currency: str) -> str | None:
+    return bounds.canonical(value, currency) if value is not None else None
+
+
+def _yen(value: Any) -> str | None:
+    return _amount(value) if value is not None else None
+
+
+@router.get(
+    "/withdrawals/preview",
+    auth=customer_auth,
+    response=WithdrawalPreviewOut,
+    summary="Fee, amount received, JPY value, remaining limits and the max amount, before requesting",
+)
+def withdrawal_preview(
+    request: HttpRequest,
+    currency: str = Query(..., max_length=8, description="BTC, ETH or XRP"),
+    amount: str | None = Query(None, max_length=40, description="decimal string; leave out for the max only"),
+    address_id: int | None = Query(None, ge=1, le=MAX_ID),
+) -> dict[str, Any]:
+    p = selectors.withdrawal_preview_for_user(
+        request.auth,  # type: ignore[attr-defined]
+        currency=currency,
+        amount=amount,
+        address_id=address_id,
+    )
+    c = p.currency
+    return {
+        "currency": c,
+        "amount": _opt(p.amount, c),
+        "fee": bounds.canonical(p.fee, c),
+        "minimum": bounds.canonical(p.minimum, c),
+        "total": _opt(p.total, c),
+        "received": _opt(p.received, c),
+        "rate_jpy": _amount(p.rate) if p.rate is not None else None,
+        "received_jpy": _yen(p.received_jpy),
+        "fee_jpy": _yen(p.fee_jpy),
+        "total_jpy": _yen(p.total_jpy),
+        "available": bounds.canonical(p.available, c),
+        "available_after": _opt(p.available_after, c),
+        "daily_limit": _opt(p.daily_limit, c),
+        "daily_remaining": _opt(p.daily_remaining, c),
+        "daily_remaining_after": _opt(p.daily_remaining_after, c),
+        "monthly_limit": _opt(p.monthly_limit, c),
+        "monthly_remaining": _opt(p.monthly_remaining, c),
+        "monthly_remaining_after": _opt(p.monthly_remaining_after, c),
+        "max_amount": _opt(p.max_amount, c),
+        "can_submit": p.can_submit,
+        "problems": [{"code": x.code, "message": x.message, "field": x.field} for x in p.problems],
+    }
+
+
+@router.post(
+    "/withdrawals/{withdrawal_id}/cancel",
+    auth=customer_auth,
+    response={200: WithdrawalOut, 409: ErrorOut},
+    summary="Cancel a pending withdrawal (funds back to available; no second factor)",
+)
+def withdrawal_cancel(request: HttpRequest, withdrawal_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, Any]:
+    withdrawal = services.withdrawal_cancel(user=request.auth, withdrawal_id=withdrawal_id, request=request)  # type: ignore[attr-defined]
+    return _withdrawal_out(withdrawal)

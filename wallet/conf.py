@@ -11,6 +11,8 @@
 | ``MADOGUCHI_BTC_NETWORK`` | "mainnet" | "mainnet" or "testnet" address rules |
 | ``MADOGUCHI_ETH_REQUIRE_CHECKSUM`` | True | refuse all-lower/upper ETH addresses (no EIP-55 checksum) |
 | ``MADOGUCHI_WALLET_RATES_LOCAL_SECONDS`` | 1 | per-process memo of the rates, on top of the shared cache (0: off) |
+| ``MADOGUCHI_WITHDRAWAL_DAILY_LIMIT`` | BTC 10, ETH 200, XRP 500000 | per customer per JST day |
+| ``MADOGUCHI_WITHDRAWAL_MONTHLY_LIMIT`` | BTC 100, ETH 2000, XRP 5000000 | per JST calendar month |
 """
 
 from __future__ import annotations
@@ -82,6 +84,20 @@ def btc_network() -> str:
 
 def eth_require_checksum() -> bool:
     return bool(_get("ETH_REQUIRE_CHECKSUM", True))
+
+
+# Withdrawal limits in the currency's own units (the amount sent; the fee is not counted).
+# Pending and sent withdrawals count; failed and cancelled ones do not (their funds came back).
+DEFAULT_DAILY_LIMIT: dict[str, str] = {"BTC": "10", "ETH": "200", "XRP": "500000"}
+DEFAULT_MONTHLY_LIMIT: dict[str, str] = {"BTC": "100", "ETH": "2000", "XRP": "5000000"}
+
+
+def withdrawal_daily_limit(currency: str) -> Decimal | None:
+    return _decimal_map("WITHDRAWAL_DAILY_LIMIT", DEFAULT_DAILY_LIMIT).get(currency.upper())
+
+
+def withdrawal_monthly_limit(currency: str) -> Decimal | None:
+    return _decimal_map("WITHDRAWAL_MONTHLY_LIMIT", DEFAULT_MONTHLY_LIMIT).get(currency.upper())
 
 
 def rates_local_seconds() -> float:

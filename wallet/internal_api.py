@@ -250,6 +250,7 @@ class WithdrawalOut(Schema):
     status: str
     txid: str
     created_at: dt.datetime
+    cancelled_by: str | None = None  # "customer" or "freeze" for a cancelled withdrawal
 
 
 def _withdrawal_out(w: Withdrawal) -> dict[str, Any]:
@@ -264,6 +265,7 @@ def _withdrawal_out(w: Withdrawal) -> dict[str, Any]:
         "status": w.status,
         "txid": w.txid,
         "created_at": w.created_at,
+        "cancelled_by": w.cancelled_by or None,
     }
 
 

@@ -65,6 +65,7 @@ class LedgerEntry(models.Model):
         WITHDRAWAL_SENT = "withdrawal_sent", _("Withdrawal sent")
         WITHDRAWAL_RELEASE = "withdrawal_release", _("Withdrawal failed, funds returned")
         WITHDRAWAL_CANCEL = "withdrawal_cancel", _("Withdrawal cancelled by a freeze, funds returned")
+        WITHDRAWAL_CUSTOMER_CANCEL = "withdrawal_cancel_own", _("Withdrawal cancelled by you, funds returned")
         ADJUSTMENT = "adjustment", _("Adjustment")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -158,9 +159,16 @@ class Withdrawal(models.Model):
         PENDING = "pending", _("Pending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
-        # The account was frozen before the trading core sent it; the funds went back to
-        # the available balance (wallet.services.withdrawals_cancel_for_freeze).
-        CANCELLED = "cancelled", _("Cancelled (account frozen)")
+        # Not sent, the funds went back to the available balance: the account was frozen
+        # before the trading core sent it (wallet.services.withdrawals_cancel_for_freeze) or
+        # the customer cancelled it (withdrawal_cancel); ``cancelled_by`` says which.
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class CancelledBy(models.TextChoices):
+        # Who cancelled a ``cancelled`` withdrawal (the status stays one value for the trading
+        # core: "do not send, the funds are back"). Empty for every other status.
+        FREEZE = "freeze", _("Cancelled (account frozen)")
+        CUSTOMER = "customer", _("Cancelled by you")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="wallet_withdrawals")
     currency = models.CharField(max_length=8, choices=Currency.choices)
@@ -173,6 +181,7 @@ class Withdrawal(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     txid = models.CharField(max_length=128, blank=True)
     failure_reason = models.CharField(max_length=200, blank=True)
+    cancelled_by = models.CharField(max_length=10, choices=CancelledBy.choices, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -192,6 +201,16 @@ class Withdrawal(models.Model):
     @property
     def total(self) -> Decimal:
         return self.amount + self.fee
+
+    @property
+    def cancellable(self) -> bool:
+        """The customer may cancel it: still pending (the trading core has not sent it)."""
+        return self.status == self.Status.PENDING
+
+    def status_label(self) -> str:
+        if self.status == self.Status.CANCELLED and self.cancelled_by:
+            return str(self.get_cancelled_by_display())
+        return str(self.get_status_display())
 
 
 class ServiceToken(models.Model):

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import not_found
 from core.memo import Expiring
@@ -142,11 +143,133 @@ def withdrawals_for_user(user: Any, *, limit: int = 50) -> QuerySet[Withdrawal]:
     return Withdrawal.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
 
 
+def pending_withdrawals_to_address_for_user(user: Any, address_id: int) -> QuerySet[Withdrawal]:
+    return Withdrawal.objects.filter(user=user, address_id=address_id, status=Withdrawal.Status.PENDING).order_by("pk")
+
+
 def withdrawal_for_user(user: Any, withdrawal_id: Any) -> Withdrawal:
     try:
         return Withdrawal.objects.get(pk=int(withdrawal_id), user=user)
     except (Withdrawal.DoesNotExist, TypeError, ValueError) as exc:
         raise not_found() from exc
+
+
+# --------------------------------------------------------------------------- withdrawal preview
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why the previewed withdrawal would be refused: the code and message the request
+    itself would answer (``wallet.internal.quote``)."""
+
+    code: str
+    message: str
+    field: str | None
+
+
+@dataclass(frozen=True)
+class WithdrawalPreview:
+    currency: str
+    amount: Decimal | None  # None: nothing typed yet (the figures that need it are None too)
+    fee: Decimal
+    minimum: Decimal
+    places: int
+    total: Decimal | None  # amount + fee: what leaves the available balance
+    received: Decimal | None  # what arrives at the address (the fee is added, not deducted)
+    rate: Decimal | None  # JPY per unit; None when no rate is known
+    received_jpy: Decimal | None
+    fee_jpy: Decimal | None
+    total_jpy: Decimal | None
+    available: Decimal
+    available_after: Decimal | None
+    daily_limit: Decimal | None  # None: no limit
+    daily_remaining: Decimal | None
+    daily_remaining_after: Decimal | None
+    monthly_limit: Decimal | None
+    monthly_remaining: Decimal | None
+    monthly_remaining_after: Decimal | None
+    max_amount: Decimal | None  # None: nothing can be withdrawn now (below the minimum)
+    address: WithdrawalAddress | None
+    problems: list[Problem]
+
+    @property
+    def can_submit(self) -> bool:
+        return self.amount is not None and not self.problems
+
+
+def _problem(exc: Any) -> Problem:
+    field = next(iter(exc.fields), None) if exc.fields else None
+    return Problem(exc.code, exc.message, field)
+
+
+def _after(remaining: Decimal | None, amount: Decimal | None) -> Decimal | None:
+    if remaining is None or amount is None:
+        return None
+    return max(Decimal(0), remaining - amount)
+
+
+def withdrawal_preview_for_user(
+    user: Any, *, currency: Any, amount: Any = None, address_id: Any = None
+) -> WithdrawalPreview:
+    """Fee, amount received, JPY values, the available balance and the remaining daily and
+    monthly limit, before and after, plus the largest amount possible now (the max button)
+    and every reason the request would be refused. A malformed currency or amount raises
+    ``validation_failed`` exactly as the request does; an address of someone else is a 404.
+    Reads only: nothing is locked or spent."""
+    from .internal import quote
+
+    code = quote.crypto_currency(currency)
+    rule = conf.withdrawal_rule(code)
+    if rule is None:
+        raise quote.invalid("currency", _("Withdrawals are not available for this currency."))
+    places = quote.places_for(code, rule)
+    value = None
+    if amount not in (None, ""):
+        value = quote.parse_amount(amount, places=places, maximum=conf.max_balance(code))
+    address = None
+    if address_id not in (None, ""):
+        address = withdrawal_address_for_user(user, address_id)
+    available = Balance.objects.filter(user=user, currency=code).values_list("available", flat=True).first()
+    available = available or Decimal(0)
+    limits = quote.limits_for(user.pk, code)
+    errors = quote.account_problems(user)
+    if address is not None:
+        if address.currency != code or address.removed_at is not None:
+            errors.append(quote.invalid("address_id", _("Choose a saved %(currency)s address.") % {"currency": code}))
+        elif not address.is_usable():
+            errors.append(quote.address_not_ready(address.usable_at))
+    if value is not None:
+        errors += quote.amount_problems(currency=code, rule=rule, value=value, available=available, limits=limits)
+    rate = rates_to_jpy().get(code)
+    total = value + rule.fee if value is not None else None
+
+    def yen(figure: Decimal | None) -> Decimal | None:
+        return _jpy(figure * rate) if figure is not None and rate is not None else None
+
+    return WithdrawalPreview(
+        currency=code,
+        amount=value,
+        fee=rule.fee,
+        minimum=rule.minimum,
+        places=places,
+        total=total,
+        received=value,
+        rate=rate,
+        received_jpy=yen(value),
+        fee_jpy=yen(rule.fee),
+        total_jpy=yen(total),
+        available=available,
+        available_after=available - total if total is not None and total <= available else None,
+        daily_limit=limits.daily,
+        daily_remaining=limits.daily_remaining,
+        daily_remaining_after=_after(limits.daily_remaining, value),
+        monthly_limit=limits.monthly,
+        monthly_remaining=limits.monthly_remaining,
+        monthly_remaining_after=_after(limits.monthly_remaining, value),
+        max_amount=quote.max_amount(currency=code, rule=rule, available=available, limits=limits),
+        address=address,
+        problems=[_problem(e) for e in errors],
+    )
 
 
 # --------------------------------------------------------------------------- home

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -25,9 +25,8 @@ from core.notify import send_email
 from . import conf
 from .addresses import AddressError, validate_address
 from .formatting import format_crypto
-from .internal import ledger, snapshot
+from .internal import ledger, quote, snapshot
 from .models import (
-    CRYPTO_CURRENCIES,
     Currency,
     LedgerEntry,
     LeveragePosition,
@@ -53,48 +52,10 @@ def _address_error_message(code: str) -> str:
     return messages.get(code, _("This is not a valid address for the selected currency."))
 
 
-def _parse_amount(raw: Any, *, places: int, maximum: Decimal | None = None) -> Decimal:
-    if isinstance(raw, (float, bool)):
-        raise ApplicationError(
-            "validation_failed",
-            _("Please correct the highlighted fields."),
-            fields={"amount": [_("Send the amount as a decimal string.")]},
-        )
-    try:
-        amount = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        amount = Decimal("NaN")
-    if not amount.is_finite() or amount <= 0:
-        raise ApplicationError(
-            "validation_failed",
-            _("Please correct the highlighted fields."),
-            fields={"amount": [_("Enter an amount greater than zero.")]},
-        )
-    if -amount.as_tuple().exponent > places:  # type: ignore[operator]
-        raise ApplicationError(
-            "validation_failed",
-            _("Please correct the highlighted fields."),
-            fields={"amount": [_("Use at most %(places)s decimal places.") % {"places": places}]},
-        )
-    if maximum is not None and amount > maximum:
-        # "1e30" and friends: refused here, before any arithmetic could overflow (wallet.bounds).
-        raise ApplicationError(
-            "validation_failed",
-            _("Please correct the highlighted fields."),
-            fields={"amount": [_("Enter at most %(maximum)s.") % {"maximum": format_crypto(maximum)}]},
-        )
-    return amount
-
-
-def _crypto_currency(raw: str, field: str = "currency") -> str:
-    code = (raw or "").strip().upper()
-    if code not in {c.value for c in CRYPTO_CURRENCIES}:
-        raise ApplicationError(
-            "validation_failed",
-            _("Please correct the highlighted fields."),
-            fields={field: [_("Choose BTC, ETH or XRP.")]},
-        )
-    return code
+# The checks shared with the preview (wallet.internal.quote); the old names stay for callers.
+_parse_amount = quote.parse_amount
+_crypto_currency = quote.crypto_currency
+_insufficient = quote.insufficient
 
 
 # --------------------------------------------------------------------------- addresses
@@ -213,27 +174,9 @@ def withdrawal_address_remove(*, user: Any, address_id: int, request: HttpReques
 
 
 def _ensure_second_factor_configured(user: Any) -> None:
-    if not conf.require_2fa_for_withdrawal():
-        return
-    from mfa.selectors import two_factor_state
-
-    state = two_factor_state(user)
-    if not state.get("totp") and not state.get("passkeys"):
-        raise ApplicationError(
-            "two_factor_setup_required",
-            _("Set up an authenticator app or a passkey before withdrawing."),
-            status=403,
-        )
-
-
-def _insufficient(currency: str, available: Decimal, total: Decimal) -> ApplicationError:
-    return ApplicationError(
-        "insufficient_funds",
-        _("Insufficient funds: %(total)s %(currency)s needed including the fee, %(available)s available.")
-        % {"total": format_crypto(total), "currency": currency, "available": format_crypto(available)},
-        status=400,
-        fields={"amount": [_("More than the available balance (including the fee).")]},
-    )
+    problem = quote.second_factor_setup_problem(user)
+    if problem is not None:
+        raise problem
 
 
 def withdrawal_request(
@@ -257,15 +200,9 @@ def withdrawal_request(
     rule = conf.withdrawal_rule(currency)
     if rule is None:
         raise ApplicationError("unsupported_currency", _("Withdrawals are not available for this currency."))
-    places = min(rule.places, conf.currency_places(currency))
-    value = _parse_amount(amount, places=places, maximum=conf.max_balance(currency))
+    value = _parse_amount(amount, places=quote.places_for(currency, rule), maximum=conf.max_balance(currency))
     if value < rule.minimum:
-        raise ApplicationError(
-            "below_minimum",
-            _("The minimum withdrawal is %(minimum)s %(currency)s.")
-            % {"minimum": format_crypto(rule.minimum), "currency": currency},
-            fields={"amount": [_("Below the minimum.")]},
-        )
+        raise quote.below_minimum(currency, rule)
     address = withdrawal_address_for_user(user, address_id)
     if address.currency != currency or address.removed_at is not None:
         raise ApplicationError(
@@ -274,17 +211,14 @@ def withdrawal_request(
             fields={"address_id": [_("Choose a saved %(currency)s address.") % {"currency": currency}]},
         )
     if not address.is_usable():
-        raise ApplicationError(
-            "address_not_ready",
-            _("This address can be used from %(when)s (new addresses wait for your protection).")
-            % {"when": formats.date_format(timezone.localtime(address.usable_at), "DATETIME_FORMAT")},
-            status=403,
-        )
+        raise quote.address_not_ready(address.usable_at)
     total = value + rule.fee
-    # Cheap pre-check without a lock, so a request that cannot succeed does not spend a code.
+    # Cheap pre-checks without a lock, so a request that cannot succeed does not spend a code.
     current = user.wallet_balances.filter(currency=currency).values_list("available", flat=True).first()
     if current is None or current < total:
         raise _insufficient(currency, current or Decimal(0), total)
+    for problem in quote.limit_problems(currency, value, quote.limits_for(user.pk, currency)):
+        raise problem
     limit, period = conf.withdrawal_rate_limit()
     ratelimit.check(f"wallet:withdrawal:{user.pk}", limit=limit, period=period)
 
@@ -299,6 +233,9 @@ def withdrawal_request(
         balance = ledger.lock(user_id=user.pk, currency=currency)
         if balance.available < total:
             raise _insufficient(currency, balance.available, total)
+        # Under the customer's lock: two concurrent requests cannot both fit in the limit.
+        for problem in quote.limit_problems(currency, value, quote.limits_for(user.pk, currency)):
+            raise problem
         withdrawal = Withdrawal.objects.create(
             user=user,
             currency=currency,
@@ -337,6 +274,86 @@ def withdrawal_request(
                 "fee": format_crypto(rule.fee),
                 "address_masked": mask_address(address.address),
                 "label": address.label,
+                "withdrawal_id": withdrawal.pk,
+            },
+        )
+    return withdrawal
+
+
+def _not_cancellable(withdrawal: Withdrawal) -> ApplicationError:
+    if withdrawal.status == Withdrawal.Status.SENT:
+        message = _("This withdrawal has already been sent, so it can no longer be cancelled.")
+    elif withdrawal.status == Withdrawal.Status.CANCELLED:
+        message = _("This withdrawal has already been cancelled; its funds are back in your available balance.")
+    elif withdrawal.status == Withdrawal.Status.FAILED:
+        message = _("This withdrawal failed; its funds are already back in your available balance.")
+    else:
+        message = _("This withdrawal is being processed and can no longer be cancelled. Contact us if you need help.")
+    return ApplicationError("withdrawal_not_cancellable", message, status=409)
+
+
+def withdrawal_cancel(*, user: Any, withdrawal_id: Any, request: HttpRequest | None = None) -> Withdrawal:
+    """The customer cancels their own withdrawal while it is still pending (the trading core
+    has not reported it sent): amount + fee go back to the available balance, audited and
+    emailed.
+
+    No second factor: cancelling can only return funds to the customer's own balance, never
+    move them out (docs/wallet.md). Owner only (someone else's id is a 404). Refused while the
+    account is frozen: the freeze has already cancelled every pending withdrawal, and one it
+    could not release is held for staff to reconcile.
+
+    Lock order is the freeze's and the trading core's (customer, withdrawal, balance), so a
+    cancel racing the core's "sent" serialises with it: exactly one wins, and the loser gets
+    ``withdrawal_not_cancellable`` (409) here or ``invalid_transition`` (409) on the internal API."""
+    from .selectors import withdrawal_for_user
+
+    row = withdrawal_for_user(user, withdrawal_id)
+    ensure_not_frozen(user)
+    if not row.cancellable:
+        raise _not_cancellable(row)
+    with transaction.atomic():
+        current_user = get_user_model().objects.select_for_update().get(pk=user.pk)
+        ensure_not_frozen(current_user)
+        withdrawal = Withdrawal.objects.select_for_update().get(pk=row.pk)
+        if not withdrawal.cancellable:
+            raise _not_cancellable(withdrawal)
+        balance = ledger.lock(user_id=user.pk, currency=withdrawal.currency)
+        total = withdrawal.total
+        try:
+            ledger.post(
+                balance=balance,
+                kind=LedgerEntry.Kind.WITHDRAWAL_CUSTOMER_CANCEL,
+                available_delta=total,
+                in_use_delta=-total,
+                reference=f"withdrawal:{withdrawal.pk}",
+                withdrawal=withdrawal,
+            )
+        except ledger.NegativeBalance as exc:
+            # The core's last push no longer shows these funds in use: it is sending them.
+            raise _not_cancellable(withdrawal) from exc
+        withdrawal.status = Withdrawal.Status.CANCELLED
+        withdrawal.cancelled_by = Withdrawal.CancelledBy.CUSTOMER
+        withdrawal.completed_at = timezone.now()
+        withdrawal.save(update_fields=["status", "cancelled_by", "completed_at"])
+        audit_log(
+            user=user,
+            event="withdrawal.cancelled",
+            request=request,
+            data={
+                "withdrawal_id": withdrawal.pk,
+                "currency": withdrawal.currency,
+                "amount": str(withdrawal.amount),
+                "released": str(total),
+            },
+        )
+        send_email(
+            user=user,
+            kind="wallet_withdrawal_cancelled",
+            context={
+                "currency": withdrawal.currency,
+                "amount": format_crypto(withdrawal.amount),
+                "released": format_crypto(total),
+                "address_masked": mask_address(withdrawal.address_text),
                 "withdrawal_id": withdrawal.pk,
             },
         )
@@ -486,9 +503,10 @@ def withdrawals_cancel_for_freeze(*, user: Any, actor: Any = None, request: Http
             )
             continue
         withdrawal.status = Withdrawal.Status.CANCELLED
+        withdrawal.cancelled_by = Withdrawal.CancelledBy.FREEZE
         withdrawal.failure_reason = ""
         withdrawal.completed_at = timezone.now()
-        withdrawal.save(update_fields=["status", "failure_reason", "completed_at"])
+        withdrawal.save(update_fields=["status", "cancelled_by", "failure_reason", "completed_at"])
         audit_log(
             user=user,
             actor=actor,
