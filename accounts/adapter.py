@@ -131,17 +131,57 @@ class AccountAdapter(DefaultAccountAdapter):
         make_password(secrets.token_urlsafe(16))
         super().send_account_already_exists_mail(email)
 
-    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        # allauth renders in the request (language, URLs); we deliver after commit through
-        # the task queue and add the recipient's anti-phishing code.
-        request = globals()["context"].request
-        ctx = {"request": request, "email": email, **context}
-        from django.contrib.sites.shortcuts import get_current_site
+    def format_email_subject(self, subject: str) -> str:
+        # The same prefix as every other mail of ours (core.notify), never the request's host.
+        return f"[madoguchi] {subject}"
 
-        ctx.setdefault("current_site", get_current_site(request))
-        message = self.render_mail(template_prefix, email, ctx)
-        user = get_user_model().objects.filter(email__iexact=email).first()
-        body = str(message.body) + anti_phishing_footer(user)
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user: Any,
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        # 2FA changes made through allauth's own flows are audited and notified by our
+        # receivers (mfa.signals) in our wording; allauth's mfa/* mails (e.g. "Authenticator
+        # App Deactivated") would be a second, stock one.
+        if template_prefix.startswith("mfa/"):
+            return
+        super().send_notification_mail(template_prefix, user, {"user": user, **(context or {})}, email)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Every allauth mail, in our templates (templates/account/email/, …/socialaccount/email/).
+
+        Rendered now (the context holds model objects) but as core.notify renders: in the
+        recipient's saved language (the request's only for an address with no account),
+        times in JST, links from SITE_URL (allauth builds them from the request's host);
+        then delivered after commit through the task queue, with the anti-phishing code.
+        """
+        from django.conf import settings
+        from django.utils import timezone, translation
+
+        from core.notify import MAIL_TIME_ZONE, freeze_url_for
+
+        request = globals()["context"].request
+        user = context.get("user")
+        if user is None or not getattr(user, "pk", None):
+            user = get_user_model().objects.filter(email__iexact=email).first()
+        else:
+            user = get_user_model().objects.filter(pk=user.pk).first() or user
+        language = getattr(user, "language", None) or translation.get_language() or settings.LANGUAGE_CODE
+        ctx: dict[str, Any] = {"request": request, "email": email, **context, "user": user}
+        for key, value in list(ctx.items()):
+            if key.endswith("_url") and isinstance(value, str):
+                ctx[key] = _on_site(value)
+        ctx["site_url"] = settings.SITE_URL
+        ctx["site_name"] = "madoguchi"
+        ctx["current_site"] = None  # stock templates name the request's host; ours never do
+        if user is not None and getattr(user, "pk", None):
+            ctx.setdefault("freeze_url", freeze_url_for(user))
+        with translation.override(language), timezone.override(MAIL_TIME_ZONE):
+            message = self.render_mail(template_prefix, email, ctx)
+            body = str(message.body).strip() + anti_phishing_footer(user)
+            body += "\n\n" + _("madoguchi — %(url)s") % {"url": settings.SITE_URL}
         enqueue(
             "core.notify:deliver_rendered_email",
             kind=_kind_from_template(template_prefix),
@@ -149,6 +189,19 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=str(message.subject),
             body=body,
         )
+
+
+def _on_site(url: str) -> str:
+    """The same path on SITE_URL: links in mail never carry the host a request came in on."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(url)
+    if not parts.scheme and not url.startswith("/"):
+        return url
+    tail = parts.path + (f"?{parts.query}" if parts.query else "")
+    return f"{settings.SITE_URL}{tail}"
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
