@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import CRYPTO_CURRENCIES
 
@@ -23,7 +24,7 @@ class SecondFactorMixin(forms.Form):
 class AddressForm(SecondFactorMixin):
     currency = forms.ChoiceField(label=_("Currency"), choices=CRYPTO_CHOICES)
     address = forms.CharField(
-        label=_("Address"),
+        label=pgettext_lazy("crypto address", "Address"),
         max_length=128,
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocapitalize": "off", "autocomplete": "off"}),
     )
@@ -35,7 +36,7 @@ class AddressForm(SecondFactorMixin):
 
 class WithdrawalForm(SecondFactorMixin):
     currency = forms.ChoiceField(label=_("Currency"), choices=CRYPTO_CHOICES)
-    address_id = forms.TypedChoiceField(label=_("Address"), coerce=int, choices=[])
+    address_id = forms.TypedChoiceField(label=pgettext_lazy("crypto address", "Address"), coerce=int, choices=[])
     amount = forms.CharField(
         label=_("Amount"), max_length=40, widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
     )
