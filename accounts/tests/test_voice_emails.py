@@ -175,6 +175,8 @@ SECURITY_KINDS = {
     "phone_changed",
     "two_factor_removed",
     "authenticator_recovered",
+    "wallet_address_added",
+    "wallet_withdrawal_requested",
 }
 SAMPLE_CONTEXT = {
     "when": "2026-12-03T11:05:00+00:00",
@@ -194,6 +196,7 @@ SAMPLE_CONTEXT = {
     "new_email_masked": "k***@example.jp",
     "set": True,
     "reasons": ["blurry"],
+    "usable_at": "2026-12-04T11:05:00+00:00",
 }
 
 
@@ -211,6 +214,8 @@ def test_our_mails_in_japanese_have_no_stock_text_and_a_japanese_subject(kind, u
     _check(mail, language="ja")
     if kind in SECURITY_KINDS:
         assert f"{SITE}/recovery/freeze/confirm/" in mail.body, mail.body
+    if kind in ("new_device_signin", "wallet_address_added"):
+        assert re.search(r"2026年12月\d+日 20:05 JST", mail.body), mail.body
 
 
 @pytest.mark.parametrize("kind", OUR_KINDS)
