@@ -53,7 +53,9 @@ def _pending_signup(client, email="newcomer@example.jp"):
 def _reset_link(client, user, outbox) -> str:
     client.post("/accounts/password/reset/", {"email": user.email, "captcha": solve(client)})
     [mail] = outbox.emails(to=user.email, kind="password_reset_key")
-    return re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.body).group(1)
+    match = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.body)
+    assert match, mail.body
+    return match.group(1)
 
 
 @pytest.fixture(params=["ja", "en"])

@@ -71,7 +71,9 @@ def test_password_reset_next_steps_and_new_password_at_390(live_server, phone, o
     _shot(page, "password-reset-done")
 
     [mail] = outbox.emails(to=user.email, kind="password_reset_key")
-    path = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.body).group(1)
+    match = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.body)
+    assert match, mail.body
+    path = match.group(1)
     page.goto(f"{live_server.url}{path}")
     page.wait_for_selector("#reset-key-submit")
     _fits_and_is_ours(page)
