@@ -170,9 +170,10 @@ class AccountAdapter(DefaultAccountAdapter):
             user = get_user_model().objects.filter(pk=user.pk).first() or user
         language = getattr(user, "language", None) or translation.get_language() or settings.LANGUAGE_CODE
         ctx: dict[str, Any] = {"request": request, "email": email, **context, "user": user}
+        host = _request_host(request)
         for key, value in list(ctx.items()):
             if key.endswith("_url") and isinstance(value, str):
-                ctx[key] = _on_site(value)
+                ctx[key] = _on_site(value, host)
         ctx["site_url"] = settings.SITE_URL
         ctx["site_name"] = "madoguchi"
         ctx["current_site"] = None  # stock templates name the request's host; ours never do
@@ -191,14 +192,27 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
 
-def _on_site(url: str) -> str:
-    """The same path on SITE_URL: links in mail never carry the host a request came in on."""
+def _request_host(request: HttpRequest | None) -> str | None:
+    from django.core.exceptions import DisallowedHost
+
+    try:
+        return request.get_host() if request is not None else None
+    except DisallowedHost:  # nothing of that host is used anyway
+        return None
+
+
+def _on_site(url: str, request_host: str | None) -> str:
+    """The same path on SITE_URL for a link allauth built from the request (relative or on the
+    request's host): mail never carries the host a request came in on. Links the operator
+    configured elsewhere (HEADLESS_FRONTEND_URLS, an app's deep link) are kept."""
     from urllib.parse import urlsplit
 
     from django.conf import settings
 
     parts = urlsplit(url)
-    if not parts.scheme and not url.startswith("/"):
+    relative = not parts.scheme and not parts.netloc and url.startswith("/")
+    on_request_host = parts.scheme in ("http", "https") and request_host is not None and parts.netloc == request_host
+    if not (relative or on_request_host):
         return url
     tail = parts.path + (f"?{parts.query}" if parts.query else "")
     return f"{settings.SITE_URL}{tail}"

@@ -258,3 +258,17 @@ def test_mail_queued_in_a_request_goes_out_in_the_saved_language_from_the_worker
     with translation.override("ja"):
         [mail] = outbox.emails(to=user.email)
     assert mail.subject == "[madoguchi] Authenticator app turned on"
+
+
+def test_links_the_operator_configured_elsewhere_are_kept(user_factory, outbox, rf):
+    # an app's deep link (HEADLESS_FRONTEND_URLS) is not the request's host: left as it is
+    user = user_factory(language="ja")
+    request = _request(rf)
+    with allauth_context.request_context(request):
+        get_adapter(request).send_mail(
+            "account/email/password_reset_key",
+            user.email,
+            {"user": user, "password_reset_url": "madoguchi://password/reset/1-abc"},
+        )
+    [mail] = outbox.emails(to=user.email)
+    assert "madoguchi://password/reset/1-abc" in mail.body
