@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.audit import audit_log
 from core.notify import anti_phishing_footer
@@ -33,6 +34,26 @@ def _kind_from_template(template_prefix: str) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # The errors a customer meets on allauth's forms and the headless API, in our words (the
+    # codes stay allauth's, so apps switch on the same values).
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_inactive": _lazy("This account cannot be used. Contact us if you did not expect this."),
+        "email_password_mismatch": _lazy(
+            "The email address or the password is not correct. Passwords are case-sensitive."
+        ),
+        "email_taken": _lazy("This email address cannot be used. Try another one, or sign in."),
+        "enter_current_password": _lazy("Enter your current password."),
+        "incorrect_code": _lazy("The code is not correct. Check it and try again, or ask for a new one."),
+        "incorrect_password": _lazy("The password is not correct."),
+        "invalid_or_expired_key": _lazy("This link no longer works. Ask for a new one."),
+        "invalid_password_reset": _lazy("This reset link no longer works. Ask for a new one."),
+        "too_many_login_attempts": _lazy("Too many failed attempts. Wait a few minutes, then try again."),
+        "unverified_primary_email": _lazy("Confirm your email address first."),
+        "same_as_current": _lazy("Enter a value different from the current one."),
+        "rate_limited": _lazy("Too many requests in a short time. Wait a minute, then try again."),
+    }
+
     def get_login_stages(self) -> list[str]:
         # The second step: allauth's authenticator stage, then ours for an SMS code when
         # the customer has no authenticator (mfa.stages, its own stage key). The mobile

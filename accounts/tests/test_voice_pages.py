@@ -130,3 +130,17 @@ def test_password_reset_done_page_tells_the_next_step(client):
     assert 'href="/help/troubleshooter/sign-in/"' in html
     assert 'href="/accounts/login/"' in html
     assert 'href="/recovery/password-reset/code/"' in html
+
+
+def test_a_wrong_password_is_told_in_our_words(client, user_factory, language):
+    user = user_factory()
+    response = client.post(
+        "/accounts/login/", {"login": user.email, "password": "wrong-Passw0rd", "captcha": solve(client)}
+    )
+    html = _assert_ours(response, language)
+    expected = (
+        "メールアドレスかパスワードが違います"
+        if language == "ja"
+        else "The email address or the password is not correct"
+    )
+    assert expected in html
