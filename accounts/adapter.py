@@ -181,7 +181,7 @@ class AccountAdapter(DefaultAccountAdapter):
         from django.conf import settings
         from django.utils import timezone, translation
 
-        from core.notify import MAIL_TIME_ZONE, freeze_url_for
+        from core.notify import MAIL_TIME_ZONE, freeze_url_for, tidy_body
 
         request = globals()["context"].request
         user = context.get("user")
@@ -202,7 +202,7 @@ class AccountAdapter(DefaultAccountAdapter):
             ctx.setdefault("freeze_url", freeze_url_for(user))
         with translation.override(language), timezone.override(MAIL_TIME_ZONE):
             message = self.render_mail(template_prefix, email, ctx)
-            body = str(message.body).strip() + anti_phishing_footer(user)
+            body = tidy_body(str(message.body)) + anti_phishing_footer(user)
             body += "\n\n" + _("madoguchi — %(url)s") % {"url": settings.SITE_URL}
         enqueue(
             "core.notify:deliver_rendered_email",

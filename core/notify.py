@@ -12,6 +12,7 @@ the customer's anti-phishing code once one is set, so a customer can tell our ma
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 from django.conf import settings
@@ -62,6 +63,12 @@ def anti_phishing_footer(user: Any) -> str:
     return "\n\n-- \n" + _("Your anti-phishing code: %(code)s") % {"code": code}
 
 
+def tidy_body(text: str) -> str:
+    """Optional blocks (a hold, a label) leave empty lines: at most one blank line in a row."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
 def freeze_url_for(user: Any) -> str:
     """The one-tap "this wasn't me — freeze my account" link (recovery owns the token)."""
     from recovery.services import freeze_link
@@ -79,7 +86,7 @@ def deliver_email(*, kind: str, context: dict[str, Any], user_id: int | None, to
         if user is not None and "freeze_url" not in full_context:
             full_context["freeze_url"] = freeze_url_for(user)
         subject = " ".join(render_to_string(f"email/{kind}.subject.txt", full_context).split())
-        body = render_to_string(f"email/{kind}.txt", full_context).strip()
+        body = tidy_body(render_to_string(f"email/{kind}.txt", full_context))
         body += anti_phishing_footer(user)
         body += "\n\n" + _("madoguchi — %(url)s") % {"url": settings.SITE_URL}
         deliver_rendered_email(kind=kind, to=to, subject=f"[madoguchi] {subject}", body=body)

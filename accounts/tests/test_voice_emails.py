@@ -272,3 +272,10 @@ def test_links_the_operator_configured_elsewhere_are_kept(user_factory, outbox, 
         )
     [mail] = outbox.emails(to=user.email)
     assert "madoguchi://password/reset/1-abc" in mail.body
+
+
+def test_no_run_of_empty_lines_where_an_optional_block_is_missing(user_factory, outbox):
+    user = user_factory(language="ja")
+    deliver_email(kind="mfa_totp_added", context={}, user_id=user.pk, to=user.email, language="ja")
+    [mail] = outbox.emails(to=user.email)
+    assert "\n\n\n" not in mail.body
