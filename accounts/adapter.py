@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core.audit import audit_log
 from core.notify import anti_phishing_footer
@@ -33,6 +34,26 @@ def _kind_from_template(template_prefix: str) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    # The errors a customer meets on allauth's forms and the headless API, in our words (the
+    # codes stay allauth's, so apps switch on the same values).
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_inactive": _lazy("This account cannot be used. Contact us if you did not expect this."),
+        "email_password_mismatch": _lazy(
+            "The email address or the password is not correct. Passwords are case-sensitive."
+        ),
+        "email_taken": _lazy("This email address cannot be used. Try another one, or sign in."),
+        "enter_current_password": _lazy("Enter your current password."),
+        "incorrect_code": _lazy("The code is not correct. Check it and try again, or ask for a new one."),
+        "incorrect_password": _lazy("The password is not correct."),
+        "invalid_or_expired_key": _lazy("This link no longer works. Ask for a new one."),
+        "invalid_password_reset": _lazy("This reset link no longer works. Ask for a new one."),
+        "too_many_login_attempts": _lazy("Too many failed attempts. Wait a few minutes, then try again."),
+        "unverified_primary_email": _lazy("Confirm your email address first."),
+        "same_as_current": _lazy("Enter a value different from the current one."),
+        "rate_limited": _lazy("Too many requests in a short time. Wait a minute, then try again."),
+    }
+
     def get_login_stages(self) -> list[str]:
         # The second step: allauth's authenticator stage, then ours for an SMS code when
         # the customer has no authenticator (mfa.stages, its own stage key). The mobile
@@ -131,17 +152,58 @@ class AccountAdapter(DefaultAccountAdapter):
         make_password(secrets.token_urlsafe(16))
         super().send_account_already_exists_mail(email)
 
-    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        # allauth renders in the request (language, URLs); we deliver after commit through
-        # the task queue and add the recipient's anti-phishing code.
-        request = globals()["context"].request
-        ctx = {"request": request, "email": email, **context}
-        from django.contrib.sites.shortcuts import get_current_site
+    def format_email_subject(self, subject: str) -> str:
+        # The same prefix as every other mail of ours (core.notify), never the request's host.
+        return f"[madoguchi] {subject}"
 
-        ctx.setdefault("current_site", get_current_site(request))
-        message = self.render_mail(template_prefix, email, ctx)
-        user = get_user_model().objects.filter(email__iexact=email).first()
-        body = str(message.body) + anti_phishing_footer(user)
+    def send_notification_mail(
+        self,
+        template_prefix: str,
+        user: Any,
+        context: dict[str, Any] | None = None,
+        email: str | None = None,
+    ) -> None:
+        # 2FA changes made through allauth's own flows are audited and notified by our
+        # receivers (mfa.signals) in our wording; allauth's mfa/* mails (e.g. "Authenticator
+        # App Deactivated") would be a second, stock one.
+        if template_prefix.startswith("mfa/"):
+            return
+        super().send_notification_mail(template_prefix, user, {"user": user, **(context or {})}, email)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Every allauth mail, in our templates (templates/account/email/, …/socialaccount/email/).
+
+        Rendered now (the context holds model objects) but as core.notify renders: in the
+        recipient's saved language (the request's only for an address with no account),
+        times in JST, links from SITE_URL (allauth builds them from the request's host);
+        then delivered after commit through the task queue, with the anti-phishing code.
+        """
+        from django.conf import settings
+        from django.utils import timezone, translation
+
+        from core.notify import MAIL_TIME_ZONE, freeze_url_for, tidy_body
+
+        request = globals()["context"].request
+        user = context.get("user")
+        if user is None or not getattr(user, "pk", None):
+            user = get_user_model().objects.filter(email__iexact=email).first()
+        else:
+            user = get_user_model().objects.filter(pk=user.pk).first() or user
+        language = getattr(user, "language", None) or translation.get_language() or settings.LANGUAGE_CODE
+        ctx: dict[str, Any] = {"request": request, "email": email, **context, "user": user}
+        host = _request_host(request)
+        for key, value in list(ctx.items()):
+            if key.endswith("_url") and isinstance(value, str):
+                ctx[key] = _on_site(value, host)
+        ctx["site_url"] = settings.SITE_URL
+        ctx["site_name"] = "madoguchi"
+        ctx["current_site"] = None  # stock templates name the request's host; ours never do
+        if user is not None and getattr(user, "pk", None):
+            ctx.setdefault("freeze_url", freeze_url_for(user))
+        with translation.override(language), timezone.override(MAIL_TIME_ZONE):
+            message = self.render_mail(template_prefix, email, ctx)
+            body = tidy_body(str(message.body)) + anti_phishing_footer(user)
+            body += "\n\n" + _("madoguchi — %(url)s") % {"url": settings.SITE_URL}
         enqueue(
             "core.notify:deliver_rendered_email",
             kind=_kind_from_template(template_prefix),
@@ -149,6 +211,32 @@ class AccountAdapter(DefaultAccountAdapter):
             subject=str(message.subject),
             body=body,
         )
+
+
+def _request_host(request: HttpRequest | None) -> str | None:
+    from django.core.exceptions import DisallowedHost
+
+    try:
+        return request.get_host() if request is not None else None
+    except DisallowedHost:  # nothing of that host is used anyway
+        return None
+
+
+def _on_site(url: str, request_host: str | None) -> str:
+    """The same path on SITE_URL for a link allauth built from the request (relative or on the
+    request's host): mail never carries the host a request came in on. Links the operator
+    configured elsewhere (HEADLESS_FRONTEND_URLS, an app's deep link) are kept."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(url)
+    relative = not parts.scheme and not parts.netloc and url.startswith("/")
+    on_request_host = parts.scheme in ("http", "https") and request_host is not None and parts.netloc == request_host
+    if not (relative or on_request_host):
+        return url
+    tail = parts.path + (f"?{parts.query}" if parts.query else "")
+    return f"{settings.SITE_URL}{tail}"
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

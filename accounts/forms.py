@@ -39,6 +39,15 @@ class LoginForm(CaptchaMixin, allauth_forms.LoginForm):
         self.normalise_email_input()
         self.bind_captcha_request(self.request)
         self.fields["password"].widget.attrs["data-capslock-hint"] = "1"
+        if self.fields["password"].help_text:  # allauth's "Forgot your password?" link, in our words
+            from django.urls import reverse
+            from django.utils.html import format_html
+
+            self.fields["password"].help_text = format_html(
+                '<a href="{}" id="forgot-password">{}</a>',
+                reverse("account_reset_password"),
+                _("Cannot remember your password? Reset it"),
+            )
 
     def clean(self) -> dict[str, Any]:
         if self.errors.get("captcha"):

@@ -156,10 +156,20 @@ def device_seen(*, user: User, request: HttpRequest) -> bool:
     )
     first_device = created and not KnownDevice.objects.filter(user=user).exclude(device_hash=device_hash).exists()
     if created and not first_device:
+        from core.ratelimit import client_ip
+        from core.useragent import describe
+
+        device = describe(user_agent)
         send_email(
             user=user,
             kind="new_device_signin",
-            context={"user_agent": user_agent, "when": timezone.now().isoformat()},
+            context={
+                "when": timezone.now().isoformat(),
+                "browser": device.browser,
+                "os": device.os,
+                "device": device.device,
+                "ip": client_ip(request) or "",
+            },
         )
         audit_log(user=user, event="login.new_device", request=request, data={"user_agent": user_agent})
     return created

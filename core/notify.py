@@ -12,18 +12,21 @@ the customer's anti-phishing code once one is set, so a customer can tell our ma
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .mail import IDEMPOTENCY_HEADER
 from .sms import get_sms_backend
 from .tasks import current_delivery_key, enqueue
+
+MAIL_TIME_ZONE = "Asia/Tokyo"  # customers read times in Japan time; the mail says so (JST)
 
 
 def send_email(
@@ -60,12 +63,30 @@ def anti_phishing_footer(user: Any) -> str:
     return "\n\n-- \n" + _("Your anti-phishing code: %(code)s") % {"code": code}
 
 
+def tidy_body(text: str) -> str:
+    """Optional blocks (a hold, a label) leave empty lines: at most one blank line in a row."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def freeze_url_for(user: Any) -> str:
+    """The one-tap "this wasn't me — freeze my account" link (recovery owns the token)."""
+    from recovery.services import freeze_link
+
+    return str(freeze_link(user))
+
+
 def deliver_email(*, kind: str, context: dict[str, Any], user_id: int | None, to: str, language: str) -> None:
+    # Rendered here, in the worker: the language is the one saved on the account when the
+    # mail was queued (never the worker's or the request's), times are shown in JST, and
+    # every link is built from SITE_URL.
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    with translation.override(language):
+    with translation.override(language), timezone.override(MAIL_TIME_ZONE):
         full_context = {"user": user, "site_url": settings.SITE_URL, **context}
+        if user is not None and "freeze_url" not in full_context:
+            full_context["freeze_url"] = freeze_url_for(user)
         subject = " ".join(render_to_string(f"email/{kind}.subject.txt", full_context).split())
-        body = render_to_string(f"email/{kind}.txt", full_context).strip()
+        body = tidy_body(render_to_string(f"email/{kind}.txt", full_context))
         body += anti_phishing_footer(user)
         body += "\n\n" + _("madoguchi — %(url)s") % {"url": settings.SITE_URL}
         deliver_rendered_email(kind=kind, to=to, subject=f"[madoguchi] {subject}", body=body)

@@ -142,7 +142,7 @@ def withdrawal_address_add(
                 "currency": currency,
                 "label": label,
                 "address_masked": mask_address(validated.address),
-                "usable_at": formats.date_format(timezone.localtime(row.usable_at), "DATETIME_FORMAT"),
+                "usable_at": row.usable_at.isoformat(),  # shown in JST, in the customer's language
             },
         )
     return row

@@ -206,8 +206,11 @@ def check_code(
                     "Enter the code from your authenticator app."
                 )
             )
-        if rc_auth.wrap().validate_code(normalized):
-            return _succeeded(user, rc_auth, request=request, purpose=purpose)
+        wrapped = rc_auth.wrap()
+        if wrapped.validate_code(normalized):
+            # validate_code re-reads the row under a lock and marks the code on that copy;
+            # rc_auth still holds the codes as they were before (the count would be one high).
+            return _succeeded(user, wrapped.instance, request=request, purpose=purpose)
 
     record_failure(user, request=request, purpose=purpose, reason=refusal.reason, extra=refusal.extra)
     raise invalid(refusal.message)

@@ -401,3 +401,21 @@ def test_wrong_sms_codes_in_password_reset_do_not_lock_two_factor(user_factory, 
             "sms_code_invalid"
         )
     assert not SecondFactorLock.objects.filter(user=user).exists()
+
+
+def test_recovery_code_email_counts_the_codes_really_left(user_factory, outbox):
+    # given a customer with ten fresh recovery codes
+    user = user_factory()
+    enable_totp(user)
+    codes = recovery_codes(user)
+    assert len(codes) == 10
+    # when one is used
+    services.second_factor_verify(user=user, action="email_change", code=codes[0])
+    # then the email and the audit row say nine are left, as the security page does
+    [mail] = outbox.emails(to=user.email, kind="mfa_recovery_code_used")
+    assert len(recovery_codes(user)) == 9
+    assert "残りのリカバリーコード：9個" in mail.body  # the customer's saved language (ja)
+    from core.models import AuditEvent
+
+    row = AuditEvent.objects.filter(user=user, event="mfa.recovery_code_used").get()
+    assert row.data["left"] == 9

@@ -1,5 +1,6 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from recovery.messages import REJECTION_REASONS
 
@@ -8,7 +9,8 @@ register = template.Library()
 FIELD_LABELS = {
     "full_name": _("Full name"),
     "full_name_kana": _("Full name (kana)"),
-    "address": _("Address"),
+    # "Address" alone is also a crypto address (wallet): the context keeps 住所 here only.
+    "address": pgettext_lazy("postal address", "Address"),
     "date_of_birth": _("Date of birth"),
     "registered_phone": _("Phone number"),
     "emails": _("Email address"),
