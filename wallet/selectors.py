@@ -17,7 +17,7 @@ from . import conf
 from .formatting import trim_decimal
 from .internal.snapshot import LeverageFigures, RecentWithdrawal, Snapshot
 from .internal.snapshot import load as load_snapshot
-from .models import Balance, Currency, Rate, Withdrawal, WithdrawalAddress
+from .models import Currency, Rate, Withdrawal, WithdrawalAddress
 
 RATES_CACHE_KEY = "wallet:rates:v1"
 RATES_CACHE_SECONDS = 5
@@ -82,10 +82,6 @@ def _jpy(value: Decimal) -> Decimal:
     return trim_decimal(value, 0)
 
 
-def balances_for_user(user: Any) -> list[Balance]:
-    return list(Balance.objects.filter(user=user))
-
-
 def overview_for_user(user: Any, *, snapshot: Snapshot | None = None) -> Overview:
     """Balances in every currency (zero rows included), their JPY value and the total."""
     snapshot = snapshot or load_snapshot(user.pk)
@@ -113,10 +109,6 @@ def overview_for_user(user: Any, *, snapshot: Snapshot | None = None) -> Overvie
     )
 
 
-def net_assets_jpy_for_user(user: Any) -> Decimal:
-    return overview_for_user(user).net_assets_jpy
-
-
 # --------------------------------------------------------------------------- addresses & withdrawals
 
 
@@ -140,13 +132,6 @@ def withdrawal_address_for_user(user: Any, address_id: Any) -> WithdrawalAddress
 
 def withdrawals_for_user(user: Any, *, limit: int = 50) -> QuerySet[Withdrawal]:
     return Withdrawal.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
-
-
-def withdrawal_for_user(user: Any, withdrawal_id: Any) -> Withdrawal:
-    try:
-        return Withdrawal.objects.get(pk=int(withdrawal_id), user=user)
-    except (Withdrawal.DoesNotExist, TypeError, ValueError) as exc:
-        raise not_found() from exc
 
 
 # --------------------------------------------------------------------------- home
