@@ -199,11 +199,22 @@ def _browser() -> Iterator[Any]:
         browser.close()
 
 
+def browser_timeout_ms() -> int:
+    """How long a browser test waits for a condition before it fails: 15 s on a quiet
+    machine, stretched by the load per core (the suite shares 2 cores with other runs; the
+    image pre-check alone takes a second of CPU), at most 2 minutes. Tests wait on
+    conditions (a selector, a predicate, a navigation), never for a fixed time."""
+    import os
+
+    per_core = os.getloadavg()[0] / (os.cpu_count() or 1)
+    return int(min(120_000, 15_000 * max(1.0, per_core)))
+
+
 @pytest.fixture
 def browser_page(_browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = _browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 420, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(browser_timeout_ms())
     # Every browser test is also a CSP check: a page whose script, style or image the policy
     # refused fails the test (Chromium reports each refusal on the console).
     csp_violations: list[str] = []

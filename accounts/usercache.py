@@ -13,8 +13,11 @@ whether its copy is current:
   superseded (core/versions.py, shared with the wallet snapshot).
 
 Rows change only through ``save()`` / ``delete()`` (post_save / post_delete bump the version);
-code that changes users with ``QuerySet.update()`` or SQL must call ``bump()``. As a last
-guard a copy is never used for longer than MAX_AGE_SECONDS. The copy is in process memory
+code that changes users with ``QuerySet.update()`` or SQL must call ``bump()``
+(``accounts/tests/test_bump_guard.py`` fails on an ``.update(`` of users without one). When
+the shared cache refuses a bump, this process drops its copy of that user at once (fail
+closed); other processes cannot be told, and as a last guard a copy is never used for
+longer than MAX_AGE_SECONDS. The copy is in process memory
 only: no password hash is written to the shared cache. When the shared cache is down, the
 row is read from the database.
 """
@@ -50,7 +53,11 @@ def _pk_loader() -> PrimaryKeyLoader[Any]:
 
 def bump(user_id: Any) -> None:
     """Call after changing a user row other than through save() or delete()."""
-    versions.bump(_key(user_id))
+    try:
+        pk = _pk_loader().model._meta.pk.to_python(user_id)
+    except Exception:  # noqa: BLE001 - a malformed id has no copy
+        pk = user_id
+    versions.bump(_key(pk), on_failure=lambda: _copies.discard(pk))
 
 
 def load(user_id: Any) -> Any:

@@ -437,7 +437,6 @@ FEATURES: tuple[Feature, ...] = (
         "new inquiries per customer / guest address per hour",
     ),
     # helpcenter (helpcenter/conf.py, docs/helpcenter.md)
-    F("MADOGUCHI_HELP_SEARCH_BACKEND", text(200, r"auto|" + DOTTED), "auto", "auto (FTS5 / tsvector) or a dotted path"),
     F("MADOGUCHI_HELP_VOTE_RATE_LIMIT", rate(), "30/3600", "helpful votes per client address per period (s)"),
     F("MADOGUCHI_HELP_SEARCH_RATE_LIMIT", rate(), "600/60", "public search queries per client address per period (s)"),
     F(

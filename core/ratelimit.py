@@ -18,16 +18,28 @@ def _key(key: str, period: int) -> str:
     return f"rl:{period}:{digest}"
 
 
-def hit(key: str, *, period: int) -> int:
-    """Count one attempt; returns the number of attempts in the current window."""
-    cache_key = _key(key, period)
-    if cache.add(cache_key, 1, timeout=period):
+def count(cache_key: str, *, timeout: int) -> int:
+    """The one counter: add one under ``cache_key`` (kept ``timeout`` seconds from its first
+    count) and return the total. ``cache.add`` is SET NX and ``cache.incr`` INCR on Redis, so
+    concurrent counts across processes are never lost. Every rate limit and failure count
+    (here, mfa/internal/guard.py) goes through it."""
+    if cache.add(cache_key, 1, timeout=timeout):
         return 1
     try:
         return int(cache.incr(cache_key))
     except ValueError:  # expired between add and incr
-        cache.add(cache_key, 1, timeout=period)
+        cache.add(cache_key, 1, timeout=timeout)
         return 1
+
+
+def counted(cache_key: str) -> int:
+    """What ``count`` has counted under ``cache_key``, without counting."""
+    return int(cache.get(cache_key) or 0)
+
+
+def hit(key: str, *, period: int) -> int:
+    """Count one attempt; returns the number of attempts in the current window."""
+    return count(_key(key, period), timeout=period)
 
 
 def check(key: str, *, limit: int, period: int) -> None:
@@ -41,7 +53,7 @@ def check(key: str, *, limit: int, period: int) -> None:
 
 def peek(key: str, *, period: int) -> int:
     """Attempts counted in the current window, without counting one."""
-    return int(cache.get(_key(key, period)) or 0)
+    return counted(_key(key, period))
 
 
 def give_back(key: str, *, period: int) -> None:

@@ -9,6 +9,7 @@ that is already superseded. Used by the wallet snapshot and the per-process user
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import structlog
 from django.core.cache import cache
@@ -27,16 +28,23 @@ def current(key: str) -> int:
     return int(value)
 
 
-def _bump_now(key: str) -> None:
+def _bump_now(key: str, on_failure: Callable[[], None] | None) -> None:
     try:
-        cache.incr(key)
-    except ValueError:
-        cache.add(key, time.time_ns(), timeout=None)
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.add(key, time.time_ns(), timeout=None)
     except Exception:  # noqa: BLE001 - the write that bumps must not fail because the cache is down
         logger.warning("core.version_bump_failed", key=key)
+        if on_failure is not None:
+            on_failure()
 
 
-def bump(key: str) -> None:
-    """Retire every copy made under the current version: now, and again after commit."""
-    _bump_now(key)
-    transaction.on_commit(lambda: _bump_now(key))
+def bump(key: str, *, on_failure: Callable[[], None] | None = None) -> None:
+    """Retire every copy made under the current version: now, and again after commit.
+
+    When the shared cache refuses a bump, ``on_failure`` runs (each time): the caller drops
+    the copies it holds itself, so this process fails closed. Copies held by other
+    processes cannot be reached without the shared cache; their owners bound them by age."""
+    _bump_now(key, on_failure)
+    transaction.on_commit(lambda: _bump_now(key, on_failure))

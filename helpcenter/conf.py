@@ -41,11 +41,6 @@ def inquiry_category_slug() -> str:
     return str(_get("SIGNIN_INQUIRY_CATEGORY", "sign_in"))
 
 
-def search_backend() -> str:
-    """ "auto" (FTS5 on SQLite, tsvector on PostgreSQL), or a dotted path to a backend class."""
-    return str(_get("SEARCH_BACKEND", "auto"))
-
-
 def vote_rate_limit() -> tuple[int, int]:
     """(votes, seconds) per client address."""
     return tuple(_get("VOTE_RATE_LIMIT", (30, 3600)))  # type: ignore[return-value]

@@ -102,12 +102,6 @@ def _snippet_text(text: str) -> str:
     return text if len(text) <= SNIPPET_LENGTH else text[: SNIPPET_LENGTH - 1] + "…"
 
 
-def _snippet(translation: ArticleTranslation) -> str:
-    text = translation.summary or translation.body_markdown
-    text = " ".join(text.split())
-    return text if len(text) <= SNIPPET_LENGTH else text[: SNIPPET_LENGTH - 1] + "…"
-
-
 def search_articles(*, query: str, language: str, limit: int = 5) -> list[dict[str, Any]]:
     """Ranked help articles for ``query``: ``[{slug, title, snippet, category, score}]``.
 

@@ -76,4 +76,3 @@ class SmsAuthenticateStage(LoginStage):
 
 # Kept for imports elsewhere.
 MfaAuthenticateStage = SmsAuthenticateStage
-SmsLoginStage = SmsAuthenticateStage

@@ -32,7 +32,6 @@ from support.models import (
     ACTIVE_STATUSES,
     Attachment,
     CannedReply,
-    Category,
     GuestChallenge,
     Inquiry,
     InquiryEvent,
@@ -910,10 +909,3 @@ def resolved_close_after_period(*, now: dt.datetime | None = None, batch: int = 
             _set_status(inquiry, Status.CLOSED, actor=None, now=now, reason="reopen_period_ended")
             inquiry.save()
     return len(pks)
-
-
-def category_for(slug: str) -> Category:
-    category = Category.objects.filter(slug=slug).first()
-    if category is None:
-        raise not_found()
-    return category

@@ -13,7 +13,7 @@ from api.schemas import ErrorOut
 
 from . import bounds, selectors, services
 from .conf import MAX_ID
-from .internal.snapshot import LeverageFigures
+from .internal.snapshot import LEVERAGE_AMOUNT_FIELDS, LeverageFigures
 from .models import Withdrawal, WithdrawalAddress
 
 router = Router(tags=["wallet"])
@@ -62,17 +62,7 @@ class BalancesOut(Schema):
 def _leverage_out(position: LeverageFigures | None) -> dict[str, Any]:
     from decimal import ROUND_DOWN, Decimal
 
-    fields = [
-        "margin_jpy",
-        "margin_btc",
-        "withdrawable_jpy",
-        "withdrawable_btc",
-        "available_jpy",
-        "available_btc",
-        "debt_jpy",
-        "debt_btc",
-    ]
-    body: dict[str, Any] = {f: _amount(getattr(position, f)) if position else "0" for f in fields}
+    body: dict[str, Any] = {f: _amount(getattr(position, f)) if position else "0" for f in LEVERAGE_AMOUNT_FIELDS}
     ratio = position.leverage_ratio if position else None
     maintenance = position.maintenance_ratio if position else None
     body["leverage_ratio"] = _amount(ratio.normalize()) if ratio is not None else None

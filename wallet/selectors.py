@@ -18,7 +18,7 @@ from . import conf
 from .formatting import trim_decimal
 from .internal.snapshot import LeverageFigures, RecentWithdrawal, Snapshot
 from .internal.snapshot import load as load_snapshot
-from .models import Balance, Currency, Rate, Withdrawal, WithdrawalAddress
+from .models import Currency, Rate, Withdrawal, WithdrawalAddress
 
 RATES_CACHE_KEY = "wallet:rates:v1"
 RATES_CACHE_SECONDS = 5
@@ -83,10 +83,6 @@ def _jpy(value: Decimal) -> Decimal:
     return trim_decimal(value, 0)
 
 
-def balances_for_user(user: Any) -> list[Balance]:
-    return list(Balance.objects.filter(user=user))
-
-
 def overview_for_user(user: Any, *, snapshot: Snapshot | None = None) -> Overview:
     """Balances in every currency (zero rows included), their JPY value and the total."""
     snapshot = snapshot or load_snapshot(user.pk)
@@ -112,10 +108,6 @@ def overview_for_user(user: Any, *, snapshot: Snapshot | None = None) -> Overvie
         missing_rates=missing,
         recent_withdrawals=snapshot.recent_withdrawals,
     )
-
-
-def net_assets_jpy_for_user(user: Any) -> Decimal:
-    return overview_for_user(user).net_assets_jpy
 
 
 # --------------------------------------------------------------------------- addresses & withdrawals

@@ -533,18 +533,8 @@ class BalancePush:
     in_use: Decimal
 
 
-@dataclass(frozen=True)
-class LeveragePush:
-    margin_jpy: Decimal
-    margin_btc: Decimal
-    withdrawable_jpy: Decimal
-    withdrawable_btc: Decimal
-    available_jpy: Decimal
-    available_btc: Decimal
-    debt_jpy: Decimal
-    debt_btc: Decimal
-    leverage_ratio: Decimal | None
-    maintenance_ratio: Decimal | None
+# The trading core pushes the figures the home page shows: one list (internal/snapshot.py).
+LeveragePush = snapshot.LeverageFigures
 
 
 def core_balances_apply(
@@ -601,8 +591,8 @@ def core_balances_apply(
         if leverage is not None:
             position, _created = LeveragePosition.objects.select_for_update().get_or_create(user_id=user.pk)
             if version > position.core_version:
-                for field, value in leverage.__dict__.items():
-                    setattr(position, field, value)
+                for field in snapshot.LEVERAGE_FIELDS:
+                    setattr(position, field, getattr(leverage, field))
                 position.core_version = version
                 position.save()
                 snapshot.invalidate(user.pk)

@@ -127,3 +127,31 @@ def test_signed_in_pages_reuse_the_process_copy_of_the_user(client: Any, user_fa
     type(user).objects.filter(pk=user.pk).update(is_active=False)
     usercache.bump(user.pk)
     assert client.get("/healthz").wsgi_request.user.is_authenticated is False
+
+
+def test_a_failed_version_bump_drops_this_processs_copy(user_factory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shared cache refusing the bump (Redis down or erroring) must not leave this
+    process serving its copy of the old row: the copy is dropped, the next load reads the
+    database."""
+    from django.core.cache import cache
+
+    from accounts import usercache
+    from core import versions
+
+    user = user_factory()
+    assert usercache.load(user.pk).is_active
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+
+    class RefusingWrites:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(cache, name)
+
+        def incr(self, *args: Any, **kwargs: Any) -> Any:
+            raise ConnectionError("redis down")
+
+        add = incr
+
+    monkeypatch.setattr(versions, "cache", RefusingWrites())
+    usercache.bump(user.pk)
+    # the version in the shared cache did not move, yet the stale copy is not served
+    assert usercache.load(user.pk).is_active is False

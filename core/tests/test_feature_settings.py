@@ -60,7 +60,6 @@ def _app_defaults() -> dict[str, Any]:
             "MADOGUCHI_SUPPORT_GUEST_SESSION_TTL": support_conf.guest_session_ttl(),
             "MADOGUCHI_SUPPORT_PRESENCE_TTL": support_conf.presence_ttl(),
             "MADOGUCHI_SUPPORT_CREATE_LIMIT_PER_HOUR": support_conf.create_limit_per_hour(),
-            "MADOGUCHI_HELP_SEARCH_BACKEND": help_conf.search_backend(),
             "MADOGUCHI_HELP_VOTE_RATE_LIMIT": help_conf.vote_rate_limit(),
             "MADOGUCHI_HELP_SEARCH_RATE_LIMIT": help_conf.search_rate_limit(),
             "MADOGUCHI_HELP_ANNOUNCEMENT_LEAD_DAYS": help_conf.announcement_lead_days(),

@@ -73,3 +73,49 @@ def test_process_copies_are_bounded_and_keyed_by_every_input() -> None:
     assert memo_render(store, ("c",), render("C")) == "C"  # "a" is evicted
     assert memo_render(store, ("a",), render("A2")) == "A2"
     assert renders == ["A", "B", "C", "A2"]
+
+
+def _render(source: str, **context: Any) -> str:
+    from django.template import Context, Template
+
+    return Template("{% load fragments %}" + source).render(Context(context))
+
+
+class _Customer:
+    is_authenticated = True
+
+    def __init__(self, email: str) -> None:
+        self.email = email
+
+
+def test_an_undeclared_variable_renders_empty_and_is_never_shared() -> None:
+    # A fragment that uses {{ user.email }} without declaring it: if it saw the page's whole
+    # context, alice's address would be cached and shown to bob.
+    source = "{% fragment %}<p>{{ user.email }}</p>{% endfragment %}"
+    assert _render(source, user=_Customer("alice@example.com")) == "<p></p>"
+    assert _render(source, user=_Customer("bob@example.com")) == "<p></p>"
+
+
+def test_declared_inputs_are_seen_and_each_value_gets_its_own_copy() -> None:
+    source = "{% fragment user.email %}<p>{{ user.email }}{{ user.secret }}</p>{% endfragment %}"
+    alice, bob = _Customer("alice@example.com"), _Customer("bob@example.com")
+    alice.secret = bob.secret = "s3cret"  # type: ignore[attr-defined]  # not declared
+    assert _render(source, user=alice) == "<p>alice@example.com</p>"
+    assert _render(source, user=bob) == "<p>bob@example.com</p>"
+    assert _render(source, user=alice) == "<p>alice@example.com</p>"
+
+
+def test_declared_values_keep_their_type_in_the_content_and_the_key() -> None:
+    source = "{% fragment flag %}{% if flag %}yes{% else %}no{% endif %}{% endfragment %}"
+    assert _render(source, flag=False) == "no"
+    assert _render(source, flag="False") == "yes"  # a non-empty string is true: another key
+    assert _render(source, flag=True) == "yes"
+
+
+def test_inputs_must_be_plain_variable_paths() -> None:
+    from django.template import TemplateSyntaxError
+
+    with pytest.raises(TemplateSyntaxError):
+        _render("{% fragment user.email|lower %}x{% endfragment %}", user=_Customer("a@example.com"))
+    with pytest.raises(TemplateSyntaxError):
+        _render('{% fragment "literal" %}x{% endfragment %}')

@@ -474,8 +474,3 @@ def is_hiragana(text: str) -> bool:
 
 def hiragana_to_katakana(text: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
-
-
-def warm_up() -> None:
-    """Load the Sudachi dictionary (about a second) before the first request needs it."""
-    analyze("ログイン sign in")

@@ -26,6 +26,8 @@ import hmac
 from django.conf import settings
 from django.core.cache import cache
 
+from core import ratelimit
+
 from .. import conf
 
 FAILURE_TTL = 60 * 60 * 24 * 30  # "consecutive" failures are remembered for 30 days
@@ -55,19 +57,14 @@ def _failure_key(user_id: int) -> str:
 
 
 def failures_record(user_id: int) -> int:
-    """Count one failed code; returns the consecutive-failure count."""
-    key = _failure_key(user_id)
-    if cache.add(key, 1, timeout=FAILURE_TTL):
-        return 1
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=FAILURE_TTL)
-        return 1
+    """Count one failed code; returns the consecutive-failure count (core.ratelimit's
+    counter, under this module's own key: the lock it feeds is per account and reset by a
+    right code, unlike a rate limit's fixed window)."""
+    return ratelimit.count(_failure_key(user_id), timeout=FAILURE_TTL)
 
 
 def failures_count(user_id: int) -> int:
-    return int(cache.get(_failure_key(user_id)) or 0)
+    return ratelimit.counted(_failure_key(user_id))
 
 
 def failures_reset(user_id: int) -> None:

@@ -18,7 +18,7 @@ The cache failing (Redis down) is not an outage: the snapshot is read from the d
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 
 import structlog
@@ -32,22 +32,15 @@ logger = structlog.get_logger("madoguchi.wallet")
 
 SNAPSHOT_SECONDS = 300
 RECENT_WITHDRAWALS = 5
-LEVERAGE_FIELDS = (
-    "margin_jpy",
-    "margin_btc",
-    "withdrawable_jpy",
-    "withdrawable_btc",
-    "available_jpy",
-    "available_btc",
-    "debt_jpy",
-    "debt_btc",
-    "leverage_ratio",
-    "maintenance_ratio",
-)
 
 
 @dataclass(frozen=True)
 class LeverageFigures:
+    """The trading core's leverage figures: the one list of them. The trading core's push
+    (``wallet.services.LeveragePush``) is this class; the API schemas
+    (``wallet.internal_api.LeverageIn``, ``wallet.api.LeverageOut``) and the model
+    (``LeveragePosition``) are kept to the same names by wallet/tests/test_snapshot.py."""
+
     margin_jpy: Decimal
     margin_btc: Decimal
     withdrawable_jpy: Decimal
@@ -58,6 +51,11 @@ class LeverageFigures:
     debt_btc: Decimal
     leverage_ratio: Decimal | None
     maintenance_ratio: Decimal | None
+
+
+LEVERAGE_FIELDS = tuple(field.name for field in fields(LeverageFigures))
+# The amounts (the two ratios are nullable and formatted on their own).
+LEVERAGE_AMOUNT_FIELDS = tuple(name for name in LEVERAGE_FIELDS if not name.endswith("_ratio"))
 
 
 @dataclass(frozen=True)

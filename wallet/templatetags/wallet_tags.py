@@ -13,7 +13,7 @@ from typing import Any
 from django import template
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.fragments import memo_render
@@ -105,12 +105,13 @@ def home_panel(context: Any) -> str:
     if user is None or not user.is_authenticated:
         return ""
     panel_context = home_context_for_user(user, overview=_overview(context))
-    # Rendering is most of the home page's cost. The panel depends only on its context and
-    # the language, so its HTML is kept under a digest of exactly those inputs (changed
-    # figures give another key, never stale HTML): in the process first, then in the
-    # shared cache for the other processes.
+    # Rendering is most of the home page's cost. The panel depends only on its context, the
+    # language and the time zone (withdrawal times are shown in local time), so its HTML is
+    # kept under a digest of exactly those inputs (changed figures give another key, never
+    # stale HTML): in the process first, then in the shared cache for the other processes.
     # The other context entries are parts of the overview: its repr covers them all.
-    digest = hashlib.sha256(f"{translation.get_language()}|{panel_context['overview']!r}".encode()).hexdigest()
+    inputs = f"{translation.get_language()}|{timezone.get_current_timezone_name()}|{panel_context['overview']!r}"
+    digest = hashlib.sha256(inputs.encode()).hexdigest()
 
     def render_shared() -> str:
         key = f"wallet:home-panel:{digest}"

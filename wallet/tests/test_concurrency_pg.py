@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
+from accounts import usercache
 from core.errors import ApplicationError
 from wallet import services
 from wallet.models import Balance, LedgerEntry, Withdrawal
@@ -190,6 +191,7 @@ def test_freeze_racing_the_cores_sent_report_never_both_wins(_postgres_only, cus
     outcomes: list[tuple[str, str]] = []
     for _round in range(20):
         get_user_model().objects.filter(pk=customer.pk).update(frozen_at=None)
+        usercache.bump(customer.pk)
         withdrawal = services.withdrawal_request(
             user=customer, currency="BTC", amount="0.1", address_id=address.pk, code="ok"
         )

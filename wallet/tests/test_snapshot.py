@@ -58,3 +58,22 @@ def test_cache_outage_falls_back_to_the_database(user_factory, monkeypatch):
     assert snapshot.load(user.pk).balances["XRP"] == (Decimal("20"), Decimal("0"))
     fund(user, "XRP", "1")  # a write still succeeds
     assert snapshot.load(user.pk).balances["XRP"] == (Decimal("21"), Decimal("0"))
+
+
+def test_the_leverage_figures_are_one_list_everywhere():
+    """LeverageFigures is the one list of the trading core's leverage figures: the push is
+    that class, and the model and both API schemas carry exactly its names."""
+    from wallet import services
+    from wallet.api import LeverageOut
+    from wallet.internal.snapshot import LEVERAGE_AMOUNT_FIELDS, LEVERAGE_FIELDS, LeverageFigures
+    from wallet.internal_api import LeverageIn
+    from wallet.models import LeveragePosition
+
+    assert services.LeveragePush is LeverageFigures
+    assert set(LEVERAGE_AMOUNT_FIELDS) < set(LEVERAGE_FIELDS)
+    assert set(LEVERAGE_FIELDS) - set(LEVERAGE_AMOUNT_FIELDS) == {"leverage_ratio", "maintenance_ratio"}
+    bookkeeping = {"id", "user", "core_version", "updated_at"}
+    model_fields = {f.name for f in LeveragePosition._meta.concrete_fields} - bookkeeping
+    assert model_fields == set(LEVERAGE_FIELDS)
+    assert tuple(LeverageIn.model_fields) == LEVERAGE_FIELDS
+    assert tuple(LeverageOut.model_fields) == LEVERAGE_FIELDS

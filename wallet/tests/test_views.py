@@ -136,3 +136,34 @@ def test_home_panel_never_shows_stale_figures_after_a_balance_change(client, hom
     after = client.get("/", headers={"Accept-Language": "en"}).content.decode()
     assert "¥7,654,321" in after
     assert "¥1,234,567" not in after
+
+
+def test_home_panel_times_follow_the_readers_time_zone(home_data):
+    """The shared (Redis) copy of the panel is keyed by the time zone too: a reader in
+    another zone, served by another process, sees the withdrawal in their own local time."""
+    import datetime as dt
+
+    from core.memo import clear_process_memos
+    from wallet.models import Withdrawal
+
+    address = usable_address(home_data)
+    Withdrawal.objects.create(
+        user=home_data,
+        currency="BTC",
+        amount=Decimal("0.001"),
+        fee=Decimal("0.0001"),
+        address=address,
+        address_text=address.address,
+        created_at=dt.datetime(2026, 12, 1, 3, 4, tzinfo=dt.UTC),
+    )
+    template = Template("{% load wallet_tags %}{% home_panel %}")
+
+    def panel_in(zone: str) -> str:
+        clear_process_memos()  # each reader on another process: only the shared copy is common
+        with timezone.override(zone), translation.override("en"):
+            return template.render(Context({"user": home_data}))
+
+    tokyo, london, tokyo_again = panel_in("Asia/Tokyo"), panel_in("Europe/London"), panel_in("Asia/Tokyo")
+    assert "2026-12-01 12:04" in tokyo and "2026-12-01 03:04" not in tokyo
+    assert "2026-12-01 03:04" in london and "2026-12-01 12:04" not in london
+    assert tokyo_again == tokyo

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from accounts.roles import IDENTITY_REVIEWER
+from conftest import browser_timeout_ms
 from recovery.models import IdentityCase
 from recovery.tests import imagegen
 from recovery.tests.conftest import totp_user
@@ -74,6 +75,7 @@ def test_identity_case_page_warns_instantly_and_staff_review_screen(
     cookie = session_client.cookies[settings.SESSION_COOKIE_NAME].value
     reviewer.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
     staff = reviewer.new_page()
+    staff.set_default_timeout(browser_timeout_ms())
     staff.goto(f"{base}/recovery/staff/cases/{case.pk}/")
     assert staff.get_attribute("tr[data-field=address]", "data-matches") == "yes"
     staff.wait_for_function("() => document.querySelector('img[data-viewer]').naturalWidth > 0")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from accounts import roles
+from conftest import browser_timeout_ms
 from support.models import CannedReply, Inquiry, Priority, Status
 from support.tests.browser.test_support_flow import sign_in
 from support.tests.factories import create_funds, png_bytes, upload
@@ -35,7 +36,7 @@ def test_agent_uses_a_macro_at_1280(_browser: Any, live_server: Any, user_factor
 
     context = _browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo", viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(browser_timeout_ms())
     sign_in(page, live_server, agent)
     page.goto(f"{live_server.url}/staff/support/?queue=funds")
     # keyboard: j selects the first row, o opens it
@@ -56,7 +57,7 @@ def test_agent_uses_a_macro_at_1280(_browser: Any, live_server: Any, user_factor
     page.keyboard.press("m")
     assert page.evaluate("document.activeElement.id") == "canned"
     page.select_option("#canned", "deposit_done_resolve")
-    assert "山田花子 様" in page.input_value("#id_body")
+    page.wait_for_function("() => document.getElementById('id_body').value.includes('山田花子 様')")
     assert page.input_value("#reply-status") == Status.RESOLVED
     assert page.input_value("#reply-priority") == str(Priority.HIGH)
     page.screenshot(path=str(SCREENSHOTS / "support_console_macro_1280.png"), full_page=True)

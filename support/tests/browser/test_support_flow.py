@@ -10,6 +10,7 @@ from django.conf import settings
 from django.test import Client
 
 from accounts import roles
+from conftest import browser_timeout_ms
 from support.models import Inquiry, Priority, Status
 from support.tests.factories import png_bytes
 
@@ -68,11 +69,15 @@ def test_hanako_deposit_inquiry_canned_reply_email_reply_resolve_reopen(
     # the agent answers with a canned reply
     agent_context = _browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
     agent_page = agent_context.new_page()
+    agent_page.set_default_timeout(browser_timeout_ms())
     sign_in(agent_page, live_server, agent)
     agent_page.goto(f"{live_server.url}/staff/support/?queue=funds")
     agent_page.click(f'tr[data-reference="{inquiry.reference}"] a')
+    # the canned-reply list works once the page's script has run (deferred scripts run
+    # before DOMContentLoaded): choosing earlier would fill nothing
+    agent_page.wait_for_url(f"**/staff/support/inquiries/{inquiry.pk}/", wait_until="domcontentloaded")
     agent_page.select_option("#canned", "deposit_credited")
-    assert "山田花子 様" in agent_page.input_value("#id_body")
+    agent_page.wait_for_function("() => document.getElementById('id_body').value.includes('山田花子 様')")
     with agent_page.expect_navigation():
         agent_page.click("#send-staff-reply")
     inquiry.refresh_from_db()
