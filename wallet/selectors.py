@@ -18,7 +18,7 @@ from . import conf
 from .formatting import trim_decimal
 from .internal.snapshot import LeverageFigures, RecentWithdrawal, Snapshot
 from .internal.snapshot import load as load_snapshot
-from .models import Currency, Rate, Withdrawal, WithdrawalAddress
+from .models import Balance, Currency, Rate, Withdrawal, WithdrawalAddress
 
 RATES_CACHE_KEY = "wallet:rates:v1"
 RATES_CACHE_SECONDS = 5

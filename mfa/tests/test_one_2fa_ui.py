@@ -87,5 +87,5 @@ def test_the_second_step_is_allauths_view_with_our_page(client, user_factory):
     )
     assert response["Location"] == "/accounts/2fa/authenticate/"
     page = client.get("/accounts/2fa/authenticate/")
-    assert [t.name for t in page.templates][0] == "mfa/authenticate.html"
+    assert next(t.name for t in page.templates) == "mfa/authenticate.html"
     assert str(Path(page.templates[0].origin.name).relative_to(settings.BASE_DIR)) == "templates/mfa/authenticate.html"
