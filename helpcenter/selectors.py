@@ -220,7 +220,67 @@ def dead_end_links() -> dict[str, str]:
     """Where a search that found nothing sends the customer next."""
     from django.urls import reverse
 
-    return {"troubleshooter_url": reverse("helpcenter:troubleshooter_sign_in"), "contact_url": "/support/new/"}
+    return {
+        "troubleshooter_url": reverse("helpcenter:troubleshooter_sign_in"),
+        "contact_url": conf.url_for_flow("inquiry"),
+    }
+
+
+# ---- the way on to the inquiry form ------------------------------------------------------
+
+# Which support category (and sub-topic) an article's "contact us" opens. Help categories
+# without a matching inquiry category open "other".
+ARTICLE_INQUIRY_CATEGORIES: dict[str, tuple[str, str]] = {
+    "sign-in-security": ("sign_in", ""),
+    "two-factor": ("sign_in", "authenticator"),
+    "deposits-withdrawals": ("funds", ""),
+    "trading": ("trading", ""),
+    "api": ("system", ""),
+    "account-opening": ("other", ""),
+    "other": ("other", ""),
+}
+
+
+def article_contact_url(*, article: Article) -> str:
+    """The inquiry form for an article that did not answer the question, pre-filled with it."""
+    from urllib.parse import urlencode
+
+    category, subtopic = ARTICLE_INQUIRY_CATEGORIES.get(article.category.slug, ("other", ""))
+    params = {"category": category, "article": article.slug}
+    if subtopic:
+        params["subtopic"] = subtopic
+    return conf.url_for_flow("inquiry") + "?" + urlencode(params)
+
+
+def inquiry_prefill_text(*, step: str = "", article: str = "", language: str) -> str:
+    """The description an inquiry form starts with when the customer comes from the
+    troubleshooter (``step``: the leaf's id) or from an article that did not help; "" when
+    neither is known. Built here from our own data, never from text in the link."""
+    from django.utils import translation
+
+    from .internal import troubleshooter
+
+    lang = _language(language)
+    with translation.override(lang):
+        if step:
+            chosen = troubleshooter.answers(troubleshooter.build_tree(), step[:64], lang)
+            if chosen:
+                return "\n".join(
+                    [
+                        _("I used the “I can't sign in” troubleshooter:"),
+                        *[f"・{c}" for c in chosen],
+                        "",
+                        _("What I tried and what happened:"),
+                        "",
+                    ]
+                )
+        if article:
+            rows = ArticleTranslation.objects.filter(article__slug=article[:100], article__is_published=True)
+            found = sorted(rows, key=lambda t: t.language != lang)
+            if found:
+                text = _("I read the help article “%(title)s” but it did not solve my problem.")
+                return text % {"title": found[0].title} + "\n\n"
+    return ""
 
 
 # ---- search misses ----------------------------------------------------------------------

@@ -151,7 +151,7 @@ def troubleshooter_sign_in(request: HttpRequest) -> HttpResponse:
             "options": [{"label": o.label[lang], "id": o.node.id} for o in node.options],
             "path": [{"id": p.id, "title": p.title[lang]} for p in path],
             "leaf_url": troubleshooter.leaf_url(node),
-            "inquiry_url": troubleshooter.inquiry_url(*node.still_stuck) if node.still_stuck else None,
+            "inquiry_url": troubleshooter.still_stuck_url(node),
             "article_slug": node.article,
         },
     )

@@ -314,8 +314,12 @@ def inquiry_create(
         attachments, uploader=f"user:{customer.pk}" if customer else f"guest:{guest_email.lower()}"
     )
 
-    if not is_guest and not allow_duplicate:
-        existing = selectors.open_inquiry_in_category(user=customer, category=category)
+    if not allow_duplicate:
+        existing = (
+            selectors.open_inquiry_in_category_for_guest(email=guest_email, category=category)
+            if is_guest
+            else selectors.open_inquiry_in_category(user=customer, category=category)
+        )
         if existing is not None:
             raise ApplicationError(
                 "open_inquiry_exists",

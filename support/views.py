@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -82,7 +83,11 @@ def _form_context(
         }
         for spec in specs
     ]
-    duplicate = None if guest else selectors.open_inquiry_in_category(user=request.user, category=category)
+    if guest:
+        # only the confirmed address's own inquiries (the ones the guest pages can open)
+        duplicate = selectors.open_inquiry_in_category_for_guest(email=_guest_email(request), category=category)
+    else:
+        duplicate = selectors.open_inquiry_in_category(user=request.user, category=category)
     return {
         "category": category,
         "category_name": category.name(language),
@@ -122,9 +127,36 @@ def my_inquiries(request: HttpRequest) -> HttpResponse:
     return render(request, "support/my_inquiries.html", {"page": page, "language": _lang()})
 
 
+GUEST_NEXT_SESSION_KEY = "support_guest_next"
+
+
+def _prefill_query(request: HttpRequest) -> str:
+    carried = {k: request.GET[k] for k in request.GET if k in selectors.PREFILL_PARAMS or k.startswith("fields.")}
+    carried |= {f"fields.{k}": request.GET[k] for k in ("failing_step",) if k in request.GET}
+    return ("?" + urlencode(carried)) if carried else ""
+
+
 def new_inquiry(request: HttpRequest) -> HttpResponse:
+    """The category chooser; a link that names a category (the troubleshooter, a help
+    article) goes straight to that form, carrying what pre-fills it: signed in to the form,
+    a guest through the email confirmation when the category takes guests, else to sign-in."""
     language = _lang()
     guest = not request.user.is_authenticated
+    wanted = request.GET.get("category", "")
+    if wanted:
+        category = selectors.category_or_none(wanted, guest=False)
+        if category is not None:
+            query = _prefill_query(request)
+            form_url = reverse("support:new_form", args=[category.slug]) + query
+            if not guest:
+                return redirect(form_url)
+            if category.guest_allowed:
+                guest_url = reverse("support:guest_new", args=[category.slug]) + query
+                if _guest_email(request):
+                    return redirect(guest_url)
+                request.session[GUEST_NEXT_SESSION_KEY] = guest_url
+                return redirect(reverse("support:guest_start") + "?" + urlencode({"category": category.slug}))
+            return redirect(reverse("account_login") + "?" + urlencode({"next": form_url}))
     categories = selectors.categories_for_customer(guest=False)
     return render(
         request,
@@ -140,7 +172,7 @@ def new_inquiry(request: HttpRequest) -> HttpResponse:
 @login_required
 def new_inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.category_by_slug(slug)
-    values: dict[str, Any] = dict(request.GET.items())
+    values: dict[str, Any] = selectors.inquiry_prefill(category=category, params=request.GET, language=_lang())
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
@@ -329,6 +361,10 @@ def guest_verify(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()
             request.session[GUEST_SESSION_KEY] = {"email": confirmed, "until": time.time() + conf.guest_session_ttl()}
             request.session.pop("support_guest_pending", None)
+            # back to the pre-filled form the guest was sent to (only our own guest form paths)
+            after = str(request.session.pop(GUEST_NEXT_SESSION_KEY, "") or "")
+            if after.startswith(reverse("support:guest_new", args=["x"]).rsplit("x/", 1)[0]):
+                return redirect(after)
             return redirect("support:guest_home")
     return render(request, "support/guest_verify.html", {"form": form, "address": address})
 
@@ -372,7 +408,7 @@ def guest_home(request: HttpRequest) -> HttpResponse:
 def guest_new(request: HttpRequest, slug: str) -> HttpResponse:
     email = _require_guest(request)
     category = selectors.category_by_slug(slug, guest=True)
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = selectors.inquiry_prefill(category=category, params=request.GET, language=_lang())
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
