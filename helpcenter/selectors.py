@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -224,6 +226,52 @@ def dead_end_links() -> dict[str, str]:
         "troubleshooter_url": reverse("helpcenter:troubleshooter_sign_in"),
         "contact_url": conf.url_for_flow("inquiry"),
     }
+
+
+# ---- a search that found nothing ------------------------------------------------------
+
+
+def _terms(query: str) -> list[str]:
+    return [t for t in re.split(r"[\s\u3000、。,.・/／?？!！「」『』()（）:：…]+", query) if t]
+
+
+def _vocabulary(language: str) -> list[str]:
+    """Words a customer might have meant: article keywords and titles in ``language``."""
+    words: set[str] = set()
+    for title, keywords in ArticleTranslation.objects.filter(language=language, article__is_published=True).values_list(
+        "title", "keywords"
+    ):
+        words.update(k.strip() for k in keywords.split(",") if 1 < len(k.strip()) <= 40)
+        words.update(t for t in _terms(title) if 1 < len(t) <= 40)
+    return sorted(words)
+
+
+def search_alternatives(*, query: str, language: str, limit: int = 4) -> list[str]:
+    """What to try after a search found nothing, each known to find something: a close
+    spelling of the query or of one of its words ("did you mean"), then each word alone
+    (broader)."""
+    lang = _language(language)
+    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    terms = _terms(query)
+    if not query:
+        return []
+    candidates: list[str] = []
+    vocabulary = _vocabulary(lang)
+    lowered = {w.lower(): w for w in vocabulary}
+    for word in [query, *terms] if len(terms) > 1 else [query]:
+        for close in difflib.get_close_matches(word.lower(), list(lowered), n=3, cutoff=0.6):
+            candidates.append(lowered[close])
+    if len(terms) > 1:
+        candidates.extend(terms)
+    out: list[str] = []
+    for candidate in candidates:
+        if candidate.lower() == query.lower() or candidate in out:
+            continue
+        if search_articles(query=candidate, language=lang, limit=1):
+            out.append(candidate)
+        if len(out) >= limit:
+            break
+    return out
 
 
 # ---- the way on to the inquiry form ------------------------------------------------------

@@ -56,6 +56,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if query and not results and not error:
         # a dead end: offer the popular articles, the troubleshooter and the contact form
         context["popular"] = selectors.popular_articles(language=_lang(), limit=5)
+        context["alternatives"] = selectors.search_alternatives(query=query, language=_lang())
         context.update(selectors.dead_end_links())
     return render(request, "helpcenter/search.html", context)
 
@@ -79,6 +80,8 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             "feedback_sent": slug in request.session.get("helpcenter_feedback", []),
             "feedback_reasons": ArticleFeedback.Reason.choices,
             "other_language": translation.language != _lang(),
+            "contact_url": selectors.article_contact_url(article=translation.article),
+            "popular": selectors.popular_articles(language=_lang(), limit=4) if voted == "no" else [],
         },
     )
 
