@@ -143,6 +143,7 @@ ROUTES: list[Route] = [
     R("", PUBLIC),
     R("language/", PUBLIC, writes=True, note="language cookie"),
     R("contact/", PUBLIC),
+    R("contact/callback/", CUSTOMER, SIGNED_IN, writes=True, note="phone hours only; allowed while frozen"),
     R("status/", PUBLIC),
     R("help/", PUBLIC),
     R("help/search/", PUBLIC),

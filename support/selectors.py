@@ -189,6 +189,38 @@ def contact_channels(*, now: dt.datetime | None = None) -> list[ChannelStatus]:
     return all_channel_status(now=now, closures=closures)
 
 
+def phone_status(*, now: dt.datetime | None = None) -> ChannelStatus:
+    """The phone line now (hours, Japanese public holidays and closures counted)."""
+    return next(c for c in contact_channels(now=now) if c.channel == "phone")
+
+
+def callback_slots(*, now: dt.datetime | None = None) -> list[dt.datetime]:
+    """Preferred callback times left in the current phone opening, in steps of
+    ``conf.callback_slot_minutes()`` (at least one step from now, the last one step before
+    closing); empty while the line is closed."""
+    now = now or timezone.now()
+    status = phone_status(now=now)
+    if not status.open_now or status.closes_at is None:
+        return []
+    step = dt.timedelta(minutes=conf.callback_slot_minutes())
+    start = now.replace(second=0, microsecond=0) + step
+    start += dt.timedelta(minutes=-start.minute % conf.callback_slot_minutes())
+    slots: list[dt.datetime] = []
+    while start <= status.closes_at - step and len(slots) < 48:
+        slots.append(start)
+        start += step
+    return slots
+
+
+def callbacks_for_customer(*, user: Any, limit: int = 5) -> list[Any]:
+    """The customer's latest callback requests (their inquiries are theirs already)."""
+    from support.models import CallbackRequest
+
+    if user is None or not user.is_authenticated:
+        return []
+    return list(CallbackRequest.objects.filter(customer=user).select_related("inquiry").order_by("-created_at")[:limit])
+
+
 def upcoming_closures(*, now: dt.datetime | None = None, limit: int = 5) -> list[Closure]:
     now = now or timezone.now()
     return list(Closure.objects.filter(ends_at__gt=now).order_by("starts_at")[:limit])

@@ -53,14 +53,60 @@ def _files(request: HttpRequest) -> list[Any]:
 # --------------------------------------------------------------------------- contact
 
 
-def contact(request: HttpRequest) -> HttpResponse:
+def _tel(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit() or ch == "+")
+
+
+def _contact_context(request: HttpRequest, *, values: dict[str, str], errors: dict[str, list[str]]) -> dict[str, Any]:
     language = _lang()
     channels = [channel_dict(s, language) for s in selectors.contact_channels()]
-    return render(
+    phone_open = any(c["channel"] == "phone" and c["open_now"] for c in channels)
+    signed_in = request.user.is_authenticated
+    number = conf.phone_number()
+    return {
+        "channels": channels,
+        "closures": selectors.upcoming_closures(),
+        "language": language,
+        "phone_number": number,
+        "phone_tel": _tel(number),
+        "callback_open": phone_open,
+        "callback_slots": selectors.callback_slots() if phone_open and signed_in else [],
+        "callback_topics": [(c.slug, c.name(language)) for c in selectors.categories_for_customer(guest=False)]
+        if signed_in
+        else [],
+        "callback_values": {"phone": getattr(request.user, "phone", "") or "", "preferred": "asap", **values},
+        "callback_errors": errors,
+        "callbacks": selectors.callbacks_for_customer(user=request.user),
+    }
+
+
+def contact(request: HttpRequest) -> HttpResponse:
+    return render(request, "support/contact.html", _contact_context(request, values={}, errors={}))
+
+
+@login_required
+@require_POST
+def callback_request(request: HttpRequest) -> HttpResponse:
+    """The contact page's "call me back" form (phone hours only; the service decides)."""
+    values = {k: str(request.POST.get(k, ""))[:60] for k in ("phone", "preferred", "topic")}
+    try:
+        callback = services.callback_request(
+            customer=request.user,
+            phone=values["phone"],
+            preferred=values["preferred"],
+            category_slug=values["topic"],
+            request=request,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        context = _contact_context(request, values=values, errors=exc.fields)
+        return render(request, "support/contact.html", context, status=exc.status if exc.status >= 400 else 400)
+    messages.success(
         request,
-        "support/contact.html",
-        {"channels": channels, "closures": selectors.upcoming_closures(), "language": language},
+        _("Thank you. We will call you back (%(ref)s). You can follow it in your inquiries.")
+        % {"ref": callback.inquiry.reference},
     )
+    return redirect(reverse("support:contact") + "#callback")
 
 
 # --------------------------------------------------------------------------- form helpers
