@@ -53,6 +53,17 @@ def _files(request: HttpRequest) -> list[Any]:
 # --------------------------------------------------------------------------- contact
 
 
+def _display_phone(e164: str) -> str:
+    import phonenumbers
+
+    from accounts.phone import display_phone
+
+    try:
+        return display_phone(e164) if e164 else ""
+    except phonenumbers.NumberParseException:  # an odd stored number is still shown as it is
+        return e164
+
+
 def _tel(number: str) -> str:
     return "".join(ch for ch in number if ch.isdigit() or ch == "+")
 
@@ -74,7 +85,8 @@ def _contact_context(request: HttpRequest, *, values: dict[str, str], errors: di
         "callback_topics": [(c.slug, c.name(language)) for c in selectors.categories_for_customer(guest=False)]
         if signed_in
         else [],
-        "callback_values": {"phone": getattr(request.user, "phone", "") or "", "preferred": "asap", **values},
+        "callback_values": {"phone": _display_phone(getattr(request.user, "phone", "") or ""), "preferred": "asap"}
+        | values,
         "callback_errors": errors,
         "callbacks": selectors.callbacks_for_customer(user=request.user),
     }
