@@ -94,6 +94,7 @@ def test_a_guest_from_the_troubleshooter_confirms_the_email_then_gets_the_filled
     client: Client, outbox: Any, solve_captcha: Any
 ):
     url = troubleshooter.leaf_url(leaf("sms-number-changed"))
+    assert url is not None
     # a guest is sent to confirm the address first
     response = client.get(url)
     assert response.status_code == 302 and response["Location"].startswith("/support/guest/")
