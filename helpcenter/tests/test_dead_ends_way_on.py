@@ -60,3 +60,10 @@ def test_a_search_that_finds_nothing_as_a_whole_suggests_its_words_alone(help_co
 
     assert "出金" in search_alternatives(query="出金 量子テレポーテーション", language="ja")
     assert search_alternatives(query="量子テレポーテーション", language="ja") == []
+
+
+def test_the_api_fallback_lists_the_alternatives(api_client: Any, help_content: None):
+    body = api_client.get("/api/v1/help/search?q=authenticatr&lang=en").json()
+    assert body["results"] == []
+    alternatives = body["fallback"]["alternatives"]
+    assert alternatives and "authenticator" in alternatives[0].lower()
