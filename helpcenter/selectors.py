@@ -311,17 +311,13 @@ def inquiry_prefill_text(*, step: str = "", article: str = "", language: str) ->
     lang = _language(language)
     with translation.override(lang):
         if step:
-            chosen = troubleshooter.answers(troubleshooter.build_tree(), step[:64], lang)
-            if chosen:
-                return "\n".join(
-                    [
-                        _("I used the “I can't sign in” troubleshooter:"),
-                        *[f"・{c}" for c in chosen],
-                        "",
-                        _("What I tried and what happened:"),
-                        "",
-                    ]
-                )
+            found = troubleshooter.answers(troubleshooter.build_tree(), step[:64], lang)
+            if found and found[0]:
+                chosen, tried = found
+                lines = [_("I used the “I can't sign in” troubleshooter:"), *[f"・{c}" for c in chosen]]
+                if tried:
+                    lines.append(_("Suggested fix I tried: %(fix)s") % {"fix": tried})
+                return "\n".join([*lines, "", _("What I tried and what happened:"), ""])
         if article:
             rows = ArticleTranslation.objects.filter(article__slug=article[:100], article__is_published=True)
             found = sorted(rows, key=lambda t: t.language != lang)

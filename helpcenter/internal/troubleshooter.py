@@ -347,9 +347,9 @@ def still_stuck_url(node: Node) -> str | None:
     return inquiry_url(*node.still_stuck, node.id) if node.still_stuck else None
 
 
-def answers(root: Node, node_id: str, language: str) -> list[str] | None:
-    """The answers the customer chose to reach ``node_id`` (option labels), then the leaf's
-    title; None for an unknown step."""
+def answers(root: Node, node_id: str, language: str) -> tuple[list[str], str] | None:
+    """The answers the customer chose to reach ``node_id`` (option labels) and, for a fix or
+    flow leaf, the fix it suggested ("" for an inquiry leaf); None for an unknown step."""
     lang = language if language in ("ja", "en") else "ja"
     found = find(root, node_id)
     if found is None:
@@ -358,7 +358,7 @@ def answers(root: Node, node_id: str, language: str) -> list[str] | None:
     chosen: list[str] = []
     for parent, child in zip(path, [*path[1:], node], strict=True):
         chosen.extend(o.label[lang] for o in parent.options if o.node is child)
-    return [*chosen, node.title[lang]]
+    return chosen, (node.title[lang] if node.kind in ("fix", "flow") else "")
 
 
 def find(root: Node, node_id: str) -> tuple[Node, list[Node]] | None:

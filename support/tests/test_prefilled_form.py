@@ -53,6 +53,7 @@ def test_a_troubleshooter_leaf_opens_the_sign_in_form_filled_in(user_factory: An
     description = page[page.index('id="id_description"') : page.index("</textarea>", page.index('id="id_description"'))]
     assert "「ログインできないときの診断」で次のように答えました" in description
     assert "・SMS の確認コードが届かない" in description and "・いいえ、番号が変わった" in description
+    assert "お問い合わせください" not in description  # the leaf's call to action is not an answer
 
 
 def test_the_still_stuck_link_of_a_fix_is_filled_in_too(user_factory: Any):
@@ -64,6 +65,7 @@ def test_the_still_stuck_link_of_a_fix_is_filled_in_too(user_factory: Any):
     _path, page = follow(client, url)
     assert "I used the “I can&#x27;t sign in” troubleshooter:" in page
     assert "・Yes, same number" in page
+    assert "Suggested fix I tried: Check spam filters and SMS blocking" in page
 
 
 def test_free_text_in_the_link_is_never_copied_into_the_form(user_factory: Any):
