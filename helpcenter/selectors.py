@@ -320,10 +320,10 @@ def inquiry_prefill_text(*, step: str = "", article: str = "", language: str) ->
                 return "\n".join([*lines, "", _("What I tried and what happened:"), ""])
         if article:
             rows = ArticleTranslation.objects.filter(article__slug=article[:100], article__is_published=True)
-            found = sorted(rows, key=lambda t: t.language != lang)
-            if found:
+            translations = sorted(rows, key=lambda t: t.language != lang)
+            if translations:
                 text = _("I read the help article “%(title)s” but it did not solve my problem.")
-                return text % {"title": found[0].title} + "\n\n"
+                return text % {"title": translations[0].title} + "\n\n"
     return ""
 
 
