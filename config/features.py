@@ -436,6 +436,14 @@ FEATURES: tuple[Feature, ...] = (
         "10",
         "new inquiries per customer / guest address per hour",
     ),
+    F(
+        "MADOGUCHI_SUPPORT_PHONE_NUMBER",
+        text(30, r"\+?[0-9][0-9 -]{5,28}"),
+        "0120-000-000",
+        "support phone line shown on the contact page as a tel: link (empty hides it)",
+    ),
+    F("MADOGUCHI_SUPPORT_CALLBACK_RATE_LIMIT", rate(), "3/86400", "callback requests per customer per period (s)"),
+    F("MADOGUCHI_SUPPORT_CALLBACK_SLOT_MINUTES", integer(10, 120), "30", "step of the preferred callback times"),
     # helpcenter (helpcenter/conf.py, docs/helpcenter.md)
     F("MADOGUCHI_HELP_VOTE_RATE_LIMIT", rate(), "30/3600", "helpful votes per client address per period (s)"),
     F("MADOGUCHI_HELP_SEARCH_RATE_LIMIT", rate(), "600/60", "public search queries per client address per period (s)"),

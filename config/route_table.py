@@ -150,6 +150,7 @@ ROUTES: list[Route] = [
     R("", PUBLIC),
     R("language/", PUBLIC, writes=True, note="language cookie"),
     R("contact/", PUBLIC),
+    R("contact/callback/", CUSTOMER, SIGNED_IN, writes=True, note="phone hours only; allowed while frozen"),
     R("status/", PUBLIC),
     R("help/", PUBLIC),
     R("help/search/", PUBLIC),
@@ -298,6 +299,7 @@ ROUTES: list[Route] = [
     R("recovery/freeze/confirm/<str:token>/", PUBLIC, SIGNED_LINK, writes=True),
     R("recovery/identity/", PUBLIC, writes=True),
     R("recovery/identity/<uuid:case_id>/", PUBLIC, OWNER),
+    R("recovery/identity/<uuid:case_id>/correct/", PUBLIC, OWNER, writes=True, note="details after a mismatch"),
     R("recovery/identity/<uuid:case_id>/resubmit/<str:token>/", PUBLIC, SIGNED_LINK, writes=True),
     R("recovery/identity/<uuid:case_id>/documents/<int:document_id>/", PUBLIC, OWNER),
     # --- support (customers and guests) ----------------------------------------------

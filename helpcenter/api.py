@@ -43,6 +43,8 @@ class HelpDeadEndOut(Schema):
     popular: list[HelpPopularOut]
     troubleshooter_url: str
     contact_url: str
+    # searches to try instead (close spellings, then single words), each known to find articles
+    alternatives: list[str] = []
 
 
 class HelpSearchOut(Schema):
@@ -70,7 +72,11 @@ def help_search(request: HttpRequest, params: Query[HelpSearchParams]) -> dict[s
     out: dict[str, object] = {"query": query, "language": language, "results": results}
     if query and not results and request.GET.get("final") != "0":
         services.search_miss_record(query=query, language=language)
-        out["fallback"] = {"popular": selectors.popular_articles(language=language), **selectors.dead_end_links()}
+        out["fallback"] = {
+            "popular": selectors.popular_articles(language=language),
+            "alternatives": selectors.search_alternatives(query=query, language=language),
+            **selectors.dead_end_links(),
+        }
     return out
 
 

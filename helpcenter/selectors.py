@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -214,7 +216,109 @@ def dead_end_links() -> dict[str, str]:
     """Where a search that found nothing sends the customer next."""
     from django.urls import reverse
 
-    return {"troubleshooter_url": reverse("helpcenter:troubleshooter_sign_in"), "contact_url": "/support/new/"}
+    return {
+        "troubleshooter_url": reverse("helpcenter:troubleshooter_sign_in"),
+        "contact_url": conf.url_for_flow("inquiry"),
+    }
+
+
+# ---- a search that found nothing ------------------------------------------------------
+
+
+def _terms(query: str) -> list[str]:
+    return [t for t in re.split(r"[\s\u3000、。,.・/／?？!！「」『』()（）:：…]+", query) if t]
+
+
+def _vocabulary(language: str) -> list[str]:
+    """Words a customer might have meant: article keywords and titles in ``language``."""
+    words: set[str] = set()
+    for title, keywords in ArticleTranslation.objects.filter(language=language, article__is_published=True).values_list(
+        "title", "keywords"
+    ):
+        words.update(k.strip() for k in keywords.split(",") if 1 < len(k.strip()) <= 40)
+        words.update(t for t in _terms(title) if 1 < len(t) <= 40)
+    return sorted(words)
+
+
+def search_alternatives(*, query: str, language: str, limit: int = 4) -> list[str]:
+    """What to try after a search found nothing, each known to find something: a close
+    spelling of the query or of one of its words ("did you mean"), then each word alone
+    (broader)."""
+    lang = _language(language)
+    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    terms = _terms(query)
+    if not query:
+        return []
+    candidates: list[str] = []
+    vocabulary = _vocabulary(lang)
+    lowered = {w.lower(): w for w in vocabulary}
+    for word in [query, *terms] if len(terms) > 1 else [query]:
+        for close in difflib.get_close_matches(word.lower(), list(lowered), n=3, cutoff=0.6):
+            candidates.append(lowered[close])
+    if len(terms) > 1:
+        candidates.extend(terms)
+    out: list[str] = []
+    for candidate in candidates:
+        if candidate.lower() == query.lower() or candidate in out:
+            continue
+        if search_articles(query=candidate, language=lang, limit=1):
+            out.append(candidate)
+        if len(out) >= limit:
+            break
+    return out
+
+
+# ---- the way on to the inquiry form ------------------------------------------------------
+
+# Which support category (and sub-topic) an article's "contact us" opens. Help categories
+# without a matching inquiry category open "other".
+ARTICLE_INQUIRY_CATEGORIES: dict[str, tuple[str, str]] = {
+    "sign-in-security": ("sign_in", ""),
+    "two-factor": ("sign_in", "authenticator"),
+    "deposits-withdrawals": ("funds", ""),
+    "trading": ("trading", ""),
+    "api": ("system", ""),
+    "account-opening": ("other", ""),
+    "other": ("other", ""),
+}
+
+
+def article_contact_url(*, article: Article) -> str:
+    """The inquiry form for an article that did not answer the question, pre-filled with it."""
+    from urllib.parse import urlencode
+
+    category, subtopic = ARTICLE_INQUIRY_CATEGORIES.get(article.category.slug, ("other", ""))
+    params = {"category": category, "article": article.slug}
+    if subtopic:
+        params["subtopic"] = subtopic
+    return conf.url_for_flow("inquiry") + "?" + urlencode(params)
+
+
+def inquiry_prefill_text(*, step: str = "", article: str = "", language: str) -> str:
+    """The description an inquiry form starts with when the customer comes from the
+    troubleshooter (``step``: the leaf's id) or from an article that did not help; "" when
+    neither is known. Built here from our own data, never from text in the link."""
+    from django.utils import translation
+
+    from .internal import troubleshooter
+
+    lang = _language(language)
+    with translation.override(lang):
+        if step:
+            found = troubleshooter.answers(troubleshooter.build_tree(), step[:64], lang)
+            if found and found[0]:
+                chosen, tried = found
+                lines = [_("I used the “I can't sign in” troubleshooter:"), *[f"・{c}" for c in chosen]]
+                if tried:
+                    lines.append(_("Suggested fix I tried: %(fix)s") % {"fix": tried})
+                return "\n".join([*lines, "", _("What I tried and what happened:"), ""])
+        if article:
+            rows = ArticleTranslation.objects.filter(article__slug=article[:100], article__is_published=True)
+            translations = sorted(rows, key=lambda t: t.language != lang)
+            if translations:
+                text = _("I read the help article “%(title)s” but it did not solve my problem.")
+                return text % {"title": translations[0].title} + "\n\n"
+    return ""
 
 
 # ---- search misses ----------------------------------------------------------------------

@@ -56,6 +56,7 @@ def search(request: HttpRequest) -> HttpResponse:
     if query and not results and not error:
         # a dead end: offer the popular articles, the troubleshooter and the contact form
         context["popular"] = selectors.popular_articles(language=_lang(), limit=5)
+        context["alternatives"] = selectors.search_alternatives(query=query, language=_lang())
         context.update(selectors.dead_end_links())
     return render(request, "helpcenter/search.html", context)
 
@@ -79,6 +80,8 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
             "feedback_sent": slug in request.session.get("helpcenter_feedback", []),
             "feedback_reasons": ArticleFeedback.Reason.choices,
             "other_language": translation.language != _lang(),
+            "contact_url": selectors.article_contact_url(article=translation.article),
+            "popular": selectors.popular_articles(language=_lang(), limit=4) if voted == "no" else [],
         },
     )
 
@@ -151,7 +154,7 @@ def troubleshooter_sign_in(request: HttpRequest) -> HttpResponse:
             "options": [{"label": o.label[lang], "id": o.node.id} for o in node.options],
             "path": [{"id": p.id, "title": p.title[lang]} for p in path],
             "leaf_url": troubleshooter.leaf_url(node),
-            "inquiry_url": troubleshooter.inquiry_url(*node.still_stuck) if node.still_stuck else None,
+            "inquiry_url": troubleshooter.still_stuck_url(node),
             "article_slug": node.article,
         },
     )

@@ -63,6 +63,16 @@ class IdentityCaseForm(IdentityDetailsForm):
     field_order = ["purpose"]
 
 
+class CorrectionForm(IdentityDetailsForm):
+    """The details again, pre-filled with what the case says, and a photo when needed."""
+
+    image = forms.FileField(
+        label=_("New ID selfie"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
 class ResubmitForm(forms.Form):
     image = forms.FileField(
         label=_("New ID selfie"),

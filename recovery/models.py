@@ -141,3 +141,17 @@ class CaseDecision(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+class CaseCorrection(models.Model):
+    """The customer corrected the details of a case rejected for "details do not match":
+    what each changed field said before and says now (staff see the history)."""
+
+    case = models.ForeignKey(IdentityCase, on_delete=models.CASCADE, related_name="corrections")
+    submission = models.PositiveIntegerField()  # the submission these corrected details belong to
+    changed = models.JSONField(default=dict)  # field -> {"before": ..., "after": ...}
+    new_photo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]

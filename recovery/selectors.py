@@ -201,6 +201,20 @@ def case_comparison(case: IdentityCase) -> list[FieldComparison]:
     return rows
 
 
+def case_corrections(case: IdentityCase) -> list[dict[str, Any]]:
+    """The customer's corrections of the case, oldest first, as rows for the reviewer:
+    ``{at, submission, new_photo, fields: [(field, before, after)]}``."""
+    return [
+        {
+            "at": c.created_at,
+            "submission": c.submission,
+            "new_photo": c.new_photo,
+            "fields": [(name, change.get("before"), change.get("after")) for name, change in c.changed.items()],
+        }
+        for c in case.corrections.all()
+    ]
+
+
 def turnaround_stats(*, days: int = 30) -> dict[str, Any]:
     """Review turnaround (submission -> decision) over the last `days` days, in minutes."""
     since = timezone.now() - timedelta(days=days)

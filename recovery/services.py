@@ -37,7 +37,14 @@ from . import conf
 from .backends import get_backend
 from .idcheck import PrecheckConfig, PrecheckResult, precheck_id_selfie
 from .messages import REJECTION_REASONS
-from .models import AuthenticatorRecovery, CaseDecision, IdentityCase, IdentityDocument, PasswordResetGrant
+from .models import (
+    AuthenticatorRecovery,
+    CaseCorrection,
+    CaseDecision,
+    IdentityCase,
+    IdentityDocument,
+    PasswordResetGrant,
+)
 from .tokens import sms_verified_for
 
 RESET_SESSION_KEY = "recovery.password_reset"
@@ -503,6 +510,103 @@ def _resubmit(
             event="identity_case.resubmitted",
             request=request,
             data={"case": str(locked.pk), "submission": locked.submissions, "warnings": precheck.problems},
+        )
+    return locked
+
+
+CORRECTABLE_FIELDS = (
+    "full_name",
+    "full_name_kana",
+    "address",
+    "date_of_birth",
+    "registered_phone",
+    "phone_changed",
+    "new_phone",
+    "emails",
+)
+DETAILS_MISMATCH = "details_mismatch"
+
+
+def correction_allowed(case: IdentityCase) -> bool:
+    """A case rejected because the details did not match our records can be corrected."""
+    return case.status == IdentityCase.Status.REJECTED and DETAILS_MISMATCH in (case.rejection_reasons or [])
+
+
+def correction_needs_photo(case: IdentityCase) -> bool:
+    """A new photo is needed too when the photo itself was also a reason for the rejection."""
+    return any(r != DETAILS_MISMATCH for r in case.rejection_reasons or [])
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def identity_case_correct(
+    *,
+    case: IdentityCase,
+    details: dict[str, Any],
+    image: Any = None,
+    request: HttpRequest | None = None,
+) -> IdentityCase:
+    """The customer corrects the details of a case rejected for "details do not match"
+    and sends it back for review (with a new photo when the photo was also refused).
+
+    The case must come from ``selectors.identity_case_for_request`` (the owner). Every
+    changed field is kept with its old and new value (``CaseCorrection``) for the reviewer,
+    and the correction is audited (field names only).
+    """
+    ratelimit.check(f"recovery:case-submit:{case.user_id}", limit=10, period=3600)
+    if not correction_allowed(case):
+        raise ApplicationError(
+            "case_not_correctable", _("The details of this case cannot be corrected now."), status=409
+        )
+    clean_details = _clean_details(details)
+    changed = {
+        name: {"before": _plain(getattr(case, name)), "after": _plain(clean_details[name])}
+        for name in CORRECTABLE_FIELDS
+        if _plain(getattr(case, name)) != _plain(clean_details[name])
+    }
+    if image is None and correction_needs_photo(case):
+        raise validation_failed({"image": [_("Please also send a new photo: the photo was one of the reasons.")]})
+    if not changed and image is None:
+        raise validation_failed(
+            {"__all__": [_("Nothing was changed. Correct the details that do not match our records, then send.")]}
+        )
+    clean = _sanitise_selfie(image) if image is not None else None
+    precheck = precheck_id_selfie(clean.content, config=precheck_config()) if clean is not None else None
+    with transaction.atomic():
+        locked = IdentityCase.objects.select_for_update().get(pk=case.pk)
+        if not correction_allowed(locked):
+            raise ApplicationError(
+                "case_not_correctable", _("The details of this case cannot be corrected now."), status=409
+            )
+        locked.submissions += 1
+        locked.status = IdentityCase.Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.first_approver = None
+        update = ["submissions", "status", "submitted_at", "first_approver", *CORRECTABLE_FIELDS]
+        for name in CORRECTABLE_FIELDS:
+            setattr(locked, name, clean_details[name])
+        if precheck is not None and clean is not None:
+            locked.warnings = precheck.problems
+            update.append("warnings")
+        locked.save(update_fields=update)
+        if precheck is not None and clean is not None:
+            _store_document(case=locked, clean=clean, precheck=precheck, submission=locked.submissions)
+        CaseCorrection.objects.create(
+            case=locked, submission=locked.submissions, changed=changed, new_photo=clean is not None
+        )
+        get_backend().on_submitted(locked, request=request)
+        audit_log(
+            user=locked.user,
+            event="identity_case.corrected",
+            request=request,
+            data={
+                "case": str(locked.pk),
+                "submission": locked.submissions,
+                "fields": sorted(changed),
+                "new_photo": clean is not None,
+            },
         )
     return locked
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("recovery/freeze/confirm/<str:token>/", views.freeze_confirm, name="freeze_confirm"),
     path("recovery/identity/", views.identity_new, name="identity_new"),
     path("recovery/identity/<uuid:case_id>/", views.identity_detail, name="identity_detail"),
+    path("recovery/identity/<uuid:case_id>/correct/", views.identity_correct, name="identity_correct"),
     path(
         "recovery/identity/<uuid:case_id>/resubmit/<str:token>/",
         views.identity_resubmit_link,

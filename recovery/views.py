@@ -11,13 +11,23 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.phone import display_phone
 from core.errors import ApplicationError
 
 from . import selectors, services
-from .forms import CodeForm, FreezeRequestForm, IdentityCaseForm, PasswordResetRequestForm, ResubmitForm, ReviewForm
+from .forms import (
+    CodeForm,
+    CorrectionForm,
+    FreezeRequestForm,
+    IdentityCaseForm,
+    PasswordResetRequestForm,
+    ResubmitForm,
+    ReviewForm,
+)
 from .messages import PRECHECK_LABELS, PRECHECK_MESSAGES, REJECTION_REASONS
 from .models import IdentityCase, IdentityDocument
 
@@ -180,6 +190,7 @@ def _case_context(case: IdentityCase) -> dict[str, Any]:
         "reference": services.case_reference(case),
         "reasons": [REJECTION_REASONS[r] for r in case.rejection_reasons if r in REJECTION_REASONS],
         "warnings": [PRECHECK_MESSAGES[w] for w in case.warnings if w in PRECHECK_MESSAGES],
+        "correctable": services.correction_allowed(case),
     }
 
 
@@ -229,6 +240,49 @@ def identity_detail(request: HttpRequest, case_id: str) -> HttpResponse:
     context = _case_context(case)
     context.update(form=form, precheck_messages={k: str(v) for k, v in PRECHECK_MESSAGES.items()}, **_guide_context())
     return render(request, "recovery/identity_detail.html", context)
+
+
+def _case_initial(case: IdentityCase) -> dict[str, Any]:
+    return {
+        "full_name": case.full_name,
+        "full_name_kana": case.full_name_kana,
+        "address": case.address,
+        "date_of_birth": case.date_of_birth,
+        "registered_phone": display_phone(case.registered_phone),
+        "phone_changed": case.phone_changed,
+        "new_phone": display_phone(case.new_phone) if case.new_phone else "",
+        "emails": "\n".join(case.emails),
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def identity_correct(request: HttpRequest, case_id: str) -> HttpResponse:
+    """Correct the details of a case rejected for "details do not match" (owner only)."""
+    case = selectors.identity_case_for_request(request, case_id)
+    if not services.correction_allowed(case):
+        return redirect("recovery:identity_detail", case_id=case.pk)
+    form = CorrectionForm(request.POST or None, request.FILES or None, initial=_case_initial(case))
+    needs_photo = services.correction_needs_photo(case)
+    if request.method == "POST" and form.is_valid():
+        details = {k: v for k, v in form.cleaned_data.items() if k != "image"}
+        try:
+            case = services.identity_case_correct(
+                case=case, details=details, image=form.cleaned_data.get("image") or None, request=request
+            )
+        except ApplicationError as error:
+            _field_errors(form, error)
+        else:
+            flash.success(request, _("Thank you. Your corrected details were sent for review."))
+            return redirect("recovery:identity_detail", case_id=case.pk)
+    context = _case_context(case)
+    context.update(
+        form=form,
+        needs_photo=needs_photo,
+        precheck_messages={k: str(v) for k, v in PRECHECK_MESSAGES.items()},
+        **_guide_context(),
+    )
+    return render(request, "recovery/identity_correct.html", context)
 
 
 def identity_resubmit_link(request: HttpRequest, case_id: str, token: str) -> HttpResponse:
@@ -328,6 +382,7 @@ def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
         comparison=selectors.case_comparison(case),
         documents=case.documents.all(),
         decisions=case.decisions.select_related("actor"),
+        corrections=selectors.case_corrections(case),
         can_review=selectors.can_review(staff),
         reason_labels=REJECTION_REASONS,
         precheck_labels=PRECHECK_MESSAGES,

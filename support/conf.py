@@ -63,3 +63,18 @@ def presence_ttl() -> int:
 def create_limit_per_hour() -> int:
     """New inquiries per customer (or guest address) per hour."""
     return int(_get("CREATE_LIMIT_PER_HOUR", 10))
+
+
+def phone_number() -> str:
+    """The support line shown on the contact page (as dialled in Japan); "" hides it."""
+    return str(_get("PHONE_NUMBER", "0120-000-000"))
+
+
+def callback_rate_limit() -> tuple[int, int]:
+    """(callback requests, seconds) per customer."""
+    return tuple(_get("CALLBACK_RATE_LIMIT", (3, 86400)))  # type: ignore[return-value]
+
+
+def callback_slot_minutes() -> int:
+    """Preferred callback times are offered in steps of this many minutes."""
+    return int(_get("CALLBACK_SLOT_MINUTES", 30))

@@ -345,3 +345,17 @@ class GuestChallenge(models.Model):
 
 def bilingual(obj: Any, attr: str, language: str) -> str:
     return str(getattr(obj, f"{attr}_en" if language == "en" else f"{attr}_ja"))
+
+
+class CallbackRequest(models.Model):
+    """ "Call me back" from the contact page during phone hours: a ticket in the topic's
+    queue (``inquiry``) plus the number and time the customer asked for."""
+
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    inquiry = models.OneToOneField(Inquiry, on_delete=models.CASCADE, related_name="callback")
+    phone = models.CharField(max_length=20)  # E.164
+    preferred_at = models.DateTimeField(null=True, blank=True)  # None: as soon as possible
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["customer", "created_at"], name="support_callback_recent")]

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from accounts import roles
@@ -188,6 +189,38 @@ def contact_channels(*, now: dt.datetime | None = None) -> list[ChannelStatus]:
     return all_channel_status(now=now, closures=closures)
 
 
+def phone_status(*, now: dt.datetime | None = None) -> ChannelStatus:
+    """The phone line now (hours, Japanese public holidays and closures counted)."""
+    return next(c for c in contact_channels(now=now) if c.channel == "phone")
+
+
+def callback_slots(*, now: dt.datetime | None = None) -> list[dt.datetime]:
+    """Preferred callback times left in the current phone opening, in steps of
+    ``conf.callback_slot_minutes()`` (at least one step from now, the last one step before
+    closing); empty while the line is closed."""
+    now = now or timezone.now()
+    status = phone_status(now=now)
+    if not status.open_now or status.closes_at is None:
+        return []
+    step = dt.timedelta(minutes=conf.callback_slot_minutes())
+    start = now.replace(second=0, microsecond=0) + step
+    start += dt.timedelta(minutes=-start.minute % conf.callback_slot_minutes())
+    slots: list[dt.datetime] = []
+    while start <= status.closes_at - step and len(slots) < 48:
+        slots.append(start)
+        start += step
+    return slots
+
+
+def callbacks_for_customer(*, user: Any, limit: int = 5) -> list[Any]:
+    """The customer's latest callback requests (their inquiries are theirs already)."""
+    from support.models import CallbackRequest
+
+    if user is None or not user.is_authenticated:
+        return []
+    return list(CallbackRequest.objects.filter(customer=user).select_related("inquiry").order_by("-created_at")[:limit])
+
+
 def upcoming_closures(*, now: dt.datetime | None = None, limit: int = 5) -> list[Closure]:
     now = now or timezone.now()
     return list(Closure.objects.filter(ends_at__gt=now).order_by("starts_at")[:limit])
@@ -216,6 +249,46 @@ def suggest_articles(*, query: str, language: str, limit: int = 5) -> list[dict[
         for r in list(results)[:limit]
         if isinstance(r, dict)
     ]
+
+
+# --------------------------------------------------------------------------- pre-filled forms
+
+# Link parameters carried from the troubleshooter or a help article to the inquiry form.
+PREFILL_PARAMS = ("subtopic", "from", "article")
+
+
+def category_or_none(slug: str, *, guest: bool = False) -> Category | None:
+    try:
+        return category_by_slug(slug, guest=guest)
+    except Http404:
+        return None
+
+
+def inquiry_prefill(*, category: Category, params: Any, language: str) -> dict[str, str]:
+    """Initial form values from a link: a known sub-topic, choice fields set to one of their
+    values (``fields.<key>`` or ``<key>``), and a description written by the help centre for
+    the troubleshooter step (``from``) or the article (``article``) the customer came from.
+    Free text from the link is never copied into the form."""
+    values: dict[str, str] = {}
+    subtopic = str(params.get("subtopic", ""))
+    if subtopic and any(s.slug == subtopic and s.active for s in category.subtopics.all()):
+        values["subtopic"] = subtopic
+    for spec in field_specs(category):
+        raw = str(params.get(f"fields.{spec.key}") or params.get(spec.key) or "")
+        if raw and spec.choices and any(c.value == raw for c in spec.choices):
+            values[f"fields.{spec.key}"] = raw
+    step, article = str(params.get("from", ""))[:64], str(params.get("article", ""))[:100]
+    if step or article:
+        try:
+            from helpcenter.selectors import inquiry_prefill_text  # type: ignore[attr-defined]
+
+            text = inquiry_prefill_text(step=step, article=article, language=language)
+        except Exception:  # a failing help centre never breaks the inquiry form
+            logger.exception("inquiry prefill failed")
+            text = ""
+        if text:
+            values["description"] = text
+    return values
 
 
 # --------------------------------------------------------------------------- customer
@@ -288,6 +361,14 @@ def open_inquiry_in_category(*, user: Any, category: Category) -> Inquiry | None
     if user is None or not user.is_authenticated:
         return None
     return Inquiry.objects.filter(ACTIVE, customer=user, category=category).order_by("-updated_at", "-id").first()
+
+
+def open_inquiry_in_category_for_guest(*, email: str, category: Category) -> Inquiry | None:
+    """A confirmed guest's active inquiry in the same category: only inquiries sent from
+    that very address (the ones the guest pages can open), never anybody else's."""
+    if not email:
+        return None
+    return Inquiry.objects.filter(ACTIVE, guest_email=email, category=category).order_by("-updated_at", "-id").first()
 
 
 def public_thread(inquiry: Inquiry) -> list[Message]:

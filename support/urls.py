@@ -6,6 +6,7 @@ app_name = "support"
 
 urlpatterns = [
     path("contact/", views.contact, name="contact"),
+    path("contact/callback/", views.callback_request, name="callback_request"),
     path("support/", views.my_inquiries, name="mine"),
     path("support/new/", views.new_inquiry, name="new"),
     path("support/new/<slug:slug>/", views.new_inquiry_form, name="new_form"),

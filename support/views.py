@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -52,14 +53,72 @@ def _files(request: HttpRequest) -> list[Any]:
 # --------------------------------------------------------------------------- contact
 
 
-def contact(request: HttpRequest) -> HttpResponse:
+def _display_phone(e164: str) -> str:
+    import phonenumbers
+
+    from accounts.phone import display_phone
+
+    try:
+        return display_phone(e164) if e164 else ""
+    except phonenumbers.NumberParseException:  # an odd stored number is still shown as it is
+        return e164
+
+
+def _tel(number: str) -> str:
+    return "".join(ch for ch in number if ch.isdigit() or ch == "+")
+
+
+def _contact_context(request: HttpRequest, *, values: dict[str, str], errors: dict[str, list[str]]) -> dict[str, Any]:
     language = _lang()
     channels = [channel_dict(s, language) for s in selectors.contact_channels()]
-    return render(
+    phone_open = any(c["channel"] == "phone" and c["open_now"] for c in channels)
+    signed_in = request.user.is_authenticated
+    number = conf.phone_number()
+    return {
+        "channels": channels,
+        "closures": selectors.upcoming_closures(),
+        "language": language,
+        "phone_number": number,
+        "phone_tel": _tel(number),
+        "callback_open": phone_open,
+        "callback_slots": selectors.callback_slots() if phone_open and signed_in else [],
+        "callback_topics": [(c.slug, c.name(language)) for c in selectors.categories_for_customer(guest=False)]
+        if signed_in
+        else [],
+        "callback_values": {"phone": _display_phone(getattr(request.user, "phone", "") or ""), "preferred": "asap"}
+        | values,
+        "callback_errors": errors,
+        "callbacks": selectors.callbacks_for_customer(user=request.user),
+    }
+
+
+def contact(request: HttpRequest) -> HttpResponse:
+    return render(request, "support/contact.html", _contact_context(request, values={}, errors={}))
+
+
+@login_required
+@require_POST
+def callback_request(request: HttpRequest) -> HttpResponse:
+    """The contact page's "call me back" form (phone hours only; the service decides)."""
+    values = {k: str(request.POST.get(k, ""))[:60] for k in ("phone", "preferred", "topic")}
+    try:
+        callback = services.callback_request(
+            customer=request.user,
+            phone=values["phone"],
+            preferred=values["preferred"],
+            category_slug=values["topic"],
+            request=request,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        context = _contact_context(request, values=values, errors=exc.fields)
+        return render(request, "support/contact.html", context, status=exc.status if exc.status >= 400 else 400)
+    messages.success(
         request,
-        "support/contact.html",
-        {"channels": channels, "closures": selectors.upcoming_closures(), "language": language},
+        _("Thank you. We will call you back (%(ref)s). You can follow it in your inquiries.")
+        % {"ref": callback.inquiry.reference},
     )
+    return redirect(reverse("support:contact") + "#callback")
 
 
 # --------------------------------------------------------------------------- form helpers
@@ -82,7 +141,11 @@ def _form_context(
         }
         for spec in specs
     ]
-    duplicate = None if guest else selectors.open_inquiry_in_category(user=request.user, category=category)
+    if guest:
+        # only the confirmed address's own inquiries (the ones the guest pages can open)
+        duplicate = selectors.open_inquiry_in_category_for_guest(email=_guest_email(request), category=category)
+    else:
+        duplicate = selectors.open_inquiry_in_category(user=request.user, category=category)
     return {
         "category": category,
         "category_name": category.name(language),
@@ -122,9 +185,36 @@ def my_inquiries(request: HttpRequest) -> HttpResponse:
     return render(request, "support/my_inquiries.html", {"page": page, "language": _lang()})
 
 
+GUEST_NEXT_SESSION_KEY = "support_guest_next"
+
+
+def _prefill_query(request: HttpRequest) -> str:
+    carried = {k: request.GET[k] for k in request.GET if k in selectors.PREFILL_PARAMS or k.startswith("fields.")}
+    carried |= {f"fields.{k}": request.GET[k] for k in ("failing_step",) if k in request.GET}
+    return ("?" + urlencode(carried)) if carried else ""
+
+
 def new_inquiry(request: HttpRequest) -> HttpResponse:
+    """The category chooser; a link that names a category (the troubleshooter, a help
+    article) goes straight to that form, carrying what pre-fills it: signed in to the form,
+    a guest through the email confirmation when the category takes guests, else to sign-in."""
     language = _lang()
     guest = not request.user.is_authenticated
+    wanted = request.GET.get("category", "")
+    if wanted:
+        category = selectors.category_or_none(wanted, guest=False)
+        if category is not None:
+            query = _prefill_query(request)
+            form_url = reverse("support:new_form", args=[category.slug]) + query
+            if not guest:
+                return redirect(form_url)
+            if category.guest_allowed:
+                guest_url = reverse("support:guest_new", args=[category.slug]) + query
+                if _guest_email(request):
+                    return redirect(guest_url)
+                request.session[GUEST_NEXT_SESSION_KEY] = guest_url
+                return redirect(reverse("support:guest_start") + "?" + urlencode({"category": category.slug}))
+            return redirect(reverse("account_login") + "?" + urlencode({"next": form_url}))
     categories = selectors.categories_for_customer(guest=False)
     return render(
         request,
@@ -140,7 +230,7 @@ def new_inquiry(request: HttpRequest) -> HttpResponse:
 @login_required
 def new_inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.category_by_slug(slug)
-    values: dict[str, Any] = dict(request.GET.items())
+    values: dict[str, Any] = selectors.inquiry_prefill(category=category, params=request.GET, language=_lang())
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
@@ -329,6 +419,10 @@ def guest_verify(request: HttpRequest) -> HttpResponse:
             request.session.cycle_key()
             request.session[GUEST_SESSION_KEY] = {"email": confirmed, "until": time.time() + conf.guest_session_ttl()}
             request.session.pop("support_guest_pending", None)
+            # back to the pre-filled form the guest was sent to (only our own guest form paths)
+            after = str(request.session.pop(GUEST_NEXT_SESSION_KEY, "") or "")
+            if after.startswith(reverse("support:guest_new", args=["x"]).rsplit("x/", 1)[0]):
+                return redirect(after)
             return redirect("support:guest_home")
     return render(request, "support/guest_verify.html", {"form": form, "address": address})
 
@@ -372,7 +466,7 @@ def guest_home(request: HttpRequest) -> HttpResponse:
 def guest_new(request: HttpRequest, slug: str) -> HttpResponse:
     email = _require_guest(request)
     category = selectors.category_by_slug(slug, guest=True)
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = selectors.inquiry_prefill(category=category, params=request.GET, language=_lang())
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":

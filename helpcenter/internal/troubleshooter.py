@@ -43,10 +43,14 @@ class Node:
     still_stuck: tuple[str, str] | None = None  # (subtopic, failing_step) for a secondary inquiry link
 
 
-def inquiry_url(subtopic: str, failing_step: str | None = None) -> str:
+def inquiry_url(subtopic: str, failing_step: str | None = None, step: str | None = None) -> str:
+    """The inquiry form for this leaf; ``step`` (the leaf's id) lets the form write the
+    customer's answers into the description (``answers``)."""
     params = {"category": inquiry_category_slug(), "subtopic": subtopic}
     if failing_step:
         params["failing_step"] = failing_step
+    if step:
+        params["from"] = step
     return url_for_flow("inquiry") + "?" + urlencode(params)
 
 
@@ -338,6 +342,25 @@ def walk(node: Node) -> list[Node]:
     return out
 
 
+def still_stuck_url(node: Node) -> str | None:
+    """The secondary "still stuck?" inquiry link of a leaf (None when it has none)."""
+    return inquiry_url(*node.still_stuck, node.id) if node.still_stuck else None
+
+
+def answers(root: Node, node_id: str, language: str) -> tuple[list[str], str] | None:
+    """The answers the customer chose to reach ``node_id`` (option labels) and, for a fix or
+    flow leaf, the fix it suggested ("" for an inquiry leaf); None for an unknown step."""
+    lang = language if language in ("ja", "en") else "ja"
+    found = find(root, node_id)
+    if found is None:
+        return None
+    node, path = found
+    chosen: list[str] = []
+    for parent, child in zip(path, [*path[1:], node], strict=True):
+        chosen.extend(o.label[lang] for o in parent.options if o.node is child)
+    return chosen, (node.title[lang] if node.kind in ("fix", "flow") else "")
+
+
 def find(root: Node, node_id: str) -> tuple[Node, list[Node]] | None:
     """The node with ``node_id`` and the path of nodes leading to it (for the breadcrumb)."""
     if root.id == node_id:
@@ -360,7 +383,7 @@ def serialize(node: Node, language: str) -> dict[str, Any]:
         "text": node.text[lang],
         "article": node.article,
         "url": leaf_url(node),
-        "inquiry_url": inquiry_url(*node.still_stuck) if node.still_stuck else None,
+        "inquiry_url": still_stuck_url(node),
         "options": [{"label": o.label[lang], "node": serialize(o.node, lang)} for o in node.options],
     }
     return data
@@ -370,7 +393,7 @@ def leaf_url(node: Node) -> str | None:
     if node.kind == "flow" and node.flow:
         return url_for_flow(node.flow)
     if node.kind == "inquiry" and node.subtopic:
-        return inquiry_url(node.subtopic, node.failing_step)
+        return inquiry_url(node.subtopic, node.failing_step, node.id)
     if node.kind == "fix" and node.article:
         return url_for_flow("article", slug=node.article)
     return None

@@ -13,6 +13,8 @@ FIELD_LABELS = {
     "address": pgettext_lazy("postal address", "Address"),
     "date_of_birth": _("Date of birth"),
     "registered_phone": _("Phone number"),
+    "phone_changed": _("My phone number has changed"),
+    "new_phone": _("New phone number"),
     "emails": _("Email address"),
 }
 
@@ -37,3 +39,13 @@ def display_phone(e164: str) -> str:
         return _display(e164) if e164 else ""
     except phonenumbers.NumberParseException:  # a malformed stored value is shown as it is
         return e164
+
+
+@register.filter
+def join_if_list(value: object) -> str:
+    """A corrected value as text: lists (email addresses) joined, booleans as yes/no."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return "" if value is None else str(value)
