@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from config.route_table import CUSTOMER, PUBLIC, STAFF, SOCIAL_PROVIDER_ROUTES, Route, ROUTES
+from config.route_table import CUSTOMER, PUBLIC, ROUTES, SOCIAL_PROVIDER_ROUTES, STAFF, Route
 
 API_PREFIXES = ("api/", "_allauth/", "internal/")
 DEMO_PASSWORDS = {
