@@ -49,7 +49,9 @@ def stylesheet_text(path: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def inline_css(context: Any, path: str) -> str:
-    nonce = context.get("csp_nonce") or ""
+    # Django's LazyNonce is falsy until first read: str() reads it (and so puts it in the header).
+    nonce = context.get("csp_nonce")
+    nonce = str(nonce) if nonce is not None else ""
     return format_html('<style nonce="{}">{}</style>', nonce, _Raw(stylesheet_text(path)))
 
 
