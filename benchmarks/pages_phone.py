@@ -136,9 +136,16 @@ def measure(context: Any, url: str, waterfall: bool = False) -> tuple[int, float
         sizes[event["requestId"]] = event["encodedDataLength"]
         done[event["requestId"]] = event["timestamp"]
 
-    cdp.on(
-        "Network.requestWillBeSent", lambda e: sent.__setitem__(e["requestId"], (e["timestamp"], e["request"]["url"]))
-    )
+    def will_send(event: dict[str, Any]) -> None:
+        # A redirect keeps its request id: the hop's response is counted under a key of its own.
+        if "redirectResponse" in event:
+            hop = f"{event['requestId']}:{len(sizes)}"
+            sizes[hop] = event["redirectResponse"].get("encodedDataLength", 0)
+            sent[hop] = (sent.get(event["requestId"], (event["timestamp"], ""))[0], event["redirectResponse"]["url"])
+            done[hop] = event["timestamp"]
+        sent[event["requestId"]] = (event["timestamp"], event["request"]["url"])
+
+    cdp.on("Network.requestWillBeSent", will_send)
     cdp.on("Network.loadingFinished", finished)
     response = page.goto(url, wait_until="load")
     page.wait_for_load_state("networkidle")
