@@ -30,18 +30,19 @@ def _name_controls(form: forms.BaseForm) -> None:
         label = field.label if field.label is not None else name
         # A RelatedFieldWidgetWrapper (foreign keys) renders its inner widget, whose attrs
         # are no longer the wrapper's after the form's deep copy.
-        for widget in {id(w): w for w in (field.widget, getattr(field.widget, "widget", field.widget))}.values():
+        widgets: list[Any] = [field.widget, getattr(field.widget, "widget", None)]
+        for widget in {id(w): w for w in widgets if w is not None}.values():
             widget.attrs.setdefault("aria-label", label)
 
 
 class LabelledInlineFormSet(BaseInlineFormSet):
-    def add_fields(self, form: forms.BaseForm, index: Any) -> None:
+    def add_fields(self, form: forms.ModelForm, index: Any) -> None:
         super().add_fields(form, index)
         _name_controls(form)
 
 
 class LabelledChangelistFormSet(BaseModelFormSet):
-    def add_fields(self, form: forms.BaseForm, index: Any) -> None:
+    def add_fields(self, form: forms.ModelForm, index: Any) -> None:
         super().add_fields(form, index)
         _name_controls(form)
 
