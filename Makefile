@@ -6,8 +6,9 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/madoguchi
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
+AXE := tests_support/node_modules/axe-core/axe.min.js
 
-.PHONY: run run-deps test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-idcheck-eval bench-mfa bench-abuse bench-staff-gate beat drill
+.PHONY: run run-deps test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-idcheck-eval bench-mfa bench-abuse bench-staff-gate bench-phone beat drill
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
@@ -15,7 +16,13 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
-install: $(VENV)/.installed messages
+install: $(VENV)/.installed messages $(AXE)
+
+# axe-core for the accessibility test (tests_support/package-lock.json; node_modules is not committed).
+# `make run` does not need it: without npm this only warns (the accessibility test then says so).
+$(AXE): tests_support/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests_support --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the accessibility test needs axe-core (Debian: apt-get install npm; then make install)" >&2; fi
 
 system-deps:
 	scripts/system-deps.sh
@@ -59,7 +66,10 @@ test: system-deps install lint
 	else echo "PostgreSQL/Redis not reachable: skipped the PostgreSQL pass"; fi
 
 # Benchmarks print numbers (docs/performance.md); each stops by itself and uses only 127.0.0.1.
-bench: bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-mfa bench-abuse bench-staff-gate
+bench: bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-mfa bench-abuse bench-staff-gate bench-phone
+bench-phone: install
+	$(PY) benchmarks/pages_phone.py $(BENCH_ARGS)
+
 bench-staff-gate: install
 	$(PY) benchmarks/staff_gate.py
 

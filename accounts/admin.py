@@ -18,6 +18,8 @@ from allauth.socialaccount.models import SocialAccount, SocialToken
 from allauth.usersessions import admin as _sessions_admin  # noqa: F401
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
+from django.contrib.auth.models import Group
 
 from core.admin_views import ReadOnlyAdmin
 
@@ -54,3 +56,14 @@ class UserSessionAdmin(ReadOnlyAdmin):
     list_display = ("user", "ip", "created_at", "last_seen_at")
     fields = ("user", "ip", "user_agent", "created_at", "last_seen_at")
     search_fields = ("user__email", "ip")
+
+
+# Django's two-pane permission picker (filter_horizontal) draws an icon with an
+# aria-label and no role (axe: aria-prohibited-attr); the plain multiple select is labelled.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    filter_horizontal = ()

@@ -10,6 +10,8 @@ need=()
 command -v tesseract >/dev/null 2>&1 || need+=(tesseract-ocr tesseract-ocr-jpn)
 [ -d /usr/share/tesseract-ocr ] && ! ls /usr/share/tesseract-ocr/*/tessdata/jpn.traineddata >/dev/null 2>&1 && need+=(tesseract-ocr-jpn)
 command -v msgfmt >/dev/null 2>&1 || need+=(gettext)
+# npm installs axe-core for the accessibility test (tests_support/package.json)
+[ "$mode" = "run" ] || [ "$mode" = "drill" ] || command -v npm >/dev/null 2>&1 || need+=(npm)
 # nginx on loopback in front of gunicorn (tests_support/nginx.py) and the multi-node drill
 # (benchmarks/drill.py, its smoke in the PostgreSQL pass), with a private redis-server it stops and starts.
 [ "$mode" = "run" ] || [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || need+=(nginx)

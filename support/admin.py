@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.admin_a11y import DATETIME_LOCAL, LabelledChangelistMixin, LabelledTabularInline
 from support.internal.canned import unknown_placeholders
 from support.internal.fields import spec_from_dict
 from support.models import (
@@ -58,7 +59,7 @@ class CategoryFieldForm(forms.ModelForm):
         return data
 
 
-class SubtopicInline(admin.TabularInline):
+class SubtopicInline(LabelledTabularInline):
     model = Subtopic
     extra = 0
 
@@ -70,7 +71,7 @@ class CategoryFieldInline(admin.StackedInline):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(LabelledChangelistMixin, admin.ModelAdmin):
     list_display = ("slug", "name_ja", "name_en", "queue", "default_priority", "guest_allowed", "active")
     list_editable = ("active",)
     inlines = [SubtopicInline, CategoryFieldInline]
@@ -89,6 +90,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 @admin.register(Closure)
 class ClosureAdmin(admin.ModelAdmin):
     list_display = ("starts_at", "ends_at", "channels", "affects_sla", "reason_ja")
+    formfield_overrides = DATETIME_LOCAL
 
 
 class CannedReplyForm(forms.ModelForm):
