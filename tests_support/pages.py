@@ -149,6 +149,39 @@ def _authenticator_lost_confirm() -> str:
 def _resubmit() -> str:
     """Hanako's case, rejected for a details mismatch: the link opens it with the form to
     send corrected details and a new photo."""
+    from recovery import services
+
+    return "/" + services.resubmit_link(_rejected_case()).split("/", 3)[3]
+
+
+def _pending_withdrawal() -> str:
+    """One of taro's withdrawals still pending (the demo history has only sent and failed)."""
+    from wallet.models import Withdrawal
+
+    pending = Withdrawal.objects.filter(user__email="taro@example.jp", status=Withdrawal.Status.PENDING).first()
+    if pending is None:
+        sent = Withdrawal.objects.filter(user__email="taro@example.jp").order_by("pk")[0]
+        pending = Withdrawal.objects.create(
+            user=sent.user,
+            currency=sent.currency,
+            amount=sent.amount,
+            fee=sent.fee,
+            address=sent.address,
+            address_text=sent.address_text,
+            destination_tag=sent.destination_tag,
+            status=Withdrawal.Status.PENDING,
+        )
+    return f"/wallet/withdrawals/{pending.pk}/cancel/"
+
+
+def _address_remove() -> str:
+    from wallet.models import WithdrawalAddress
+
+    address = WithdrawalAddress.objects.filter(user__email="taro@example.jp", removed_at=None).order_by("pk")[0]
+    return f"/wallet/addresses/{address.pk}/remove/"
+
+
+def _rejected_case() -> Any:
     from recovery import demo, services
     from recovery.models import IdentityCase
 
@@ -173,7 +206,7 @@ def _resubmit() -> str:
             status=IdentityCase.Status.REJECTED, rejection_reasons=["details_mismatch"]
         )
         case.refresh_from_db()
-    return "/" + services.resubmit_link(case).split("/", 3)[3]
+    return case
 
 
 def _admin_pages() -> list[Page]:
@@ -223,7 +256,8 @@ NOT_PAGES: dict[str, str] = {
     "recovery/staff/documents/<int:document_id>/": "an image",
     "recovery/freeze/": "POST only (the freeze button on the security page)",
     "support/freeze/": "POST only (the freeze button on the inquiry form)",
-    "wallet/addresses/<int:address_id>/remove/": "POST only (the remove button on the addresses page)",
+    "wallet/withdraw/preview/": "an HTML fragment for the withdrawal form",
+    "contact/callback/": "POST only (the callback form on the contact page)",
 }
 
 
@@ -277,6 +311,11 @@ def _pages() -> list[Page]:
         Page("recovery/identity/", "totp_stage", "/recovery/identity/"),
         Page("recovery/identity/<uuid:case_id>/", taro, lambda: f"/recovery/identity/{_case().pk}/"),
         Page("recovery/identity/<uuid:case_id>/resubmit/<str:token>/", "guest", _resubmit),
+        Page(
+            "recovery/identity/<uuid:case_id>/correct/",
+            hanako,
+            lambda: f"/recovery/identity/{_rejected_case().pk}/correct/",
+        ),
         Page("support/", hanako, "/support/"),
         Page("support/new/", hanako, "/support/new/"),
         Page("support/new/<slug:slug>/", hanako, _support_category(guest=False)),
@@ -290,6 +329,8 @@ def _pages() -> list[Page]:
         Page("wallet/addresses/", taro, "/wallet/addresses/"),
         Page("wallet/withdrawals/", taro, "/wallet/withdrawals/"),
         Page("wallet/withdraw/", taro, "/wallet/withdraw/"),
+        Page("wallet/withdrawals/<int:withdrawal_id>/cancel/", taro, _pending_withdrawal),
+        Page("wallet/addresses/<int:address_id>/remove/", taro, _address_remove),
         # staff
         Page("staff/", "agent", "/staff/"),
         Page("staff/second-factor/", "staff_unenrolled", "/staff/second-factor/", status=403),
