@@ -160,19 +160,25 @@ def check_code(
     allow_recovery: bool = True,
     authenticators: list[Authenticator] | None = None,
     lock_checked: bool = False,
+    record_usage: bool = True,
 ) -> Authenticator:
     """Judge a typed code for ``user``; returns the authenticator that accepted it.
 
     Raises ApplicationError ``two_factor_locked`` (403), ``rate_limited`` (429) or
     ``two_factor_invalid`` (400, message explains: wrong, replayed, clock drift,
     recovery code not allowed here).
+
+    ``record_usage=False``: the caller records the use itself (allauth's sign-in and
+    re-authentication forms do in ``save()``), so ``last_used_at`` is written once.
     """
     if not lock_checked:
         ensure_not_locked(user)
     throttle(user, request)
     normalized = totp.normalize_code(code)
     if authenticators is None:
-        authenticators = list(Authenticator.objects.filter(user_id=user.pk))
+        from . import authenticators as user_authenticators
+
+        authenticators = user_authenticators.for_user(user)
     by_type = {a.type: a for a in authenticators}
     totp_auth = by_type.get(Authenticator.Type.TOTP)
     rc_auth = by_type.get(Authenticator.Type.RECOVERY_CODES)
@@ -195,7 +201,7 @@ def check_code(
         except Refused as exc:
             refusal = exc
         else:
-            return _succeeded(user, totp_auth, request=request, purpose=purpose)
+            return _succeeded(user, totp_auth, request=request, purpose=purpose, record_usage=record_usage)
 
     if rc_auth is not None and refusal.reason == "wrong" and len(normalized) == int(mfa_settings.RECOVERY_CODE_DIGITS):
         if not allow_recovery:
@@ -207,15 +213,18 @@ def check_code(
                 )
             )
         if rc_auth.wrap().validate_code(normalized):
-            return _succeeded(user, rc_auth, request=request, purpose=purpose)
+            return _succeeded(user, rc_auth, request=request, purpose=purpose, record_usage=record_usage)
 
     record_failure(user, request=request, purpose=purpose, reason=refusal.reason, extra=refusal.extra)
     raise invalid(refusal.message)
 
 
-def _succeeded(user: Any, authenticator: Authenticator, *, request: HttpRequest | None, purpose: str) -> Authenticator:
+def _succeeded(
+    user: Any, authenticator: Authenticator, *, request: HttpRequest | None, purpose: str, record_usage: bool = True
+) -> Authenticator:
     guard.failures_reset(user.pk)
-    authenticator.record_usage()
+    if record_usage:
+        authenticator.record_usage()
     if authenticator.type == Authenticator.Type.RECOVERY_CODES:
         from core.notify import send_email
 
