@@ -59,7 +59,7 @@ class SessionStore(cached_db.SessionStore):
             self.delete(old_key)
 
     def _write_row(self, must_create: bool) -> None:
-        data = self._get_session(no_load=must_create)
+        data = self._get_session(no_load=must_create)  # type: ignore[attr-defined]
         obj = self.create_model_instance(data)
         using = router.db_for_write(self.model, instance=obj)
         try:

@@ -91,7 +91,8 @@ def step_advance(*, authenticator_id: int, step: int) -> bool:
     meta = TotpCounter._meta
     table = connection.ops.quote_name(meta.db_table)
     authenticator, last_step, updated_at = (
-        connection.ops.quote_name(meta.get_field(name).column) for name in ("authenticator", "last_step", "updated_at")
+        connection.ops.quote_name(str(getattr(meta.get_field(name), "column")))  # noqa: B009 - a concrete field
+        for name in ("authenticator", "last_step", "updated_at")
     )
     sql = (
         f"INSERT INTO {table} ({authenticator}, {last_step}, {updated_at}) VALUES (%s, %s, %s) "  # noqa: S608 - names from the model
