@@ -90,13 +90,18 @@ def give_back_many(items: list[tuple[str, int]]) -> None:
     script(keys=[cache.make_and_validate_key(_key(key, period)) for key, period in items], client=client)
 
 
+def limited() -> ApplicationError:
+    """The refusal of a limit (``rate_limited``, 429), in the request's language."""
+    return ApplicationError(
+        "rate_limited",
+        _("Too many attempts. Please wait a few minutes and try again."),
+        status=429,
+    )
+
+
 def check(key: str, *, limit: int, period: int) -> None:
     if hit(key, period=period) > limit:
-        raise ApplicationError(
-            "rate_limited",
-            _("Too many attempts. Please wait a few minutes and try again."),
-            status=429,
-        )
+        raise limited()
 
 
 def peek(key: str, *, period: int) -> int:

@@ -63,12 +63,19 @@ def ensure_not_locked(user: Any) -> None:
 
 
 def throttle(user: Any, request: HttpRequest | None) -> None:
+    # Per account, then per address: counted in one round trip, judged in that order (a
+    # refusal by the first gives the second back, as if it had not been counted).
     limit, period = conf.get("RATE_ACCOUNT")
-    ratelimit.check(f"mfa:code:user:{user.pk}", limit=int(limit), period=int(period))
+    buckets = [(f"mfa:code:user:{user.pk}", int(limit), int(period))]
     ip = ratelimit.client_ip(request)
     if ip:
         limit, period = conf.get("RATE_IP")
-        ratelimit.check(f"mfa:code:ip:{ip}", limit=int(limit), period=int(period))
+        buckets.append((f"mfa:code:ip:{ip}", int(limit), int(period)))
+    items = [(key, period) for key, _limit, period in buckets]
+    for index, (count, (_key, limit, _period)) in enumerate(zip(ratelimit.hit_many(items), buckets, strict=True)):
+        if count > limit:
+            ratelimit.give_back_many(items[index + 1 :])
+            raise ratelimit.limited()
 
 
 def _lock(user: Any, *, request: HttpRequest | None) -> None:
