@@ -8,7 +8,7 @@ class AccountsConfig(AppConfig):
         from allauth.account.signals import user_logged_in
         from allauth.usersessions import signals as usersessions_signals
 
-        from . import passwords, signals
+        from . import headless_adapter, passwords, signals  # noqa: F401 - receivers
 
         # The app API keeps passwords as typed and runs the same validators as the pages.
         passwords.apply()

@@ -165,25 +165,37 @@ def before_password_check(request: HttpRequest, credentials: dict[str, Any]) -> 
     cookie = request.COOKIES.get(DEVICE_COOKIE, "")
     device = _digest(f"cookie:{cookie}" if cookie else f"ip:{ip}")
     window = int(conf("ACCOUNT_WINDOW"))
-    failures = ratelimit.peek(f"login:acct:{account}", period=window)
+    failures, site_failures = ratelimit.peek_many([(f"login:acct:{account}", window), ("login:global", 60)])
     wait = account_delay(account, failures)
     if wait:
         LOGIN_REFUSED.labels("account_new_devices").inc()
         raise LoginRefused("account_new_devices", _delay_message(wait))
-    anomaly = ratelimit.peek("login:global", period=60) > int(conf("GLOBAL_ANOMALY"))
+    anomaly = site_failures > int(conf("GLOBAL_ANOMALY"))
     if anomaly:
         LOGIN_ANOMALY.inc()
-    _count(attempt, f"login:ip:{ip}", conf("IP_MINUTE_ANOMALY" if anomaly else "IP_MINUTE"), "ip")
-    _count(attempt, f"login:ip-hour:{ip}", conf("IP_HOUR"), "ip_hour")
-    _count(attempt, f"login:dev:{account}:{device}", conf("UNKNOWN_DEVICE"), "unknown_device")
-    _count(attempt, f"login:acct-ip:{account}:{_digest(ip)}", conf("ACCOUNT_ADDRESS"), "account_address")
+    buckets = [
+        (f"login:ip:{ip}", conf("IP_MINUTE_ANOMALY" if anomaly else "IP_MINUTE"), "ip"),
+        (f"login:ip-hour:{ip}", conf("IP_HOUR"), "ip_hour"),
+        (f"login:dev:{account}:{device}", conf("UNKNOWN_DEVICE"), "unknown_device"),
+        (f"login:acct-ip:{account}:{_digest(ip)}", conf("ACCOUNT_ADDRESS"), "account_address"),
+    ]
+    # Counted in one round trip, judged in this order. As if counted one at a time: the
+    # first bucket over its limit refuses (it and those before it stay counted) and the
+    # buckets after it are given back at once.
+    items = [(key, int(limit_period[1])) for key, limit_period, _name in buckets]
+    counts = ratelimit.hit_many(items)
+    for index, ((_key, limit_period, name), count) in enumerate(zip(buckets, counts, strict=True)):
+        if count > int(limit_period[0]):
+            ratelimit.give_back_many(items[index + 1 :])
+            LOGIN_REFUSED.labels(name).inc()
+            raise LoginRefused(name, _too_many())
+    attempt.counted.extend(items)
     return attempt
 
 
 def password_accepted(attempt: Attempt) -> None:
     """Give back what the attempt counted: a right password is not a failure."""
-    for key, period in attempt.counted:
-        ratelimit.give_back(key, period=period)
+    ratelimit.give_back_many(attempt.counted)
 
 
 def password_refused(attempt: Attempt) -> None:

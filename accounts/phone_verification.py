@@ -41,11 +41,9 @@ OWNER_NOTICE_SECONDS = 3600
 
 
 def _has_authenticator(user: Any) -> bool:
-    from allauth.mfa.models import Authenticator
+    from mfa.internal import authenticators
 
-    return Authenticator.objects.filter(
-        user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()
+    return authenticators.has_second_factor(user)
 
 
 def needs_phone_verification(user: Any, *, signup: bool) -> bool:

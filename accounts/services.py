@@ -133,6 +133,22 @@ def sessions_end_all(*, user: User, except_session_key: str | None = None, reque
     return ended
 
 
+def _insert_known_device(*, user: User, device_hash: str, user_agent: str) -> bool:
+    from django.db import IntegrityError, connection, transaction
+
+    from core.models import KnownDevice
+
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                KnownDevice.objects.create(user=user, device_hash=device_hash, user_agent=user_agent)
+        else:
+            KnownDevice.objects.create(user=user, device_hash=device_hash, user_agent=user_agent)
+    except IntegrityError:
+        return False  # the same device signed in concurrently and was recorded first
+    return True
+
+
 def device_seen(*, user: User, request: HttpRequest) -> bool:
     """Record the browser/app the customer signed in from; email on a new one.
 
@@ -151,10 +167,13 @@ def device_seen(*, user: User, request: HttpRequest) -> bool:
             # accounts.middleware.DeviceCookieMiddleware sets it on the response.
             request._madoguchi_device_token = basis  # type: ignore[attr-defined]
     device_hash = hashlib.sha256(f"{user.pk}:{basis}".encode()).hexdigest()
-    _device, created = KnownDevice.objects.get_or_create(
-        user=user, device_hash=device_hash, defaults={"user_agent": user_agent}
-    )
-    first_device = created and not KnownDevice.objects.filter(user=user).exclude(device_hash=device_hash).exists()
+    # One read of the customer's device hashes (a handful), then an INSERT only for a new
+    # device; the unique key decides between two concurrent first sign-ins of one device.
+    known = set(KnownDevice.objects.filter(user=user).values_list("device_hash", flat=True))
+    if device_hash in known:
+        return False
+    created = _insert_known_device(user=user, device_hash=device_hash, user_agent=user_agent)
+    first_device = created and not known
     if created and not first_device:
         from core.ratelimit import client_ip
         from core.useragent import describe

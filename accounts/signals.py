@@ -61,8 +61,22 @@ def on_email_confirmed(sender: Any, request: HttpRequest, email_address: Any, **
 
 
 def record_user_session(sender: Any, request: HttpRequest, **kwargs: Any) -> None:
+    from allauth.account.adapter import get_adapter
     from allauth.usersessions.models import UserSession
 
+    from core.sessions import is_new
+
+    if is_new(request.session):
+        # Sign-in gave the session a new id in this request: no row can exist for it, so
+        # one INSERT instead of allauth's get-or-create (a transaction, a SELECT, a
+        # savepoint). The same row allauth writes.
+        UserSession.objects.create(
+            user=request.user,
+            session_key=request.session.session_key,
+            ip=get_adapter().get_client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[: UserSession._meta.get_field("user_agent").max_length],
+        )
+        return
     UserSession.objects.create_from_request(request)
 
 

@@ -47,6 +47,7 @@ import http.client
 import json
 import multiprocessing as mp
 import os
+import queue
 import secrets
 import shutil
 import signal
@@ -351,6 +352,29 @@ def pg_backend_pids() -> list[int]:
     return [r[0] for r in rows]
 
 
+class PgTracker:
+    """PostgreSQL backends' CPU over a phase, polled while it runs.
+
+    Django reopens its connection after ``CONN_MAX_AGE`` (60 s), so on a slow (shared)
+    machine backends end during the run; a sample taken only at the end would miss their
+    CPU. Backends alive at the start count from their CPU then, new ones from zero; each
+    counts up to its last poll (at most one poll interval of an ended backend is lost)."""
+
+    def __init__(self) -> None:
+        self.first: dict[int, float] = {pid: proc_cpu(pid) for pid in pg_backend_pids()}
+        self.last: dict[int, float] = dict(self.first)
+
+    def poll(self) -> None:
+        for pid in pg_backend_pids():
+            cpu = proc_cpu(pid)
+            self.first.setdefault(pid, 0.0)
+            if cpu > 0 or pid not in self.last:
+                self.last[pid] = max(cpu, self.last.get(pid, 0.0))
+
+    def total(self) -> float:
+        return sum(max(0.0, self.last[pid] - self.first[pid]) for pid in self.last)
+
+
 class CpuSample:
     def __init__(self, workers: list[int]) -> None:
         self.workers = workers
@@ -359,11 +383,14 @@ class CpuSample:
         self.pg_cpu = {p: proc_cpu(p) for p in self.pg}
         self.busy, self.total = machine_cpu()
         self.at = time.perf_counter()
+        self.pg_total: float | None = None
 
     def since(self, before: CpuSample) -> dict[str, float]:
         # Backends that exist at the end; one that ended in between is not counted (a fresh
         # connection's CPU is counted from zero).
         pg = sum(max(0.0, cpu - before.pg_cpu.get(pid, 0.0)) for pid, cpu in self.pg_cpu.items())
+        if self.pg_total is not None:  # polled during the phase (PgTracker)
+            pg = self.pg_total
         return {
             "wall": self.at - before.at,
             "workers": self.worker_cpu - before.worker_cpu,
@@ -508,8 +535,19 @@ def run_clients(
     cpu_fetch = CpuSample(workers)
     login_gate.wait()  # every client has fetched and solved all its captchas
     cpu_start = CpuSample(workers)
-    results = [out.get(timeout=900) for _ in clients]
+    tracker = PgTracker()
+    results: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 900
+    while len(results) < count:
+        try:
+            results.append(out.get(timeout=0.5))
+        except queue.Empty:
+            if time.monotonic() > deadline:
+                raise SystemExit("clients did not finish in 900 s") from None
+            tracker.poll()
+    tracker.poll()
     cpu_end = CpuSample(workers)
+    cpu_end.pg_total = tracker.total()
     for p in clients:
         p.join()
     errors = [r["error"] for r in results if "error" in r]

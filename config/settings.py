@@ -295,6 +295,8 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MADOGUCHI_STAFF_SECOND_FACTOR_HOURS = int(os.environ.get("MADOGUCHI_STAFF_SECOND_FACTOR_HOURS", "12"))
 USERSESSIONS_TRACK_ACTIVITY = True
 HEADLESS_CLIENTS = ("app", "browser")
+HEADLESS_TOKEN_STRATEGY = "accounts.tokens.SessionTokenStrategy"  # noqa: S105 - a class path (one load per request)
+HEADLESS_ADAPTER = "accounts.headless_adapter.HeadlessAdapter"
 HEADLESS_ONLY = False
 HEADLESS_SERVE_SPECIFICATION = True
 # Redoc from our own static files, not a CDN (api/static/api/redoc/VENDORED.md).

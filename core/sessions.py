@@ -4,6 +4,18 @@ The database row is the truth, so a Redis flush or restart signs nobody out. Rea
 to the database when the cache is down. Ending a session fails closed: the cached copy is
 removed first, and when that fails nothing is deleted and the request fails (503), so a
 signed-out session can never come back from a stale cache copy.
+
+Writes cost one statement each (sign-in writes sessions twice: docs/performance.md):
+
+- A new key is not looked up first: the row is inserted with ``must_create`` (the primary
+  key refuses a duplicate, ``CreateError``), which is what protected it anyway.
+- ``cycle_key`` (a new id after the password and again at sign-in) does not insert the
+  session under its new key at once and update it a moment later: the old row is deleted
+  now and the new one is inserted by the next ``save()``, which the session middleware and
+  allauth's headless views make when the session was modified.
+- Outside a transaction a save is one INSERT or UPDATE (a single statement is atomic); in
+  one, Django's savepoint is kept so a failed save does not break the caller's transaction.
+- Ending a session is one DELETE, not a SELECT and then a DELETE.
 """
 
 from __future__ import annotations
@@ -12,13 +24,58 @@ from typing import Any
 
 import structlog
 from django.contrib.sessions.backends import cached_db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
+from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.utils.crypto import get_random_string
 
 logger = structlog.get_logger("madoguchi.sessions")
+
+
+def is_new(session: Any) -> bool:
+    """True when ``session`` got its id in this request (``cycle_key``) and its row is not
+    written yet: no other row (e.g. allauth's UserSession) can refer to that id yet."""
+    return bool(getattr(session, "_insert_pending", False) and getattr(session, "session_key", None))
 
 
 class SessionStore(cached_db.SessionStore):
     _cache: Any
     _session: dict[str, Any]
+    _session_key: str | None
+    _session_cache: dict[str, Any]
+    _insert_pending = False  # cycle_key gave a new key whose row the next save() inserts
+
+    def _get_new_session_key(self) -> str:
+        # 32 random characters of 36; a duplicate is refused by the INSERT (must_create).
+        return get_random_string(32, VALID_KEY_CHARS)
+
+    def cycle_key(self) -> None:
+        data = self._session
+        old_key = self.session_key
+        self._session_key = self._get_new_session_key()
+        self._session_cache = data
+        self._insert_pending = True
+        self.modified = True
+        if old_key:
+            self.delete(old_key)
+
+    def _write_row(self, must_create: bool) -> None:
+        data = self._get_session(no_load=must_create)  # type: ignore[attr-defined]
+        obj = self.create_model_instance(data)
+        using = router.db_for_write(self.model, instance=obj)
+        try:
+            if connections[using].in_atomic_block:
+                with transaction.atomic(using=using):
+                    obj.save(force_insert=must_create, force_update=not must_create, using=using)
+            else:
+                obj.save(force_insert=must_create, force_update=not must_create, using=using)
+        except IntegrityError:
+            if must_create:
+                raise CreateError from None
+            raise
+        except DatabaseError:
+            if not must_create:
+                raise UpdateError from None
+            raise
 
     def load(self) -> dict[str, Any]:
         try:
@@ -48,7 +105,10 @@ class SessionStore(cached_db.SessionStore):
         return bool(super(cached_db.SessionStore, self).exists(session_key))
 
     def save(self, must_create: bool = False) -> None:
-        super(cached_db.SessionStore, self).save(must_create)
+        if self.session_key is None:
+            return self.create()
+        self._write_row(must_create or self._insert_pending)
+        self._insert_pending = False
         try:
             self._cache.set(self.cache_key, self._session, self.get_expiry_age())
         except Exception:  # noqa: BLE001 - the row is saved; never serve an older cached copy
@@ -64,4 +124,6 @@ class SessionStore(cached_db.SessionStore):
                 return
             session_key = self.session_key
         self._cache.delete(self.cache_key_prefix + session_key)  # raises when down: nothing deleted
-        super(cached_db.SessionStore, self).delete(session_key)
+        self.model.objects.filter(session_key=session_key).delete()
+        if session_key == self.session_key:
+            self._insert_pending = False

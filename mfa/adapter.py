@@ -52,6 +52,15 @@ class MFAAdapter(DefaultMFAAdapter):
             entity["id"] = rp_id
         return entity
 
+    def is_mfa_enabled(self, user: Any, types: Any = None) -> bool:
+        # The same answer as allauth's EXISTS query, from the request's copy of the rows
+        # (mfa.internal.authenticators: one query per sign-in request instead of five).
+        from .internal import authenticators
+
+        if user is None or user.is_anonymous:
+            return False
+        return authenticators.has_any(user, types)
+
     def send_notification_mail(self, *args: Any, **kwargs: Any) -> None:
         # Our services send their own notifications (core.notify, customer's language,
         # anti-phishing footer); allauth's built-in 2FA mails would duplicate them.

@@ -47,7 +47,10 @@ class _CodeCheckMixin:
             self.authenticator = None
             return code
         try:
-            authenticator = codecheck.check_code(user=self.user, code=code, request=request, purpose=self.purpose)
+            # allauth's save() records the use (post_authentication): not twice.
+            authenticator = codecheck.check_code(
+                user=self.user, code=code, request=request, purpose=self.purpose, record_usage=False
+            )
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from exc
         authenticator.user = self.user

@@ -8,3 +8,4 @@ class MfaConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks, signals  # noqa: F401
+        from .internal import authenticators  # noqa: F401 - its signal receivers

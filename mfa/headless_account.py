@@ -392,12 +392,17 @@ class AuthenticateView(mfa_views.AuthenticateView):
     input_class = allauth_forms.AuthenticateInput
 
     def handle(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        from allauth.account.stages import LoginStageController
+        from allauth.account.internal.stagekit import LOGIN_SESSION_KEY
 
         from .headless import SmsAuthenticateView
         from .stages import STAGE_KEY
 
-        if LoginStageController.enter(request, STAGE_KEY) is not None:
+        # The pending stage's key, read from the session as LoginStageController.enter
+        # reads it, without loading the sign-in's user a second time (the view we hand
+        # over to enters its stage itself: a login that timed out is refused there).
+        pending = request.session.get(LOGIN_SESSION_KEY)
+        stages = ((pending or {}).get("state") or {}).get("stages") or {} if isinstance(pending, dict) else {}
+        if stages.get("current") == STAGE_KEY:
             # The SMS stage is pending: the code is an SMS code (same answer as .../2fa/sms).
             return SmsAuthenticateView.as_view(client=self.client)(request, *args, **kwargs)
         return super().handle(request, *args, **kwargs)

@@ -450,6 +450,15 @@ def sms_destination_check(number: str, *, field: str = "phone") -> None:
         raise ApplicationError(problem, message, status=400, fields={field: [message]})
 
 
+def sms_codes_cancel(*, user: Any) -> int:
+    """Every SMS code of ``user`` that is not used yet stops working, whatever it was for
+    (sign-in, password reset, step-up, phone verification). Called when the phone number
+    changes: codes texted to the old number, which may be in a thief's hands, must not open
+    the account afterwards. Returns how many were cancelled. A new code can be requested
+    at once (a cancelled code starts no cooldown)."""
+    return int(SmsCode.objects.filter(user=user, superseded=False, used_at__isnull=True).update(superseded=True))
+
+
 def sms_code_send(
     *, user: Any, purpose: str, request: HttpRequest | None = None, to: str | None = None, deliver: bool = True
 ) -> None:
@@ -479,7 +488,12 @@ def sms_code_send(
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         last = SmsCode.objects.filter(user=user, purpose=purpose).order_by("-created_at").first()
         # (A code that has been used is no reason to wait: the next sign-in needs its own.)
-        if last is not None and last.used_at is None and (timezone.now() - last.created_at).total_seconds() < cooldown:
+        if (
+            last is not None
+            and last.used_at is None
+            and not last.superseded  # cancelled (sms_codes_cancel): the number changed
+            and (timezone.now() - last.created_at).total_seconds() < cooldown
+        ):
             record_refused("cooldown")
             raise _sms_not_sent(
                 "sms_cooldown", user=user, purpose=purpose, retry_at=last.created_at + dt.timedelta(seconds=cooldown)

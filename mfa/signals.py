@@ -54,9 +54,9 @@ def _enrolment_prompt(sender: Any, request: Any, user: Any, **kwargs: Any) -> No
 
     if not conf.get("ENROLMENT_REQUIRED") or request is None or not hasattr(request, "_messages"):
         return
-    if Authenticator.objects.filter(
-        user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists():
+    from .internal import authenticators
+
+    if authenticators.has_second_factor(user):
         return
     messages.warning(
         request,

@@ -25,13 +25,11 @@ STAGE_KEY = "madoguchi_sms"
 
 
 def sms_second_step_applies(user: Any) -> bool:
-    from allauth.mfa.models import Authenticator
+    from .internal import authenticators
 
     if user is None or not getattr(user, "phone", None):
         return False
-    return not Authenticator.objects.filter(
-        user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()
+    return not authenticators.has_second_factor(user)
 
 
 class SmsAuthenticateStage(LoginStage):

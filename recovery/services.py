@@ -672,6 +672,8 @@ def _phone_set_by_identity_case(*, user: Any, phone: str, case: IdentityCase, ac
     try:
         with transaction.atomic():
             user.save(update_fields=["phone"])
+            # Codes already texted to the lost number stop working with it.
+            cancelled = mfa_services.sms_codes_cancel(user=user)
     except IntegrityError as error:  # taken concurrently since the check
         message = _("The new phone number belongs to another account. Contact a supervisor; nothing was changed.")
         raise ApplicationError(
@@ -682,7 +684,7 @@ def _phone_set_by_identity_case(*, user: Any, phone: str, case: IdentityCase, ac
         actor=actor,
         event="account.phone_changed",
         request=request,
-        data={"by": "identity_case", "case": str(case.pk), "phone_tail": phone[-4:]},
+        data={"by": "identity_case", "case": str(case.pk), "phone_tail": phone[-4:], "sms_codes_cancelled": cancelled},
     )
     send_email(user=user, kind="phone_changed", context={"phone_tail": phone[-4:]})
 

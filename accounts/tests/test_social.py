@@ -192,3 +192,30 @@ def test_a_forged_state_or_a_refused_code_signs_nobody_in(idp: IdentityProvider)
 
     assert not client.get("/").wsgi_request.user.is_authenticated
     assert not get_user_model().objects.filter(email="forged@example.jp").exists()
+
+
+def test_a_signed_in_customer_cannot_connect_a_provider_to_the_account(
+    idp: IdentityProvider, user_factory: Any
+) -> None:
+    # Connecting a provider would add a way into the account with no second factor: the
+    # round trip through the provider ends on a "not found" page and nothing is linked.
+    customer = user_factory(email="owner@example.jp", language="en")
+    idp.person = {"sub": "attacker-1", "email": "attacker@example.jp", "email_verified": True}
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(customer)
+    start = client.post(f"/accounts/oidc/{PROVIDER_ID}/login/", {"process": "connect"})
+    assert start.status_code == 302, start.content
+    query = {k: v[0] for k, v in parse_qs(urlsplit(start["Location"]).query).items()}
+    code = idp.issue_code(query["redirect_uri"])
+    callback = urlsplit(query["redirect_uri"])
+    answer = client.get(f"{callback.path}?{urlencode({'code': code, 'state': query['state']})}")
+    # what the customer sees: a not-found page, not a "connected" notice
+    assert answer.status_code == 404
+    page = answer.content.decode()
+    assert "connected" not in page.lower() and "attacker@example.jp" not in page
+    assert not SocialAccount.objects.exists()
+    # still the same customer, still signed in only with what they had
+    assert client.get("/").wsgi_request.user.pk == customer.pk
+    assert not AuditEvent.objects.filter(event__startswith="signup.social").exists()
+    # and the provider sign-in for that person creates no account either
+    assert not get_user_model().objects.filter(email="attacker@example.jp").exists()

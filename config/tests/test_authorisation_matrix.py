@@ -234,3 +234,128 @@ def test_every_security_change_route_has_a_probe():
         if "sessions" not in r.pattern
     ]
     assert not missing, missing
+
+
+# --- each staff role on each staff route ------------------------------------------------
+
+# Which roles a staff route is for (accounts.roles). Every staff_role row of the route
+# table must be listed (a new staff route must say who may open it); every other role is
+# probed and must be refused: 404 (nothing is there for it) or 403, and a write changes
+# nothing. The roles allowed must get the page (200) or do the write, so each probe can
+# tell a refusal from a page that is refused to everybody.
+_SUPPORT = ("support_agent", "security_agent", "supervisor")
+_REVIEW = ("identity_reviewer", "supervisor")
+_EDITORS = ("operator", "supervisor")
+STAFF_ROUTE_ROLES: dict[str, tuple[str, ...]] = {
+    "staff/": ("support_agent", "security_agent", "supervisor", "identity_reviewer", "operator"),
+    "staff/support/": _SUPPORT,
+    "staff/support/inquiries/<int:inquiry_id>/": _SUPPORT,
+    "staff/support/inquiries/<int:inquiry_id>/presence/": _SUPPORT,
+    "staff/support/inquiries/<int:inquiry_id>/<slug:action>/": _SUPPORT,
+    "recovery/staff/cases/": _REVIEW,
+    "recovery/staff/cases/<uuid:case_id>/": _REVIEW,
+    "recovery/staff/cases/<uuid:case_id>/claim/": _REVIEW,
+    "recovery/staff/documents/<int:document_id>/": _REVIEW,
+    "help/staff/articles/": _EDITORS,
+    "help/staff/articles/<slug:slug>/": _EDITORS,
+    "help/staff/search-misses/": (*_EDITORS, "support_agent"),
+    "help/staff/synonyms/": _EDITORS,
+    "help/staff/announcements/": _EDITORS,
+}
+# Write probes: (method, path suffix or None for the route itself, body). GET-only routes
+# and pages probed by GET are not listed.
+STAFF_WRITE_PROBES: dict[str, tuple[str, dict[str, Any]]] = {
+    "staff/support/inquiries/<int:inquiry_id>/presence/": ("POST", {}),
+    "staff/support/inquiries/<int:inquiry_id>/<slug:action>/": ("POST", {"body": "A reply from a stranger."}),
+    "recovery/staff/cases/<uuid:case_id>/claim/": ("POST", {}),
+}
+
+
+def test_every_staff_route_names_its_roles():
+    rows = {r.pattern for r in rt.ROUTES if rt.STAFF_ROLE in r.checks and not r.prefix}
+    assert rows == set(STAFF_ROUTE_ROLES), sorted(rows ^ set(STAFF_ROUTE_ROLES))
+    from accounts import roles
+
+    assert {role for allowed in STAFF_ROUTE_ROLES.values() for role in allowed} <= set(roles.ALL_ROLES)
+
+
+@pytest.fixture
+def staff_objects(user_factory):
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from helpcenter.models import Article, Category
+    from recovery.models import IdentityCase, IdentityDocument
+    from support.tests.factories import create_funds, png_bytes
+
+    customer = user_factory(email="customer@example.com", language="en")
+    inquiry = create_funds(customer)
+    now = timezone.now()
+    case = IdentityCase.objects.create(
+        user=customer,
+        purpose="two_factor_reset",
+        full_name="Hanako Yamada",
+        address="Tokyo",
+        date_of_birth=dt.date(1990, 4, 1),
+        registered_phone=customer.phone,
+        first_submitted_at=now,
+        submitted_at=now,
+    )
+    image = png_bytes()
+    document = IdentityDocument(
+        case=case, submission=1, content_type="image/png", sha256="0" * 64, size=len(image), width=64, height=48
+    )
+    document.file.save("selfie.png", ContentFile(image), save=True)
+    category = Category.objects.first() or Category.objects.create(slug="matrix", name_ja="テスト", name_en="Test")
+    article = Article.objects.filter(category=category).first() or Article.objects.create(
+        slug="matrix-article", category=category
+    )
+    return {"inquiry": inquiry, "case": case, "document": document, "article": article}
+
+
+def _staff_path(pattern: str, objects: dict[str, Any]) -> str:
+    path = "/" + pattern
+    path = path.replace("<int:inquiry_id>", str(objects["inquiry"].pk))
+    path = path.replace("<slug:action>", "reply")
+    path = path.replace("<uuid:case_id>", str(objects["case"].pk))
+    path = path.replace("<int:document_id>", str(objects["document"].pk))
+    return path.replace("<slug:slug>", objects["article"].slug)
+
+
+def _case_state(objects: dict[str, Any]) -> tuple:
+    from recovery.models import IdentityCase
+    from support.models import Message
+
+    case = IdentityCase.objects.get(pk=objects["case"].pk)
+    return (case.assignee_id, case.status, Message.objects.filter(inquiry_id=objects["inquiry"].pk).count())
+
+
+@pytest.mark.parametrize("role", ["support_agent", "security_agent", "supervisor", "identity_reviewer", "operator"])
+def test_each_staff_role_is_refused_what_it_is_not_for(role, staff_factory, staff_objects):
+    staff = staff_factory(roles=[role], email=f"{role}@example.com", language="en")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(staff)  # the product sign-in with the second factor (conftest)
+    seen: dict[str, int] = {}
+    for pattern, allowed in STAFF_ROUTE_ROLES.items():
+        path = _staff_path(pattern, staff_objects)
+        method, body = STAFF_WRITE_PROBES.get(pattern, ("GET", {}))
+        before = _case_state(staff_objects)
+        response = client.get(path) if method == "GET" else client.post(path, body)
+        seen[pattern] = response.status_code
+        if role in allowed:
+            assert response.status_code in (200, 204, 302), (role, pattern, response.status_code)
+            if response.status_code == 302:
+                assert "login" not in response["Location"] and "second-factor" not in response["Location"]
+        else:
+            assert response.status_code in (403, 404), (role, pattern, response.status_code)
+            assert _case_state(staff_objects) == before, (role, pattern)
+            assert b"Hanako Yamada" not in response.content and b"\x89PNG" not in response.content[:8]
+    # The admin: every staff member reaches its index (behind the same gate), but no role
+    # opens a model there without a permission an operator granted: service tokens of the
+    # trading core, second-factor locks, SMS codes.
+    admin_models = ("wallet/servicetoken/", "madoguchi_mfa/secondfactorlock/", "madoguchi_mfa/smscode/")
+    for path in (f"/admin/{model}" for model in admin_models):
+        response = client.get(path)
+        assert response.status_code == 403, (role, path, response.status_code)

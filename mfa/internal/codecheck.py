@@ -63,12 +63,19 @@ def ensure_not_locked(user: Any) -> None:
 
 
 def throttle(user: Any, request: HttpRequest | None) -> None:
+    # Per account, then per address: counted in one round trip, judged in that order (a
+    # refusal by the first gives the second back, as if it had not been counted).
     limit, period = conf.get("RATE_ACCOUNT")
-    ratelimit.check(f"mfa:code:user:{user.pk}", limit=int(limit), period=int(period))
+    buckets = [(f"mfa:code:user:{user.pk}", int(limit), int(period))]
     ip = ratelimit.client_ip(request)
     if ip:
         limit, period = conf.get("RATE_IP")
-        ratelimit.check(f"mfa:code:ip:{ip}", limit=int(limit), period=int(period))
+        buckets.append((f"mfa:code:ip:{ip}", int(limit), int(period)))
+    items = [(key, period) for key, _limit, period in buckets]
+    for index, (count, (_key, limit, _period)) in enumerate(zip(ratelimit.hit_many(items), buckets, strict=True)):
+        if count > limit:
+            ratelimit.give_back_many(items[index + 1 :])
+            raise ratelimit.limited()
 
 
 def _lock(user: Any, *, request: HttpRequest | None) -> None:
@@ -160,19 +167,25 @@ def check_code(
     allow_recovery: bool = True,
     authenticators: list[Authenticator] | None = None,
     lock_checked: bool = False,
+    record_usage: bool = True,
 ) -> Authenticator:
     """Judge a typed code for ``user``; returns the authenticator that accepted it.
 
     Raises ApplicationError ``two_factor_locked`` (403), ``rate_limited`` (429) or
     ``two_factor_invalid`` (400, message explains: wrong, replayed, clock drift,
     recovery code not allowed here).
+
+    ``record_usage=False``: the caller records the use itself (allauth's sign-in and
+    re-authentication forms do in ``save()``), so ``last_used_at`` is written once.
     """
     if not lock_checked:
         ensure_not_locked(user)
     throttle(user, request)
     normalized = totp.normalize_code(code)
     if authenticators is None:
-        authenticators = list(Authenticator.objects.filter(user_id=user.pk))
+        from . import authenticators as user_authenticators
+
+        authenticators = user_authenticators.for_user(user)
     by_type = {a.type: a for a in authenticators}
     totp_auth = by_type.get(Authenticator.Type.TOTP)
     rc_auth = by_type.get(Authenticator.Type.RECOVERY_CODES)
@@ -195,7 +208,7 @@ def check_code(
         except Refused as exc:
             refusal = exc
         else:
-            return _succeeded(user, totp_auth, request=request, purpose=purpose)
+            return _succeeded(user, totp_auth, request=request, purpose=purpose, record_usage=record_usage)
 
     if rc_auth is not None and refusal.reason == "wrong" and len(normalized) == int(mfa_settings.RECOVERY_CODE_DIGITS):
         if not allow_recovery:
@@ -210,15 +223,18 @@ def check_code(
         if wrapped.validate_code(normalized):
             # validate_code re-reads the row under a lock and marks the code on that copy;
             # rc_auth still holds the codes as they were before (the count would be one high).
-            return _succeeded(user, wrapped.instance, request=request, purpose=purpose)
+            return _succeeded(user, wrapped.instance, request=request, purpose=purpose, record_usage=record_usage)
 
     record_failure(user, request=request, purpose=purpose, reason=refusal.reason, extra=refusal.extra)
     raise invalid(refusal.message)
 
 
-def _succeeded(user: Any, authenticator: Authenticator, *, request: HttpRequest | None, purpose: str) -> Authenticator:
+def _succeeded(
+    user: Any, authenticator: Authenticator, *, request: HttpRequest | None, purpose: str, record_usage: bool = True
+) -> Authenticator:
     guard.failures_reset(user.pk)
-    authenticator.record_usage()
+    if record_usage:
+        authenticator.record_usage()
     if authenticator.type == Authenticator.Type.RECOVERY_CODES:
         from core.notify import send_email
 

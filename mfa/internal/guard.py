@@ -75,15 +75,30 @@ def step_advance(*, authenticator_id: int, step: int) -> bool:
     """Move the authenticator's last accepted step up to ``step``; False when ``step`` is
     not above it (a replay, also of an earlier step in the window).
 
-    One conditional UPDATE: concurrent submissions of the same step serialise on the row
-    and only one sees a changed row (PostgreSQL re-checks the WHERE after the lock).
+    One statement, an upsert with a condition: the row is created at the first accepted
+    code, and otherwise moved only when ``step`` is above it. Concurrent submissions of the
+    same step serialise on the row (or on the unique key for the first insert) and only one
+    sees a changed row (PostgreSQL and SQLite re-check the condition after the lock).
     """
+    from django.db import connection
+    from django.utils import timezone
+
     from ..models import TotpCounter
 
-    TotpCounter.objects.get_or_create(authenticator_id=authenticator_id, defaults={"last_step": -1})
-    return bool(
-        TotpCounter.objects.filter(authenticator_id=authenticator_id, last_step__lt=step).update(last_step=step)
+    meta = TotpCounter._meta
+    table = connection.ops.quote_name(meta.db_table)
+    authenticator, last_step, updated_at = (
+        connection.ops.quote_name(str(getattr(meta.get_field(name), "column")))  # noqa: B009 - a concrete field
+        for name in ("authenticator", "last_step", "updated_at")
     )
+    sql = (
+        f"INSERT INTO {table} ({authenticator}, {last_step}, {updated_at}) VALUES (%s, %s, %s) "  # noqa: S608 - names from the model
+        f"ON CONFLICT ({authenticator}) DO UPDATE SET {last_step} = EXCLUDED.{last_step}, "
+        f"{updated_at} = EXCLUDED.{updated_at} WHERE {table}.{last_step} < EXCLUDED.{last_step}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [authenticator_id, step, connection.ops.adapt_datetimefield_value(timezone.now())])
+        return bool(cursor.rowcount)
 
 
 def step_start(*, authenticator_id: int, step: int) -> None:

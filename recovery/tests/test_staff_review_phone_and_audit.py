@@ -168,3 +168,51 @@ def test_support_console_security_context_read_is_audited(customer, case, staff_
     assert (row.actor, row.user, row.data["inquiry"]) == (agent, customer, inquiry.pk)
     assert row.data["identity_cases"] == [str(case.pk)]
     assert IdentityCase.objects.get().status == "submitted"
+
+
+def test_codes_texted_to_the_lost_number_stop_working_when_the_new_phone_is_approved(
+    user_factory, reviewer, good_selfie, outbox
+):
+    # A customer without an authenticator app signs in by SMS. Their phone is lost: whoever
+    # has it (and the password) started a sign-in and holds the code texted to it.
+    customer = user_factory(
+        email="ken@example.jp",
+        phone=OLD_PHONE,
+        full_name="山田 花子",
+        address="東京都千代田区丸の内1-2-3",
+        date_of_birth=dt.date(1990, 4, 1),
+        language="en",
+    )
+    thief = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = thief.post(
+        "/accounts/login/", {"login": customer.email, "password": "Passw0rd-test", "captcha": solve(thief)}
+    )
+    assert response.status_code == 302 and response["Location"] == "/login/sms/"
+    old_code = outbox.last_sms_code(OLD_PHONE)
+    # the customer proves who they are; the reviewer approves the new number
+    case = services.identity_case_submit(
+        user=customer, purpose="two_factor_reset", details=_details(customer), image=good_selfie
+    )
+    staff = _staff_client(reviewer)
+    response = staff.post(f"/recovery/staff/cases/{case.pk}/", {"decision": "approve", "confirm_new_phone": NEW_PHONE})
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert customer.phone == NEW_PHONE
+    assert AuditEvent.objects.get(user=customer, event="account.phone_changed").data["sms_codes_cancelled"] >= 1
+    # the code on the lost phone no longer signs in: the page refuses it, nobody is signed in
+    response = thief.post("/login/sms/", {"code": old_code})
+    assert response.status_code == 200
+    assert "/login/sms/" in response.request["PATH_INFO"]
+    assert thief.get("/security/").status_code == 302
+    # a new code goes to the new number at once (no cooldown from the cancelled one),
+    # and only the new number's holder can finish
+    outbox.clear()
+    owner = Client(HTTP_ACCEPT_LANGUAGE="en")
+    response = owner.post(
+        "/accounts/login/", {"login": customer.email, "password": "Passw0rd-test", "captcha": solve(owner)}
+    )
+    assert response.status_code == 302 and response["Location"] == "/login/sms/"
+    assert outbox.sms(to=OLD_PHONE) == []
+    response = owner.post("/login/sms/", {"code": outbox.last_sms_code(NEW_PHONE)})
+    assert response.status_code == 302
+    assert owner.get("/security/").status_code == 200

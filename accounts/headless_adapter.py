@@ -1,0 +1,47 @@
+"""allauth headless adapter (``HEADLESS_ADAPTER``).
+
+At sign-in allauth builds the signed-in answer twice: once in ``post_login`` (thrown away
+by the headless view) and once for the client. Each ``serialize_user`` reads the primary
+email address. The serialised user is kept on the request for the second call, dropped
+whenever the user or one of their email addresses is saved or deleted, and never kept
+inside a transaction (a rolled-back change must not show), so it is always what a fresh
+call would return.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.core import context
+from allauth.headless.adapter import DefaultHeadlessAdapter
+from django.conf import settings
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+_ATTR = "_madoguchi_serialized_users"
+
+
+class HeadlessAdapter(DefaultHeadlessAdapter):
+    def serialize_user(self, user: Any) -> dict[str, Any]:
+        request = context.request
+        memo = None
+        if request is not None and user.pk is not None and not connection.in_atomic_block:
+            memo = request.__dict__.setdefault(_ATTR, {})
+            if user.pk in memo:
+                return dict(memo[user.pk])
+        data = super().serialize_user(user)
+        if memo is not None:
+            memo[user.pk] = dict(data)
+        return data
+
+
+@receiver(post_save, sender=settings.AUTH_USER_MODEL)
+@receiver(post_delete, sender=settings.AUTH_USER_MODEL)
+@receiver(post_save, sender=EmailAddress)
+@receiver(post_delete, sender=EmailAddress)
+def _forget(sender: Any, **kwargs: Any) -> None:
+    request = context.request
+    if request is not None and request.__dict__.get(_ATTR):
+        request.__dict__[_ATTR] = {}
