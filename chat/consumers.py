@@ -25,6 +25,7 @@ from django.http import Http404, HttpRequest
 from django.utils import translation
 
 from chat import presenters, realtime, selectors, services
+from chat.models import Conversation
 from core.errors import ApplicationError
 
 GUEST_SESSION_KEY = "support_guest"
@@ -129,9 +130,8 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _post(self, body: Any, key: str) -> dict[str, Any]:
         with translation.override(self.language):
-            conversation = selectors._base().get(pk=self.conversation_id)
             message, created = services.message_post(
-                conversation=conversation,
+                conversation=Conversation(pk=self.conversation_id),  # the service reads it under lock
                 body=body,
                 user=self.scope.get("user"),
                 guest_email=self.guest_email,

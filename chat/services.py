@@ -222,22 +222,22 @@ def message_post(
             return stored, False
     files = [f for f in attachments if f is not None]
     text = _clean_body(body, required=not files)
-    conversation = Conversation.objects.get(pk=conversation.pk)  # the caller's copy may be old
-    sender = _sender_for(conversation, user=user, guest_email=guest_email)
-    if not sender:
-        if support_selectors.is_support_staff(user):
-            raise ApplicationError("not_assigned", _("Accept the chat before you answer it."), status=403)
-        raise not_found()
     who = f"user:{user.pk}" if getattr(user, "pk", None) else f"guest:{guest_email.lower()}"
+    if not getattr(user, "pk", None) and not guest_email:
+        raise not_found()
     _rate_limits(who=who, ip=ip)
     cleaned = support_services._sanitise_all(files, uploader=who) if files else []
     try:
         with transaction.atomic():
-            locked = _lock(conversation)
+            # one locked read decides who is writing (the caller's copy may be old)
+            locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+            sender = _sender_for(locked, user=user, guest_email=guest_email)
+            if not sender:
+                if getattr(user, "is_authenticated", False) and support_selectors.is_support_staff(user):
+                    raise ApplicationError("not_assigned", _("Accept the chat before you answer it."), status=403)
+                raise not_found()
             if not locked.is_open:
                 raise ApplicationError("chat_ended", _("This chat has ended."), status=409)
-            if sender == Sender.AGENT and locked.assignee_id != user.pk:
-                raise ApplicationError("not_assigned", _("Accept the chat before you answer it."), status=403)
             message = _append(locked, sender=sender, author=user, body=text, client_key=key, now=now)
             for clean, upload in cleaned:
                 token = secrets.token_hex(16)
