@@ -32,7 +32,20 @@ def communicator(path: str, cookie: bytes = b"", origin: bytes = b"http://testse
 
 
 def run(coro_fn: Any) -> Any:
-    return async_to_sync(coro_fn)()
+    """Run the scenario on its own thread and event loop (a browser test earlier in the
+    session leaves Playwright's loop running on the main thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def scenario() -> Any:
+        try:
+            return async_to_sync(coro_fn)()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(scenario).result()
 
 
 @pytest.fixture
