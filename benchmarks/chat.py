@@ -171,11 +171,6 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("uvicorn did not start")
 
 
-class Side:
-    def __init__(self) -> None:
-        self.sent: dict[str, float] = {}
-
-
 async def run_level(port: int, rows: list[tuple[int, str, str]], interval: float, duration: float) -> dict:
     from websockets.asyncio.client import connect
 
@@ -183,7 +178,7 @@ async def run_level(port: int, rows: list[tuple[int, str, str]], interval: float
     origin = f"http://127.0.0.1:{port}"
     latencies: list[float] = []
     errors = {"connect": 0, "error_frames": 0, "lost": 0}
-    sent_at: dict[str, float] = {}
+    sent_at: dict[str, tuple[float, bool]] = {}
     measuring = {"on": False}
     stop = asyncio.Event()
 
@@ -209,12 +204,13 @@ async def run_level(port: int, rows: list[tuple[int, str, str]], interval: float
                 kind = data.get("type")
                 if kind == "message":
                     key = data["message"].get("key") or ""
-                    started = sent_at.get(key)
-                    # the frame on the *other* side's socket (the sender's own echo is ignored)
-                    if started is not None and key.startswith(("c-", "a-")) and ws.bench_role != key[0]:
+                    sent = sent_at.get(key)
+                    # the frame on the *other* side's socket (the sender's own echo is ignored);
+                    # a message counts when it was sent inside the measured window, however late it lands
+                    if sent is not None and key.startswith(("c-", "a-")) and ws.bench_role != key[0]:
                         sent_at.pop(key, None)
-                        if measuring["on"]:
-                            latencies.append((time.perf_counter() - started) * 1000)
+                        if sent[1]:
+                            latencies.append((time.perf_counter() - sent[0]) * 1000)
                 elif kind == "error":
                     errors["error_frames"] += 1
         except Exception:  # the socket closed at the end of the level
@@ -226,7 +222,7 @@ async def run_level(port: int, rows: list[tuple[int, str, str]], interval: float
         while not stop.is_set():
             n += 1
             key = f"{role}-{cid}-{n}-{random.randrange(1 << 30)}"
-            sent_at[key] = time.perf_counter()
+            sent_at[key] = (time.perf_counter(), measuring["on"])
             try:
                 await ws.send(json.dumps({"type": "message", "body": f"bench message {n}", "key": key}))
             except Exception:
@@ -266,8 +262,10 @@ async def run_level(port: int, rows: list[tuple[int, str, str]], interval: float
     elapsed = time.perf_counter() - started
     stop.set()
     await asyncio.gather(*writers, return_exceptions=True)
-    await asyncio.sleep(1.0)
-    unanswered = sum(1 for k, t in sent_at.items() if time.perf_counter() - t > 2.0)
+    drain_until = time.perf_counter() + 30.0  # every message must arrive, late or not
+    while sent_at and time.perf_counter() < drain_until:
+        await asyncio.sleep(0.2)
+    unanswered = len(sent_at)
     for _cid, customer_ws, agent_ws in sockets:
         await customer_ws.close()
         await agent_ws.close()

@@ -19,7 +19,7 @@ import time
 from types import SimpleNamespace
 from typing import Any
 
-from channels.db import database_sync_to_async
+from channels.db import database_sync_to_async as _database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.http import Http404, HttpRequest
 from django.utils import translation
@@ -29,6 +29,15 @@ from chat.models import Conversation
 from core.errors import ApplicationError
 
 GUEST_SESSION_KEY = "support_guest"
+
+
+def database_sync_to_async(func: Any) -> Any:
+    """The ORM off the event loop, on the thread pool rather than one shared thread: chats
+    are independent (each write locks only its own conversation row), so one slow query
+    must not queue every socket of the process behind it."""
+    return _database_sync_to_async(func, thread_sensitive=False)
+
+
 TYPING_EVERY_SECONDS = 2.0
 CLOSE_NOT_FOUND = 4404
 

@@ -147,7 +147,7 @@ def test_an_agent_without_the_security_role_cannot_open_a_security_chat(
 
 def test_staff_socket_needs_the_second_factor_session(chat: Any, agent: Any) -> None:
     client = Client()
-    client.force_login(agent, second_factor=False)
+    client.force_login(agent, second_factor=False)  # type: ignore[call-arg]  # conftest.py
     cookie = f"sessionid={client.cookies['sessionid'].value}".encode()
 
     async def scenario() -> None:

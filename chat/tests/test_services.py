@@ -156,7 +156,8 @@ def test_every_staff_read_is_audited(customer: Any, agent: Any) -> None:
     selectors.conversation_for_user(user=customer, conversation_id=c.pk)
     rows = AuditEvent.objects.filter(event="chat.staff_read")
     assert rows.count() == before + 1
-    assert rows.last().actor == agent and rows.last().user == customer
+    last = rows.last()
+    assert last is not None and last.actor == agent and last.user == customer
 
 
 def test_transfer_puts_the_chat_in_the_other_teams_queue(customer: Any, agent: Any) -> None:
@@ -208,7 +209,7 @@ def test_waiting_timeout_becomes_an_inquiry(customer: Any, settings: Any) -> Non
     assert services.waiting_timeout_convert(now=timezone.now() + dt.timedelta(minutes=5)) == 0
     assert services.waiting_timeout_convert(now=timezone.now() + dt.timedelta(minutes=11)) == 1
     c.refresh_from_db()
-    assert c.status == "converted" and c.end_reason == "timeout"
+    assert c.status == "converted" and c.end_reason == "timeout" and c.inquiry_id is not None
     assert Inquiry.objects.filter(pk=c.inquiry_id, customer=customer).exists()
 
 

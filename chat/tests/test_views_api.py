@@ -80,14 +80,14 @@ def test_customers_cannot_open_the_agent_console(chat: Conversation, customer: A
     assert client.post(f"/staff/chat/{chat.pk}/accept/").status_code == 404
 
 
-def test_agent_queue_accept_and_convert(chat: Conversation, agent: Any) -> None:
+def test_agent_queue_accept_and_convert(chat: Conversation, customer: Any, agent: Any) -> None:
     client = signed_in(agent)
     queue = client.get("/staff/chat/").content.decode()
     assert chat.reference in queue
     detail = client.get(f"/staff/chat/{chat.pk}/")
     assert detail.status_code == 200
     html = detail.content.decode()
-    assert 'id="security-context"' in html and chat.customer.email in html
+    assert 'id="security-context"' in html and customer.email in html
     assert AuditEvent.objects.filter(event="chat.staff_read", actor=agent).exists()
     assert AuditEvent.objects.filter(event="support.security_context_viewed", actor=agent).exists()
     client.post(f"/staff/chat/{chat.pk}/accept/")

@@ -218,7 +218,7 @@ def test_no_agent_in_time_the_chat_becomes_an_inquiry_with_the_transcript(
     settings.MADOGUCHI_CHAT_WAIT_TIMEOUT_MINUTES = 10
     assert services.waiting_timeout_convert(now=timezone.now() + dt.timedelta(minutes=11)) == 1
     chat.refresh_from_db()
-    assert chat.status == "converted" and chat.inquiry_id
+    assert chat.status == "converted" and chat.inquiry is not None
 
     me.reload()
     me.wait_for_selector("#chat-inquiry-link")
