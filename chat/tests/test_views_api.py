@@ -55,6 +55,14 @@ def test_start_a_chat_from_the_page(customer: Any) -> None:
     assert again["Location"] == f"/chat/{conversation.pk}/"
 
 
+def test_transcript_is_listed_in_my_inquiries(chat: Conversation, customer: Any) -> None:
+    services.conversation_close(conversation=chat, user=customer)
+    page = signed_in(customer).get("/support/").content.decode()
+    assert 'id="recent-chats"' in page and f'href="/chat/{chat.pk}/"' in page and chat.reference in page
+    transcript = signed_in(customer).get(f"/chat/{chat.pk}/").content.decode()
+    assert "出金が届きません" in transcript and 'id="chat-compose"' not in transcript
+
+
 def test_start_refuses_bad_input_with_a_message(customer: Any) -> None:
     response = signed_in(customer).post("/chat/new/", {"category": "", "body": ""})
     assert response.status_code == 400
