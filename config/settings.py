@@ -179,7 +179,9 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py's default 5 s read timeout equals the layer's 5 s blocking pop: a
+                # busy Redis would then fail every idle socket's receive (and close the chat)
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
                 "prefix": os.environ.get("CACHE_KEY_PREFIX", "madoguchi")
                 + "-chat"
                 + os.environ.get("PYTEST_XDIST_WORKER", ""),
