@@ -108,6 +108,19 @@ def test_rate_limits_per_customer_and_per_address(customer: Any, settings: Any, 
     assert exc.value.code == "rate_limited"
 
 
+def test_agents_are_not_limited_by_the_customer_limits(customer: Any, agent: Any, settings: Any) -> None:
+    settings.MADOGUCHI_CHAT_MESSAGE_RATE_LIMIT = (2, 60)
+    settings.MADOGUCHI_CHAT_ADDRESS_RATE_LIMIT = (2, 60)
+    c = start(customer, ip="198.51.100.1")
+    services.conversation_accept(agent=agent, conversation=c)
+    for n in range(5):  # one office address, many answers
+        services.message_post(conversation=c, user=agent, body=f"answer {n}", ip="198.51.100.1")
+    services.message_post(conversation=c, user=customer, body="ok", ip="198.51.100.2")
+    with pytest.raises(ApplicationError) as exc:
+        services.message_post(conversation=c, user=customer, body="again", ip="198.51.100.3")
+    assert exc.value.code == "rate_limited"
+
+
 def test_attachments_go_through_the_inquiry_content_checks(customer: Any) -> None:
     c = start(customer)
     fake = SimpleUploadedFile("x.png", b"MZ\x90\x00 not an image", content_type="image/png")
