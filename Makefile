@@ -8,7 +8,7 @@ REDIS_TEST_URL ?= redis://127.0.0.1:6379/1
 PYTEST_ARGS ?=
 AXE := tests_support/node_modules/axe-core/axe.min.js
 
-.PHONY: run run-deps test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-idcheck-eval bench-mfa bench-abuse bench-staff-gate bench-phone beat drill
+.PHONY: run run-deps test install system-deps messages lint test-sqlite test-postgres worker clean bench bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-idcheck-eval bench-mfa bench-abuse bench-staff-gate bench-phone bench-chat beat drill
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
@@ -38,7 +38,8 @@ run: run-deps install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo
 	@echo "madoguchi: http://localhost:$(PORT)/  (use localhost, not 127.0.0.1: passkeys need a host name; emails and SMS: var/outbox/)"
-	$(PY) manage.py runserver 127.0.0.1:$(PORT) --noreload
+	@# one ASGI process: pages and the live chat's WebSocket (docs/decisions/0003-live-chat-channels.md)
+	$(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --ws websockets-sansio --lifespan off
 
 worker: install
 	$(VENV)/bin/celery -A config worker -l info -Q madoguchi
@@ -66,12 +67,17 @@ test: system-deps install lint
 	else echo "PostgreSQL/Redis not reachable: skipped the PostgreSQL pass"; fi
 
 # Benchmarks print numbers (docs/performance.md); each stops by itself and uses only 127.0.0.1.
-bench: bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-mfa bench-abuse bench-staff-gate bench-phone
+bench: bench-signin bench-signin-floor bench-pages bench-search bench-queue bench-idcheck bench-mfa bench-abuse bench-staff-gate bench-phone bench-chat
 bench-phone: install
 	$(PY) benchmarks/pages_phone.py $(BENCH_ARGS)
 
 bench-staff-gate: install
 	$(PY) benchmarks/staff_gate.py
+
+# Live chat over uvicorn + the Redis channel layer: latency p50/p95 and conversations sustained.
+bench-chat: install
+	DATABASE_URL=$${CHAT_BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/madoguchi_chat_bench} \
+	REDIS_URL=$${CHAT_BENCH_REDIS_URL:-redis://127.0.0.1:6379/8} $(PY) benchmarks/chat.py
 
 bench-signin: install
 	$(PY) benchmarks/signin.py

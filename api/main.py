@@ -93,6 +93,7 @@ install_error_contract(internal_api)
 
 def _mount() -> None:
     from accounts.api import router as accounts_router
+    from chat.api import router as chat_router
     from core.api import router as core_router
     from helpcenter.api import router as help_router
     from mfa.api import router as mfa_router
@@ -107,6 +108,7 @@ def _mount() -> None:
     api.add_router("/", recovery_router)
     api.add_router("/", support_router)
     api.add_router("/", help_router)
+    api.add_router("/", chat_router)
     api.add_router("/", wallet_router)
     internal_api.add_router("/", wallet_internal_router)
 

@@ -50,6 +50,7 @@ ERRORS = {
 
 def _enums() -> dict[tuple[str, str], list[str]]:
     """(schema, property) → values, for fields whose app schema declares a plain string."""
+    from chat.models import ChatStatus, Sender
     from recovery.models import IdentityCase
     from support.models import Status as InquiryStatus
     from wallet.models import Currency, Withdrawal
@@ -63,6 +64,8 @@ def _enums() -> dict[tuple[str, str], list[str]]:
         ("CurrencyBalanceOut", "currency"): [str(v) for v in Currency.values],
         ("WithdrawalOut", "status"): [str(v) for v in Withdrawal.Status.values],
         ("MeOut", "language"): ["ja", "en"],
+        ("ChatStateOut", "status"): [str(v) for v in ChatStatus.values],
+        ("ChatMessageOut", "sender"): [str(v) for v in Sender.values],
     }
 
 

@@ -444,6 +444,30 @@ FEATURES: tuple[Feature, ...] = (
     ),
     F("MADOGUCHI_SUPPORT_CALLBACK_RATE_LIMIT", rate(), "3/86400", "callback requests per customer per period (s)"),
     F("MADOGUCHI_SUPPORT_CALLBACK_SLOT_MINUTES", integer(10, 120), "30", "step of the preferred callback times"),
+    # chat (chat/conf.py, docs/support.md)
+    F(
+        "MADOGUCHI_CHAT_WAIT_TIMEOUT_MINUTES",
+        integer(1, 240),
+        "10",
+        "minutes a chat waits for an agent before it becomes an inquiry",
+    ),
+    F("MADOGUCHI_CHAT_MAX_PER_AGENT", integer(1, 20), "3", "chats one agent may hold at once"),
+    F("MADOGUCHI_CHAT_MESSAGE_MAX_CHARS", integer(100, 10_000), "2000", "characters per chat message"),
+    F("MADOGUCHI_CHAT_MESSAGE_RATE_LIMIT", rate(), "30/60", "chat messages per customer (or guest) per period (s)"),
+    F("MADOGUCHI_CHAT_ADDRESS_RATE_LIMIT", rate(), "120/60", "chat messages per client address per period (s)"),
+    F("MADOGUCHI_CHAT_START_LIMIT_PER_HOUR", integer(1, 100), "5", "new chats per customer / guest address per hour"),
+    F(
+        "MADOGUCHI_CHAT_MINUTES_PER_CHAT",
+        integer(1, 60),
+        "4",
+        "expected minutes per chat ahead in the queue (the wait shown)",
+    ),
+    F(
+        "MADOGUCHI_CHAT_ALWAYS_OPEN",
+        parse_bool,
+        "0",
+        "ignore chat hours (demos, tests); production follows the contact page's hours",
+    ),
     # helpcenter (helpcenter/conf.py, docs/helpcenter.md)
     F("MADOGUCHI_HELP_VOTE_RATE_LIMIT", rate(), "30/3600", "helpful votes per client address per period (s)"),
     F("MADOGUCHI_HELP_SEARCH_RATE_LIMIT", rate(), "600/60", "public search queries per client address per period (s)"),

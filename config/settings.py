@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "recovery",
     "support",
     "helpcenter",
+    "chat",
     "wallet",
     "api",
 ]
@@ -120,6 +121,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
+# HTTP and the live chat's WebSocket (chat/, docs/decisions/0006-live-chat-channels.md).
+ASGI_APPLICATION = "config.asgi.application"
 
 TEMPLATES = [
     {
@@ -170,6 +173,25 @@ else:
     # because replay protection and rate limits must be shared between processes.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Live chat fan-out between ASGI nodes: Redis in production, in-process in the embedded default.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                # redis-py's default 5 s read timeout equals the layer's 5 s blocking pop: a
+                # busy Redis would then fail every idle socket's receive (and close the chat)
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                "prefix": os.environ.get("CACHE_KEY_PREFIX", "madoguchi")
+                + "-chat"
+                + os.environ.get("PYTEST_XDIST_WORKER", ""),
+                "capacity": 500,
+                "expiry": 30,
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -216,6 +238,7 @@ MADOGUCHI_PERIODIC: dict[str, tuple[str, int]] = {
     "support-queue-counts": ("support.tasks:queue_counts_rebuild", 24 * 3600),
     "core-outbox-redispatch": ("core.tasks:outbox_redispatch", MADOGUCHI_OUTBOX_REDISPATCH_SECONDS),
     "core-outbox-purge": ("core.tasks:outbox_purge", 3600),
+    "chat-waiting-timeout": ("chat.tasks:waiting_timeout_convert", 60),
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     name: {"task": "madoguchi.run", "schedule": float(every), "args": (path, {})}

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("recovery.urls")),
     path("", include("support.urls")),
     path("", include("helpcenter.urls")),
+    path("", include("chat.urls")),
     path("", include("wallet.urls")),
     # The admin signs in through the product's sign-in only (core.staff; no password form here).
     path(f"{getattr(settings, 'MADOGUCHI_ADMIN_PATH', 'admin')}/login/", admin_login, name="staff_admin_login"),

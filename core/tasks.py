@@ -40,7 +40,7 @@ logger = structlog.get_logger("madoguchi.tasks")
 
 # Only functions in these packages can be named by a task message: a forged broker
 # message (or outbox row) cannot make a worker import arbitrary code.
-_ALLOWED_PREFIXES = ("core.", "accounts.", "mfa.", "recovery.", "support.", "helpcenter.", "wallet.")
+_ALLOWED_PREFIXES = ("core.", "accounts.", "mfa.", "recovery.", "support.", "helpcenter.", "wallet.", "chat.")
 
 _delivery_key: contextvars.ContextVar[str | None] = contextvars.ContextVar("outbox_delivery_key", default=None)
 

@@ -163,6 +163,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     consoles = []
     if any(roles.has_role(user, r) for r in (roles.SUPPORT_AGENT, roles.SECURITY_AGENT, roles.SUPERVISOR)):
         consoles.append(("/staff/support/", "support"))
+        consoles.append(("/staff/chat/", "chat"))
     if roles.has_role(user, roles.IDENTITY_REVIEWER) or roles.has_role(user, roles.SUPERVISOR):
         consoles.append(("/recovery/staff/cases/", "identity"))
     if roles.has_role(user, roles.OPERATOR) or roles.has_role(user, roles.SUPERVISOR):

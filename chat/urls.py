@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "chat"
+
+urlpatterns = [
+    path("chat/", views.my_chats, name="mine"),
+    path("chat/new/", views.chat_new, name="new"),
+    path("chat/<int:conversation_id>/", views.conversation, name="conversation"),
+    path("chat/<int:conversation_id>/close/", views.conversation_close, name="close"),
+    path("staff/chat/", views.staff_queue, name="staff_queue"),
+    path("staff/chat/<int:conversation_id>/", views.staff_conversation, name="staff_conversation"),
+    path("staff/chat/<int:conversation_id>/<slug:action>/", views.staff_action, name="staff_action"),
+]

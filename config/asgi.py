@@ -1,0 +1,25 @@
+"""ASGI entry point: HTTP to Django, WebSocket (``/ws/chat/...``) to the live chat.
+
+Served by uvicorn (docs/decisions/0006-live-chat-channels.md): ``make run`` in the
+embedded default, ``uvicorn config.asgi:application`` behind nginx in production.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402 - after Django is set up
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+
+from chat.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)
