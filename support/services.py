@@ -34,6 +34,7 @@ from support.models import (
     ACTIVE_STATUSES,
     Attachment,
     CallbackRequest,
+    Category,
     CannedReply,
     GuestChallenge,
     Inquiry,
