@@ -174,6 +174,27 @@ def _pending_withdrawal() -> str:
     return f"/wallet/withdrawals/{pending.pk}/cancel/"
 
 
+def _chat() -> int:
+    """Hanako's chat, waiting in the queue of her first inquiry's topic."""
+    from django.utils import timezone
+
+    from chat.models import Conversation
+    from support.models import Category
+
+    chat = Conversation.objects.filter(customer__email="hanako@example.jp").first()
+    if chat is None:
+        category = Category.objects.order_by("pk")[0]
+        chat = Conversation.objects.create(
+            reference="C-DEMO0001",
+            customer=_user("hanako@example.jp"),
+            language="ja",
+            category=category,
+            queue=category.queue,
+            created_at=timezone.now(),
+        )
+    return int(chat.pk)
+
+
 def _address_remove() -> str:
     from wallet.models import WithdrawalAddress
 
@@ -258,6 +279,8 @@ NOT_PAGES: dict[str, str] = {
     "support/freeze/": "POST only (the freeze button on the inquiry form)",
     "wallet/withdraw/preview/": "an HTML fragment for the withdrawal form",
     "contact/callback/": "POST only (the callback form on the contact page)",
+    "chat/<int:conversation_id>/close/": "POST only (the end button on the chat page)",
+    "staff/chat/<int:conversation_id>/<slug:action>/": "POST only (accept, transfer, convert, close, freeze)",
 }
 
 
@@ -331,7 +354,12 @@ def _pages() -> list[Page]:
         Page("wallet/withdraw/", taro, "/wallet/withdraw/"),
         Page("wallet/withdrawals/<int:withdrawal_id>/cancel/", taro, _pending_withdrawal),
         Page("wallet/addresses/<int:address_id>/remove/", taro, _address_remove),
+        Page("chat/", hanako, "/chat/"),
+        Page("chat/new/", hanako, "/chat/new/"),
+        Page("chat/<int:conversation_id>/", hanako, lambda: f"/chat/{_chat()}/"),
         # staff
+        Page("staff/chat/", "agent", "/staff/chat/"),
+        Page("staff/chat/<int:conversation_id>/", "agent", lambda: f"/staff/chat/{_chat()}/"),
         Page("staff/", "agent", "/staff/"),
         Page("staff/second-factor/", "staff_unenrolled", "/staff/second-factor/", status=403),
         Page("staff/verify/", "agent_unverified", "/staff/verify/"),

@@ -261,6 +261,9 @@ STAFF_ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "help/staff/search-misses/": (*_EDITORS, "support_agent"),
     "help/staff/synonyms/": _EDITORS,
     "help/staff/announcements/": _EDITORS,
+    "staff/chat/": _SUPPORT,
+    "staff/chat/<int:conversation_id>/": _SUPPORT,
+    "staff/chat/<int:conversation_id>/<slug:action>/": _SUPPORT,
 }
 # Write probes: (method, path suffix or None for the route itself, body). GET-only routes
 # and pages probed by GET are not listed.
@@ -268,6 +271,7 @@ STAFF_WRITE_PROBES: dict[str, tuple[str, dict[str, Any]]] = {
     "staff/support/inquiries/<int:inquiry_id>/presence/": ("POST", {}),
     "staff/support/inquiries/<int:inquiry_id>/<slug:action>/": ("POST", {"body": "A reply from a stranger."}),
     "recovery/staff/cases/<uuid:case_id>/claim/": ("POST", {}),
+    "staff/chat/<int:conversation_id>/<slug:action>/": ("POST", {}),  # accept: the agent takes the chat
 }
 
 
@@ -286,6 +290,7 @@ def staff_objects(user_factory):
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
+    from chat.models import Conversation
     from helpcenter.models import Article, Category
     from recovery.models import IdentityCase, IdentityDocument
     from support.tests.factories import create_funds, png_bytes
@@ -312,11 +317,21 @@ def staff_objects(user_factory):
     article = Article.objects.filter(category=category).first() or Article.objects.create(
         slug="matrix-article", category=category
     )
-    return {"inquiry": inquiry, "case": case, "document": document, "article": article}
+    chat = Conversation.objects.create(
+        reference="C-MATRIX01",
+        customer=customer,
+        language="en",
+        category=inquiry.category,
+        queue=inquiry.queue,
+        created_at=now,
+    )
+    return {"inquiry": inquiry, "case": case, "document": document, "article": article, "chat": chat}
 
 
 def _staff_path(pattern: str, objects: dict[str, Any]) -> str:
     path = "/" + pattern
+    if pattern.startswith("staff/chat/"):
+        path = path.replace("<int:conversation_id>", str(objects["chat"].pk)).replace("<slug:action>", "accept")
     path = path.replace("<int:inquiry_id>", str(objects["inquiry"].pk))
     path = path.replace("<slug:action>", "reply")
     path = path.replace("<uuid:case_id>", str(objects["case"].pk))
@@ -325,11 +340,19 @@ def _staff_path(pattern: str, objects: dict[str, Any]) -> str:
 
 
 def _case_state(objects: dict[str, Any]) -> tuple:
+    from chat.models import Conversation
     from recovery.models import IdentityCase
     from support.models import Message
 
     case = IdentityCase.objects.get(pk=objects["case"].pk)
-    return (case.assignee_id, case.status, Message.objects.filter(inquiry_id=objects["inquiry"].pk).count())
+    chat = Conversation.objects.get(pk=objects["chat"].pk)
+    return (
+        case.assignee_id,
+        case.status,
+        Message.objects.filter(inquiry_id=objects["inquiry"].pk).count(),
+        chat.assignee_id,
+        chat.status,
+    )
 
 
 @pytest.mark.parametrize("role", ["support_agent", "security_agent", "supervisor", "identity_reviewer", "operator"])
