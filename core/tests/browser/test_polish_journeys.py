@@ -59,6 +59,8 @@ def test_main_journeys_at_phone_and_desktop_width(_browser: Any, live_server: An
             page.screenshot(path=str(SHOTS / f"polish-{name}-{width}.png"), full_page=True)
             if page.locator("h1").count() != 1:
                 problems.append(f"{name} @{width}: {page.locator('h1').count()} h1")
+            if name == "withdraw" and page.locator("#withdraw-more a").count() != 2:
+                problems.append(f"{name} @{width}: no way on to the addresses and the history")
             if not page.evaluate(NO_SIDEWAYS_SCROLL):
                 problems.append(f"{name} @{width}: scrolls sideways")
     for context in contexts.values():
