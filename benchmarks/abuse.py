@@ -164,7 +164,7 @@ def owner_under_attack(*, attackers: int, owner_every: int) -> dict[str, Any]:
         ip = f"127.0.{n // 250}.{n % 250 + 2}"
         response = login(Client(HTTP_USER_AGENT="attacker"), owner.email, f"Guess{n}word", ip)
         page = response.content.decode()
-        if "sign-in attempts" in page or "サインインの失敗" in page:
+        if "sign-in attempts" in page or "ログインの失敗" in page:
             refused += 1
         if (n + 1) % owner_every == 0:
             owner_tries += 1

@@ -72,3 +72,81 @@ def test_no_banned_variant_in_a_template():
     for path in _templates():
         offences += _offences(path.read_text(encoding="utf-8", errors="ignore"), str(path.relative_to(ROOT)))
     assert offences == []
+
+
+# --- Japanese written directly in Python and in the help articles -------------------------
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
+
+# Files that must keep the variants (docs/glossary.md, "Places that must keep the variants"):
+# the search side knows what customers type, tests feed variants in, migrations are history.
+SEARCH_SIDE_PYTHON = {
+    # its docstring shows a synonym rule (2段階認証 | 二要素認証 | …): the rules themselves live
+    # in synonyms.txt, which this lint never reads.
+    "helpcenter/internal/synonyms.py",
+}
+
+
+def _is_test_or_history(path: Path) -> bool:
+    parts = path.relative_to(ROOT).parts
+    return (
+        "tests" in parts
+        or "migrations" in parts
+        or path.name.startswith("test_")
+        or path.name == "conftest.py"
+        or ".venv" in parts
+        or "node_modules" in parts
+    )
+
+
+def _python_sources() -> list[Path]:
+    return sorted(
+        p
+        for p in ROOT.glob("**/*.py")
+        if not _is_test_or_history(p) and str(p.relative_to(ROOT)) not in SEARCH_SIDE_PYTHON
+    )
+
+
+def _japanese_literals(source: str) -> list[tuple[int, str]]:
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and JAPANESE.search(node.value):
+            found.append((node.lineno, node.value))
+    return found
+
+
+def _article_text(markdown: str) -> str:
+    """An article without its front matter's ``keywords:`` line (search-side variants)."""
+    return "\n".join(line for line in markdown.splitlines() if not line.startswith("keywords:"))
+
+
+def test_no_banned_variant_in_a_japanese_python_string():
+    offences = []
+    for path in _python_sources():
+        where = str(path.relative_to(ROOT))
+        for lineno, text in _japanese_literals(path.read_text(encoding="utf-8")):
+            offences += _offences(text, f"{where}:{lineno}")
+    assert offences == []
+
+
+def test_no_banned_variant_in_a_japanese_help_article():
+    articles = sorted((ROOT / "helpcenter" / "content").glob("*.ja.md"))
+    assert len(articles) > 20
+    offences = []
+    for path in articles:
+        offences += _offences(_article_text(path.read_text(encoding="utf-8")), str(path.relative_to(ROOT)))
+    assert offences == []
+
+
+def test_the_python_and_article_scans_can_fail():
+    # A variant in a Python literal is caught, one in a comment is not code and is ignored.
+    literals = _japanese_literals('# 二段階認証\nMESSAGE = f"{x}二段階認証を設定しました"\n')
+    assert [lineno for lineno, _ in literals] == [2]
+    assert _offences(literals[0][1], "x")
+    # The search side keeps its variants; the text customers read does not.
+    article = "---\ntitle: 二段階認証\nkeywords: バックアップコード, 二段階認証\n---\n本文"
+    assert "バックアップコード" not in _article_text(article) and "二段階認証" in _article_text(article)
+    assert "helpcenter/internal/synonyms.py" not in {str(p.relative_to(ROOT)) for p in _python_sources()}
+    assert "support/defaults.py" in {str(p.relative_to(ROOT)) for p in _python_sources()}

@@ -258,7 +258,7 @@ def build_tree() -> Node:
                         "Use your saved key or a recovery code, or turn 2FA off without the app",
                     ),
                     t(
-                        "セットアップキーがあれば新しい端末に登録し直せます。リカバリーコードはコードの代わりに入力できます。どちらもない場合は、ログイン画面の「認証アプリを使えない場合」から、登録メールアドレスと電話番号の確認で二段階認証を解除できます。",
+                        "セットアップキーがあれば新しい端末に登録し直せます。リカバリーコードはコードの代わりに入力できます。どちらもない場合は、ログイン画面の「認証アプリを使えない場合」から、登録メールアドレスと電話番号の確認で2段階認証を解除できます。",
                         'With your setup key you can add the account to the new phone; a recovery code works instead of the app code. With neither, choose "I can\'t use my authenticator" on the sign-in page to turn 2FA off after confirming your email address and phone.',
                     ),
                     "recovery",
@@ -272,7 +272,7 @@ def build_tree() -> Node:
                     "code-lost-phone",
                     t("まずアカウントを凍結してください", "Freeze your account first"),
                     t(
-                        "ログインしていなくても、登録メールアドレス宛の凍結リンクからすぐに凍結できます。そのあと本人確認で二段階認証を解除します。",
+                        "ログインしていなくても、登録メールアドレス宛の凍結リンクからすぐに凍結できます。そのあと本人確認で2段階認証を解除します。",
                         "You can freeze the account at once through a link sent to your registered email, without signing in. Then reset 2FA through identity verification.",
                     ),
                     "freeze",

@@ -103,7 +103,7 @@ JA: dict[str, str | list[str]] = {
     "An authenticator app was set up for two-factor authentication on your account.": "お客様のアカウントで、2段階認証に認証アプリが設定されました。",
     "Authenticator app turned off": "認証アプリが解除されました",
     "The authenticator app was turned off on your account. Its secret key and your recovery codes no longer "
-    "work.": "お客様のアカウントで認証アプリが解除されました。そのシークレットキーとリカバリーコードは使えなくなりました。",
+    "work.": "お客様のアカウントで認証アプリが解除されました。そのセットアップキーとリカバリーコードは使えなくなりました。",
     "Two-factor authentication unlocked": "2段階認証のロックが解除されました",
     "Two-factor authentication on your account is unlocked again.": "お客様のアカウントの2段階認証のロックが解除されました。",
     "Your phone number was changed": "電話番号が変更されました",
@@ -114,7 +114,7 @@ JA: dict[str, str | list[str]] = {
     "If you did not ask for this, freeze your account now and contact us.": "お心当たりがない場合は、すぐにアカウントを凍結し、お問い合わせください。",
     "Before you change phones": "機種変更の前に",
     "Keep your secret key (the 16-or-more-letter key shown at setup) written down somewhere safe. It is the "
-    "only way to re-create the authenticator on a new phone.": "シークレットキー（設定時に表示された16文字以上のキー）を書き留めて安全な場所に保管してください。"
+    "only way to re-create the authenticator on a new phone.": "セットアップキー（設定時に表示された16文字以上のキー）を書き留めて安全な場所に保管してください。"
     "新しいスマートフォンで認証アプリを再設定する唯一の方法です。",
     "Keep your recovery codes somewhere safe (not only on the old phone).": "リカバリーコードを安全な場所に保管してください（古いスマートフォンの中だけにしないでください）。",
     "Set up the authenticator on the new phone and check that a code works here before you reset or hand "
@@ -177,15 +177,15 @@ JA: dict[str, str | list[str]] = {
     "This device": "この端末",
     "End sessions": "セッションを終了する",
     "Your secret key and recovery codes will be destroyed. A key you saved earlier will never work again; "
-    "turning it back on gives you a new key.": "シークレットキーとリカバリーコードは破棄されます。以前保存したキーは二度と使えません。再び設定すると新しいキーが発行されます。",
+    "turning it back on gives you a new key.": "セットアップキーとリカバリーコードは破棄されます。以前保存したキーは二度と使えません。再び設定すると新しいキーが発行されます。",
     "Turn off": "解除する",
     "Install an authenticator app (Google Authenticator, Microsoft Authenticator, IIJ SmartKey …).": "認証アプリ（Google認証システム、Microsoft Authenticator、IIJ SmartKeyなど）をインストールします。",
-    "Scan this QR code with the app, or type the secret key.": "アプリでこのQRコードを読み取るか、シークレットキーを入力します。",
+    "Scan this QR code with the app, or type the secret key.": "アプリでこのQRコードを読み取るか、セットアップキーを入力します。",
     "Enter the 6-digit code the app shows.": "アプリに表示された6桁のコードを入力します。",
     "QR code": "QRコード",
-    "Secret key": "シークレットキー",
+    "Secret key": "セットアップキー",
     "Copy": "コピー",
-    "Write this secret key down and keep it somewhere safe.": "このシークレットキーを書き留めて、安全な場所に保管してください。",
+    "Write this secret key down and keep it somewhere safe.": "このセットアップキーを書き留めて、安全な場所に保管してください。",
     "It is the only way to re-create the authenticator on a new phone. Anyone who has it can create your "
     "codes, so never share it or store it in email.": "新しいスマートフォンで認証アプリを再設定する唯一の方法です。このキーがあれば誰でもコードを作れるため、"
     "他人に教えたりメールに保存したりしないでください。",

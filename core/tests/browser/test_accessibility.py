@@ -30,6 +30,17 @@ REPORT = ROOT / "var" / "a11y" / "axe.json"
 SHOTS = ROOT / "var" / "screenshots" / "a11y"
 WIDTHS = {390: 844, 1280: 900}
 FAILING = ("serious", "critical")
+# Moderate findings that were fixed on every page (issue 14 polish) and must stay fixed: a
+# page without an h1, a skipped heading level, a table header cell with no text.
+KEPT_FIXED = frozenset({"page-has-heading-one", "heading-order", "empty-table-header"})
+# ...except in Django's own admin: its tabular inline heads the "original" column with an
+# empty <th> (django/contrib/admin/templates/admin/edit_inline/tabular.html), not our markup.
+KEPT_FIXED_EXCEPT = {"empty-table-header": "admin/"}
+
+
+def _kept_fixed(rule: str, label: str) -> bool:
+    return rule in KEPT_FIXED and not label.startswith(KEPT_FIXED_EXCEPT.get(rule, "\0"))
+
 
 RUN_AXE = """async () => {
   await new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
@@ -97,7 +108,7 @@ def test_no_serious_or_critical_axe_violations(_browser: Any, live_server: Any, 
             violations = page.evaluate(RUN_AXE)
             key = f"{spec.label} @{width}"
             report[key] = {"url": path, "landed": landed, "violations": violations}
-            bad = [v for v in violations if v["impact"] in FAILING]
+            bad = [v for v in violations if v["impact"] in FAILING or _kept_fixed(v["id"], spec.label)]
             if bad:
                 SHOTS.mkdir(parents=True, exist_ok=True)
                 name = "".join(c if c.isalnum() else "_" for c in key)[:120]
@@ -110,4 +121,5 @@ def test_no_serious_or_critical_axe_violations(_browser: Any, live_server: Any, 
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(report, ensure_ascii=False, indent=1))
     assert len(report) >= 2 * 60, "fewer pages than the catalogue lists"
-    assert not failures, f"{len(failures)} serious/critical axe violations (all in {REPORT}):\n" + "\n".join(failures)
+    summary = f"{len(failures)} axe violations (serious, critical or kept fixed; all in {REPORT}):\n"
+    assert not failures, summary + "\n".join(failures)
