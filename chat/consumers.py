@@ -89,12 +89,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     queue_group: str = ""
     language: str = "ja"
     guest_email: str = ""
+    client_ip: str | None = None
     last_typing: float = 0.0
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         self.language = _language(self.scope, user)
         self.guest_email = _guest_email(self.scope.get("session"))
+        self.client_ip = _client_ip(self.scope)  # once per socket, not per message
         try:
             self.conversation_id = int(self.scope["url_route"]["kwargs"]["conversation_id"])
             conversation, self.role = await self._open(user)
@@ -137,17 +139,19 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return [presenters.message_dict(m) for m in selectors.messages_since(conversation, after=after)]
 
     @database_sync_to_async
-    def _post(self, body: Any, key: str) -> dict[str, Any]:
-        with translation.override(self.language):
+    def _post(self, body: Any, key: str) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+        # the fan-out is collected (after the commit) and sent from the event loop by the
+        # caller: no thread-to-loop round trip while this worker thread waits
+        with translation.override(self.language), realtime.collected() as events:
             message, created = services.message_post(
                 conversation=Conversation(pk=self.conversation_id),  # the service reads it under lock
                 body=body,
                 user=self.scope.get("user"),
                 guest_email=self.guest_email,
                 client_key=key,
-                ip=_client_ip(self.scope),
+                ip=self.client_ip,
             )
-            return {"type": "ack", "key": key, "seq": message.seq, "duplicate": not created}
+            return {"type": "ack", "key": key, "seq": message.seq, "duplicate": not created}, list(events)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -163,7 +167,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "message":
             key = str(content.get("key") or "")[:64]
             try:
-                await self.send_json(await self._post(content.get("body", ""), key))
+                ack, events = await self._post(content.get("body", ""), key)
+                await realtime.group_send_async(events)
+                await self.send_json(ack)
             except ApplicationError as exc:
                 with translation.override(self.language):
                     error = exc.as_dict()["error"]
