@@ -64,11 +64,16 @@ def _clean_key(client_key: Any) -> str:
 
 
 def _rate_limits(*, who: str, ip: str | None) -> None:
+    """Both counters in one Redis round trip (``hit_many``: INCR with the window's expiry)."""
     count, period = conf.message_rate()
-    ratelimit.check(f"chat:msg:{who}", limit=count, period=period)
+    items, limits = [(f"chat:msg:{who}", period)], [count]
     if ip:
         count, period = conf.address_rate()
-        ratelimit.check(f"chat:msg:ip:{ip}", limit=count, period=period)
+        items.append((f"chat:msg:ip:{ip}", period))
+        limits.append(count)
+    for seen, limit in zip(ratelimit.hit_many(items), limits, strict=True):
+        if seen > limit:
+            raise ratelimit.limited()
 
 
 def _require_open_hours(now: dt.datetime) -> None:

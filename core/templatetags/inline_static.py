@@ -10,6 +10,7 @@ strict CSP stays as it is. Stylesheets must not use relative ``url()``s (none do
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,18 @@ from django.utils.html import format_html
 register = template.Library()
 
 _CACHE: dict[str, tuple[float, str]] = {}
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 
 def _source(path: str) -> Path:
-    if settings.DEBUG:
+    """The collected file in production; the app's own file with DEBUG on, or where nothing
+    was collected yet (a fresh checkout's test run, ``make run`` before ``collectstatic``)."""
+    collected = Path(staticfiles_storage.path(path))
+    if settings.DEBUG or not collected.exists():
         found = finders.find(path)
         if found:
             return Path(str(found))
-    return Path(staticfiles_storage.path(path))
+    return collected
 
 
 def stylesheet_text(path: str) -> str:
@@ -39,7 +44,8 @@ def stylesheet_text(path: str) -> str:
     source = _source(path)
     mtime = source.stat().st_mtime
     if cached is None or cached[0] != mtime:
-        text = source.read_text(encoding="utf-8")
+        # Comments document the stylesheet for its readers, not for every page's bytes.
+        text = _COMMENT.sub("", source.read_text(encoding="utf-8")).strip()
         if "</" in text:
             raise ValueError(f"{path}: a stylesheet to inline must not contain '</'")
         cached = (mtime, text)
