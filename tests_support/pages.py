@@ -209,6 +209,30 @@ def _rejected_case() -> Any:
     return case
 
 
+def _demo_chat() -> Any:
+    """Hanako's chat in the funds team's queue (made directly: chat hours do not matter)."""
+    from django.utils import timezone
+
+    from chat.models import ChatMessage, Conversation
+    from support.models import Category
+
+    found = Conversation.objects.filter(customer__email="hanako@example.jp").order_by("pk").first()
+    if found is not None:
+        return found
+    category = Category.objects.get(slug="funds")
+    now = timezone.now()
+    chat = Conversation.objects.create(
+        reference="C-A11YDEMO",
+        customer=_user("hanako@example.jp"),
+        category=category,
+        queue=category.queue,
+        last_seq=1,
+        created_at=now,
+    )
+    ChatMessage.objects.create(conversation=chat, seq=1, sender="customer", body="出金が届きません", created_at=now)
+    return chat
+
+
 def _admin_pages() -> list[Page]:
     """The admin's index, and for each registered model its list, add form (when allowed)
     and the change form of one object."""
@@ -249,6 +273,11 @@ NOT_PAGES: dict[str, str] = {
     "support/inquiries/<int:inquiry_id>/close/": "POST only",
     "support/suggest/": "an HTML fragment for the inquiry form",
     "support/attachments/<str:token>/": "the attached file",
+    "chat/<int:conversation_id>/close/": "POST only",
+    "chat/<int:conversation_id>/messages/": "POST only (the chat page's compose form)",
+    "chat/<int:conversation_id>/files/<str:token>/": "the attached file",
+    "staff/chat/<int:conversation_id>/files/<str:token>/": "the attached file",
+    "staff/chat/<int:conversation_id>/<slug:action>/": "POST only",
     "wallet/settings/header-total/": "POST only",
     "staff/support/inquiries/<int:inquiry_id>/presence/": "POST only (JSON)",
     "staff/support/inquiries/<int:inquiry_id>/<slug:action>/": "POST only",
@@ -317,6 +346,11 @@ def _pages() -> list[Page]:
             lambda: f"/recovery/identity/{_rejected_case().pk}/correct/",
         ),
         Page("support/", hanako, "/support/"),
+        Page("chat/", hanako, "/chat/"),
+        Page("chat/new/", hanako, "/chat/new/"),
+        Page("chat/<int:conversation_id>/", hanako, lambda: f"/chat/{_demo_chat().pk}/"),
+        Page("staff/chat/", "agent", "/staff/chat/"),
+        Page("staff/chat/<int:conversation_id>/", "agent", lambda: f"/staff/chat/{_demo_chat().pk}/"),
         Page("support/new/", hanako, "/support/new/"),
         Page("support/new/<slug:slug>/", hanako, _support_category(guest=False)),
         Page("support/inquiries/<int:inquiry_id>/", hanako, _hanako_inquiry),
