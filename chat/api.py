@@ -8,8 +8,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import translation
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja import Status as HttpStatus
+from ninja.files import UploadedFile
 
 from api.auth import customer_auth
 from api.schemas import ErrorOut
@@ -153,6 +154,43 @@ def chats_post(request: HttpRequest, conversation_id: int, payload: ChatMessageI
         ip=client_ip(request),
     )
     return HttpStatus(201 if created else 200, presenters.message_dict(message))
+
+
+@router.post(
+    "/chats/{conversation_id}/attachments",
+    response={
+        200: ChatMessageOut,
+        201: ChatMessageOut,
+        400: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        429: ErrorOut,
+    },
+    auth=customer_auth,
+)
+def chats_post_files(
+    request: HttpRequest,
+    conversation_id: int,
+    key: Form[str] = "",
+    body: Form[str] = "",
+    attachments: File[list[UploadedFile]] | None = None,
+) -> HttpStatus:
+    """Post a message with files (multipart: ``attachments``, one or more JPEG, PNG, WebP or
+    PDF files, checked like inquiry attachments; optional ``body``; ``key`` as for messages).
+    A refused file is 400 with a stable code (``upload_rejected`` and the others of inquiry
+    attachments) and a message in the caller's language; nothing is stored."""
+    conversation = selectors.conversation_for_customer(user=_user(request), conversation_id=conversation_id)
+    message, created = services.message_post(
+        conversation=conversation,
+        user=_user(request),
+        body=body,
+        client_key=key,
+        attachments=request.FILES.getlist("attachments") or list(attachments or []),
+        ip=client_ip(request),
+    )
+    stored = selectors.messages_since(conversation, after=message.seq - 1, limit=1)[0]
+    return HttpStatus(201 if created else 200, presenters.message_dict(stored))
 
 
 @router.post("/chats/{conversation_id}/close", response={204: None, 404: ErrorOut}, auth=customer_auth)

@@ -15,12 +15,15 @@ Protocol (JSON frames, docs/api.md):
 
 from __future__ import annotations
 
+import threading
 import time
 from types import SimpleNamespace
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async as _database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import close_old_connections
 from django.http import Http404, HttpRequest
 from django.utils import translation
 
@@ -36,6 +39,27 @@ def database_sync_to_async(func: Any) -> Any:
     are independent (each write locks only its own conversation row), so one slow query
     must not queue every socket of the process behind it."""
     return _database_sync_to_async(func, thread_sensitive=False)
+
+
+_checked = threading.local()
+CONNECTION_CHECK_SECONDS = 10.0
+
+
+def _message_sync_to_async(func: Any) -> Any:
+    """For the per-message write: like ``database_sync_to_async`` (the thread pool), but the
+    connection's age and health (``close_old_connections``, a ``SELECT 1`` with health checks
+    on) are checked at most every ``CONNECTION_CHECK_SECONDS`` per thread, not twice per
+    message. A connection that failed meanwhile is replaced at the next check; the failed
+    write reaches the client as a closed socket, and it resends with the same key."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        now = time.monotonic()
+        if now - getattr(_checked, "at", 0.0) >= CONNECTION_CHECK_SECONDS:
+            close_old_connections()
+            _checked.at = now
+        return func(*args, **kwargs)
+
+    return sync_to_async(call, thread_sensitive=False)
 
 
 TYPING_EVERY_SECONDS = 2.0
@@ -89,12 +113,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     queue_group: str = ""
     language: str = "ja"
     guest_email: str = ""
+    client_ip: str | None = None
     last_typing: float = 0.0
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         self.language = _language(self.scope, user)
         self.guest_email = _guest_email(self.scope.get("session"))
+        self.client_ip = _client_ip(self.scope)  # once per socket, not per message
         try:
             self.conversation_id = int(self.scope["url_route"]["kwargs"]["conversation_id"])
             conversation, self.role = await self._open(user)
@@ -136,18 +162,20 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             conversation = selectors._base().get(pk=self.conversation_id)
             return [presenters.message_dict(m) for m in selectors.messages_since(conversation, after=after)]
 
-    @database_sync_to_async
-    def _post(self, body: Any, key: str) -> dict[str, Any]:
-        with translation.override(self.language):
+    @_message_sync_to_async
+    def _post(self, body: Any, key: str) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+        # the fan-out is collected (after the commit) and sent from the event loop by the
+        # caller: no thread-to-loop round trip while this worker thread waits
+        with translation.override(self.language), realtime.collected() as events:
             message, created = services.message_post(
                 conversation=Conversation(pk=self.conversation_id),  # the service reads it under lock
                 body=body,
                 user=self.scope.get("user"),
                 guest_email=self.guest_email,
                 client_key=key,
-                ip=_client_ip(self.scope),
+                ip=self.client_ip,
             )
-            return {"type": "ack", "key": key, "seq": message.seq, "duplicate": not created}
+            return {"type": "ack", "key": key, "seq": message.seq, "duplicate": not created}, list(events)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
@@ -163,7 +191,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "message":
             key = str(content.get("key") or "")[:64]
             try:
-                await self.send_json(await self._post(content.get("body", ""), key))
+                ack, events = await self._post(content.get("body", ""), key)
+                await realtime.group_send_async(events)
+                await self.send_json(ack)
             except ApplicationError as exc:
                 with translation.override(self.language):
                     error = exc.as_dict()["error"]

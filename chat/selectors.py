@@ -113,6 +113,22 @@ def conversation_for_user(
     raise not_found()
 
 
+def attachment_for_user(
+    *, user: Any, conversation_id: Any, token: str, guest_email: str = "", request: HttpRequest | None = None
+) -> Any:
+    """A chat attachment for whoever may see its conversation (customer, confirmed guest,
+    agent of its team); 404 for anyone else and for a token of another conversation."""
+    from chat.models import ChatAttachment
+
+    conversation, _role = conversation_for_user(
+        user=user, conversation_id=conversation_id, guest_email=guest_email, request=request
+    )
+    found = ChatAttachment.objects.filter(token=str(token)[:32], message__conversation=conversation).first()
+    if found is None:
+        raise not_found()
+    return found
+
+
 def messages_since(conversation: Conversation, *, after: int = 0, limit: int = 500) -> list[ChatMessage]:
     return list(
         ChatMessage.objects.filter(conversation=conversation, seq__gt=max(0, int(after)))

@@ -64,11 +64,16 @@ def _clean_key(client_key: Any) -> str:
 
 
 def _rate_limits(*, who: str, ip: str | None) -> None:
+    """Both counters in one Redis round trip (``hit_many``: INCR with the window's expiry)."""
     count, period = conf.message_rate()
-    ratelimit.check(f"chat:msg:{who}", limit=count, period=period)
+    items, limits = [(f"chat:msg:{who}", period)], [count]
     if ip:
         count, period = conf.address_rate()
-        ratelimit.check(f"chat:msg:ip:{ip}", limit=count, period=period)
+        items.append((f"chat:msg:ip:{ip}", period))
+        limits.append(count)
+    for seen, limit in zip(ratelimit.hit_many(items), limits, strict=True):
+        if seen > limit:
+            raise ratelimit.limited()
 
 
 def _require_open_hours(now: dt.datetime) -> None:
@@ -216,11 +221,12 @@ def message_post(
     a resend with the same ``client_key`` returns the stored message and writes nothing."""
     now = now or timezone.now()
     key = _clean_key(client_key)
-    if key:
-        stored = ChatMessage.objects.filter(conversation=conversation, client_key=key).first()
+    files = [f for f in attachments if f is not None]
+    if key and files:
+        # a resend of a message with files: do not check the files again
+        stored = _stored(conversation, key)
         if stored is not None:
             return stored, False
-    files = [f for f in attachments if f is not None]
     text = _clean_body(body, required=not files)
     who = f"user:{user.pk}" if getattr(user, "pk", None) else f"guest:{guest_email.lower()}"
     if not getattr(user, "pk", None) and not guest_email:
@@ -228,19 +234,37 @@ def message_post(
     cleaned = support_services._sanitise_all(files, uploader=who) if files else []
     try:
         with transaction.atomic():
-            # one locked read decides who is writing (the caller's copy may be old)
-            locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
+            # One statement takes the row lock and the next sequence number; anything refused
+            # below rolls it back. Then one INSERT: a resend (same key) fails on the unique
+            # constraint and returns the stored row, so the common path reads nothing twice.
+            locked = _next_seq(conversation.pk)
             sender = _sender_for(locked, user=user, guest_email=guest_email)
             if not sender:
                 if getattr(user, "is_authenticated", False) and support_selectors.is_support_staff(user):
                     raise ApplicationError("not_assigned", _("Accept the chat before you answer it."), status=403)
                 raise not_found()
-            if not locked.is_open:
-                raise ApplicationError("chat_ended", _("This chat has ended."), status=409)
-            if sender == Sender.CUSTOMER:
-                # customers and guests; an agent's office shares one address and is not limited
-                _rate_limits(who=who, ip=ip)
-            message = _append(locked, sender=sender, author=user, body=text, client_key=key, now=now)
+            try:
+                if not locked.is_open:
+                    raise ApplicationError("chat_ended", _("This chat has ended."), status=409)
+                if sender == Sender.CUSTOMER:
+                    # customers and guests; an agent's office shares one address and is not limited
+                    _rate_limits(who=who, ip=ip)
+            except ApplicationError:
+                # a resend by this writer after the chat ended (or over the limit): the stored
+                # message, and the sequence number taken above is rolled back
+                stored = _stored(conversation, key) if key else None
+                if stored is not None:
+                    raise _Resent(stored) from None
+                raise
+            message = ChatMessage.objects.create(
+                conversation_id=locked.pk,
+                seq=locked.last_seq,
+                sender=sender,
+                author=user if getattr(user, "pk", None) else None,
+                body=text,
+                client_key=key,
+                created_at=now,
+            )
             for clean, upload in cleaned:
                 token = secrets.token_hex(16)
                 att = ChatAttachment(
@@ -254,13 +278,54 @@ def message_post(
                 )
                 att.file.save(f"{token}.{clean.extension}", ContentFile(clean.content), save=False)
                 att.save()
+            realtime.publish_message(message)
+    except _Resent as resent:
+        return resent.message, False
     except IntegrityError:
-        # the same key raced in from a second connection: the first one won
-        stored = ChatMessage.objects.filter(conversation=conversation, client_key=key).first()
-        if key and stored is not None:
+        # a resend (the acknowledgement was lost, or the same key raced in from a second
+        # connection): the first one won; only the writer got this far (checks above)
+        stored = _stored(conversation, key) if key else None
+        if stored is not None:
             return stored, False
         raise
     return message, True
+
+
+class _Resent(Exception):
+    def __init__(self, message: ChatMessage) -> None:
+        super().__init__()
+        self.message = message
+
+
+def _stored(conversation: Conversation, key: str) -> ChatMessage | None:
+    return ChatMessage.objects.filter(conversation_id=conversation.pk, client_key=key).first()
+
+
+def _next_seq(conversation_id: int) -> Conversation:
+    """``last_seq + 1`` under the row lock, with what decides who may write (one statement:
+    ``UPDATE … RETURNING``, PostgreSQL and SQLite ≥ 3.35). 404 for an unknown id."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(Conversation._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_seq = last_seq + 1 WHERE id = %s "  # noqa: S608 (a model's table name)
+            "RETURNING last_seq, status, customer_id, guest_email, assignee_id, queue_id",
+            [conversation_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise not_found()
+    last_seq, status, customer_id, guest_email, assignee_id, queue_id = row
+    return Conversation(
+        pk=conversation_id,
+        last_seq=last_seq,
+        status=status,
+        customer_id=customer_id,
+        guest_email=guest_email,
+        assignee_id=assignee_id,
+        queue_id=queue_id,
+    )
 
 
 # --------------------------------------------------------------------------- agents

@@ -4,16 +4,18 @@ Thin: reads through ``chat.selectors``, writes through ``chat.services``."""
 
 from __future__ import annotations
 
+import secrets
 import time
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import roles
@@ -108,6 +110,74 @@ def conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
     return render(request, "chat/conversation.html", _conversation_context(request, chat, role=selectors.CUSTOMER))
 
 
+def _customer_chat(request: HttpRequest, conversation_id: int) -> tuple[Conversation, str]:
+    guest_email = _guest_email(request)
+    if request.user.is_authenticated:
+        return selectors.conversation_for_customer(user=request.user, conversation_id=conversation_id), ""
+    return selectors.conversation_for_guest(email=guest_email, conversation_id=conversation_id), guest_email
+
+
+@require_POST
+def conversation_post(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The compose form without JavaScript, and any message with files (the WebSocket carries
+    text only): the same service as the socket and the API, then back to the chat."""
+    if not request.user.is_authenticated and not _guest_email(request):
+        return redirect_to_login(f"/chat/{conversation_id}/")
+    chat, guest_email = _customer_chat(request, conversation_id)
+    try:
+        services.message_post(
+            conversation=chat,
+            body=request.POST.get("body", ""),
+            user=request.user if request.user.is_authenticated else None,
+            guest_email=guest_email,
+            client_key=request.POST.get("key", ""),
+            attachments=request.FILES.getlist("attachments"),
+            ip=client_ip(request),
+        )
+    except ApplicationError as exc:
+        context = _conversation_context(request, chat, role=selectors.CUSTOMER)
+        context["post_error"] = exc.as_dict()["error"]
+        context["post_body"] = request.POST.get("body", "")
+        return render(request, "chat/conversation.html", context, status=exc.status)
+    return redirect(f"/chat/{chat.pk}/#chat-compose")
+
+
+def _serve(att: Any) -> FileResponse:
+    response = FileResponse(
+        att.file.open("rb"), content_type=att.content_type, as_attachment=True, filename=att.display_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+@never_cache
+def attachment(request: HttpRequest, conversation_id: int, token: str) -> FileResponse:
+    """A file of the chat, for its customer (or confirmed guest) and the agents of its team
+    (under /staff/, behind the staff gate); 404 for anyone else."""
+    if not request.user.is_authenticated and not _guest_email(request):
+        raise Http404
+    return _serve(
+        selectors.attachment_for_user(
+            user=request.user,
+            conversation_id=conversation_id,
+            token=token,
+            guest_email="" if request.user.is_authenticated else _guest_email(request),
+            request=request,
+        )
+    )
+
+
+@never_cache
+def staff_attachment(request: HttpRequest, conversation_id: int, token: str) -> FileResponse:
+    if not request.user.is_authenticated or not support_selectors.is_support_staff(request.user):
+        raise Http404
+    chat = selectors.conversation_for_staff(user=request.user, conversation_id=conversation_id, request=request)
+    return _serve(selectors.attachment_for_user(user=request.user, conversation_id=chat.pk, token=token))
+
+
 @require_POST
 def conversation_close(request: HttpRequest, conversation_id: int) -> HttpResponse:
     guest_email = _guest_email(request)
@@ -135,6 +205,8 @@ def _conversation_context(request: HttpRequest, chat: Conversation, *, role: str
         "transcript": [presenters.message_dict(m) for m in selectors.transcript(chat)],
         "category_name": chat.category.name(_lang()),
         "ws_path": f"/ws/chat/{chat.pk}/",
+        "attachment_base": (f"/staff/chat/{chat.pk}/files/" if role == selectors.AGENT else f"/chat/{chat.pk}/files/"),
+        "compose_key": "f-" + secrets.token_hex(12),
     }
 
 

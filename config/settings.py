@@ -175,18 +175,17 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Live chat fan-out between ASGI nodes: Redis in production, in-process in the embedded default.
 if REDIS_URL:
+    # Redis pub/sub (docs/decisions/0006): one PUBLISH per group_send and one SUBSCRIBE per
+    # group per process, delivered by the process's single reader task; the chat needs no
+    # queued delivery (the rows are the truth, clients catch up by sequence number).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # redis-py's default 5 s read timeout equals the layer's 5 s blocking pop: a
-                # busy Redis would then fail every idle socket's receive (and close the chat)
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
                 "prefix": os.environ.get("CACHE_KEY_PREFIX", "madoguchi")
                 + "-chat"
                 + os.environ.get("PYTEST_XDIST_WORKER", ""),
-                "capacity": 500,
-                "expiry": 30,
             },
         }
     }

@@ -170,3 +170,25 @@ def metrics_not_public(app_configs: Any = None, **kwargs: Any) -> list[checks.Ch
             id="madoguchi.E007",
         )
     ]
+
+
+@checks.register("madoguchi", checks.Tags.security, deploy=True)
+def chat_layer_shared(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    """The live chat's channel layer must reach every ASGI process: with the in-memory layer
+    a message posted on one process (or one uvicorn worker) never reaches a socket held by
+    another, so the other side sees it only after a reload (docs/decisions/0006)."""
+    if settings.DEBUG:
+        return []
+    layers = getattr(settings, "CHANNEL_LAYERS", {}) or {}
+    backend = str((layers.get("default") or {}).get("BACKEND", ""))
+    if backend and "InMemoryChannelLayer" not in backend:
+        return []
+    return [
+        checks.Error(
+            "The live chat uses the in-memory channel layer: messages do not reach sockets held by "
+            "another process or uvicorn worker.",
+            hint="Set REDIS_URL (the chat then uses channels_redis.pubsub.RedisPubSubChannelLayer), "
+            "or set CHANNEL_LAYERS to a shared layer.",
+            id="madoguchi.E008",
+        )
+    ]

@@ -81,6 +81,30 @@ def test_messages_are_numbered_and_a_resend_with_the_same_key_is_not_doubled(cus
     assert m3.sender == "agent"
 
 
+def test_a_refused_write_takes_no_sequence_number_and_a_late_resend_gets_the_stored_message(
+    customer: Any, agent: Any, user_factory: Any
+) -> None:
+    c = start(customer)
+    services.conversation_accept(agent=agent, conversation=c)
+    m1, _ = services.message_post(conversation=c, user=customer, body="one", client_key="k-1")
+    # a stranger guessing the key gets a 404, not the stored message, and takes no number
+    with pytest.raises(Http404):
+        services.message_post(conversation=c, user=user_factory(), body="one", client_key="k-1")
+    c.refresh_from_db()
+    assert c.last_seq == m1.seq
+    services.conversation_close(conversation=c, user=customer)
+    # the acknowledgement was lost and the chat ended meanwhile: the resend is answered, not refused
+    again, created = services.message_post(conversation=c, user=customer, body="one", client_key="k-1")
+    assert (again.pk, created) == (m1.pk, False)
+    with pytest.raises(ApplicationError) as exc:
+        services.message_post(conversation=c, user=customer, body="new", client_key="k-2")
+    assert exc.value.code == "chat_ended"
+    ended = c.last_seq
+    c.refresh_from_db()
+    assert c.last_seq == ended + 1  # only the "ended" system line
+    assert [m.seq for m in selectors.messages_since(c)] == list(range(1, c.last_seq + 1))
+
+
 def test_a_stranger_cannot_post_and_an_agent_must_accept_first(customer: Any, agent: Any, user_factory: Any) -> None:
     c = start(customer)
     with pytest.raises(Http404):

@@ -249,6 +249,10 @@ _EDITORS = ("operator", "supervisor")
 STAFF_ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "staff/": ("support_agent", "security_agent", "supervisor", "identity_reviewer", "operator"),
     "staff/support/": _SUPPORT,
+    "staff/chat/": _SUPPORT,
+    "staff/chat/<int:conversation_id>/": _SUPPORT,
+    "staff/chat/<int:conversation_id>/<slug:action>/": _SUPPORT,
+    "staff/chat/<int:conversation_id>/files/<str:token>/": _SUPPORT,
     "staff/support/inquiries/<int:inquiry_id>/": _SUPPORT,
     "staff/support/inquiries/<int:inquiry_id>/presence/": _SUPPORT,
     "staff/support/inquiries/<int:inquiry_id>/<slug:action>/": _SUPPORT,
@@ -261,9 +265,6 @@ STAFF_ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "help/staff/search-misses/": (*_EDITORS, "support_agent"),
     "help/staff/synonyms/": _EDITORS,
     "help/staff/announcements/": _EDITORS,
-    "staff/chat/": _SUPPORT,
-    "staff/chat/<int:conversation_id>/": _SUPPORT,
-    "staff/chat/<int:conversation_id>/<slug:action>/": _SUPPORT,
 }
 # Write probes: (method, path suffix or None for the route itself, body). GET-only routes
 # and pages probed by GET are not listed.
@@ -271,7 +272,7 @@ STAFF_WRITE_PROBES: dict[str, tuple[str, dict[str, Any]]] = {
     "staff/support/inquiries/<int:inquiry_id>/presence/": ("POST", {}),
     "staff/support/inquiries/<int:inquiry_id>/<slug:action>/": ("POST", {"body": "A reply from a stranger."}),
     "recovery/staff/cases/<uuid:case_id>/claim/": ("POST", {}),
-    "staff/chat/<int:conversation_id>/<slug:action>/": ("POST", {}),  # accept: the agent takes the chat
+    "staff/chat/<int:conversation_id>/<slug:action>/": ("POST", {}),  # accept
 }
 
 
@@ -284,13 +285,12 @@ def test_every_staff_route_names_its_roles():
 
 
 @pytest.fixture
-def staff_objects(user_factory):
+def staff_objects(user_factory, settings):
     import datetime as dt
 
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from chat.models import Conversation
     from helpcenter.models import Article, Category
     from recovery.models import IdentityCase, IdentityDocument
     from support.tests.factories import create_funds, png_bytes
@@ -317,22 +317,39 @@ def staff_objects(user_factory):
     article = Article.objects.filter(category=category).first() or Article.objects.create(
         slug="matrix-article", category=category
     )
-    chat = Conversation.objects.create(
-        reference="C-MATRIX01",
-        customer=customer,
-        language="en",
-        category=inquiry.category,
-        queue=inquiry.queue,
+    from chat import services as chat_services
+    from chat.models import ChatAttachment
+    from support.internal.seed import seed_defaults
+
+    seed_defaults()
+    settings.MADOGUCHI_CHAT_ALWAYS_OPEN = True
+    chat = chat_services.conversation_start(category_slug="funds", body="Hanako Yamada asks", customer=customer)
+    chat_file = ChatAttachment(
+        message=chat.messages.get(),
+        token="m" * 32,
+        content_type="image/png",
+        size=len(image),
+        sha256="0" * 64,
+        display_name="screen.png",
         created_at=now,
     )
-    return {"inquiry": inquiry, "case": case, "document": document, "article": article, "chat": chat}
+    chat_file.file.save("screen.png", ContentFile(image), save=True)
+    return {
+        "inquiry": inquiry,
+        "case": case,
+        "document": document,
+        "article": article,
+        "chat": chat,
+        "chat_file": chat_file,
+    }
 
 
 def _staff_path(pattern: str, objects: dict[str, Any]) -> str:
     path = "/" + pattern
+    path = path.replace("<int:inquiry_id>", str(objects["inquiry"].pk))
     if pattern.startswith("staff/chat/"):
         path = path.replace("<int:conversation_id>", str(objects["chat"].pk)).replace("<slug:action>", "accept")
-    path = path.replace("<int:inquiry_id>", str(objects["inquiry"].pk))
+        path = path.replace("<str:token>", objects["chat_file"].token)
     path = path.replace("<slug:action>", "reply")
     path = path.replace("<uuid:case_id>", str(objects["case"].pk))
     path = path.replace("<int:document_id>", str(objects["document"].pk))
@@ -340,19 +357,11 @@ def _staff_path(pattern: str, objects: dict[str, Any]) -> str:
 
 
 def _case_state(objects: dict[str, Any]) -> tuple:
-    from chat.models import Conversation
     from recovery.models import IdentityCase
     from support.models import Message
 
     case = IdentityCase.objects.get(pk=objects["case"].pk)
-    chat = Conversation.objects.get(pk=objects["chat"].pk)
-    return (
-        case.assignee_id,
-        case.status,
-        Message.objects.filter(inquiry_id=objects["inquiry"].pk).count(),
-        chat.assignee_id,
-        chat.status,
-    )
+    return (case.assignee_id, case.status, Message.objects.filter(inquiry_id=objects["inquiry"].pk).count())
 
 
 @pytest.mark.parametrize("role", ["support_agent", "security_agent", "supervisor", "identity_reviewer", "operator"])

@@ -18,6 +18,12 @@ SAFE = {
     "MADOGUCHI_METRICS_TOKEN": "scrape-secret",
     "MADOGUCHI_METRICS_ALLOW_IPS": [],
     "MADOGUCHI_METRICS_PUBLIC": False,
+    "CHANNEL_LAYERS": {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"]},
+        }
+    },
 }
 
 
@@ -38,6 +44,7 @@ def _ids() -> set[str | None]:
         + checks.public_urls_configured()
         + checks.private_files_shared()
         + checks.metrics_not_public()
+        + checks.chat_layer_shared()
     )
     return {message.id for message in messages}
 
@@ -64,6 +71,8 @@ def test_the_embedded_default_is_not_checked(settings):
         ("SITE_URL", "https://localhost", "madoguchi.E004"),
         ("CSRF_TRUSTED_ORIGINS", [], "madoguchi.E005"),
         ("MADOGUCHI_METRICS_TOKEN", "", "madoguchi.E007"),
+        ("CHANNEL_LAYERS", {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}, "madoguchi.E008"),
+        ("CHANNEL_LAYERS", {}, "madoguchi.E008"),
     ],
 )
 def test_each_unsafe_setting_is_refused_with_its_id(production, name, value, check_id):
@@ -99,7 +108,8 @@ def test_an_unsafe_production_configuration_reports_every_problem(production):
     production.CSRF_TRUSTED_ORIGINS = []
     production.MADOGUCHI_METRICS_TOKEN = ""
     production.STORAGES = {**production.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
-    assert _ids() == {f"madoguchi.E00{n}" for n in range(2, 8)}
+    production.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    assert _ids() == {f"madoguchi.E00{n}" for n in range(2, 9)}
 
 
 def test_metrics_declared_public_is_refused_even_with_a_token(production):

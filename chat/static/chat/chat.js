@@ -188,7 +188,10 @@
     }
 
     if (form && input) {
+      const files = document.getElementById("chat-files");
       form.addEventListener("submit", function (event) {
+        // files go with the form post (the page reloads on the stored chat); text by the socket
+        if (files && files.files && files.files.length > 0) return;
         event.preventDefault();
         const body = input.value.trim();
         if (!body) return;
