@@ -51,6 +51,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 	MADOGUCHI_TESTING=1 $(PY) manage.py makemigrations --check --dry-run -v0
 
 test-sqlite: install

@@ -19,6 +19,7 @@ from core.errors import ApplicationError
 from core.memo import Expiring
 
 from . import conf
+from .cachekeys import ANNOUNCEMENTS_CACHE_KEY
 from .internal.backends import backend_for_connection
 from .internal.engine import Engine
 from .internal.index import index_generation
@@ -32,7 +33,7 @@ from .models import (
     SearchMiss,
     SynonymRule,
 )
-from .services import ANNOUNCEMENTS_CACHE_KEY, can_view_search_misses
+from .permissions import can_view_search_misses, require_editor
 
 SHIPPED_SYNONYMS = Path(__file__).resolve().parent / "internal" / "synonyms.txt"
 MAX_QUERY_LENGTH = 200
@@ -152,7 +153,6 @@ def article_for_public(*, slug: str, language: str) -> ArticleTranslation:
 
 
 def article_for_staff(*, user: Any, slug: str) -> Article:
-    from .services import require_editor
 
     require_editor(user)
     article = Article.objects.select_related("category").filter(slug=slug).first()
@@ -193,7 +193,6 @@ def category_for_public(*, slug: str, language: str) -> dict[str, Any]:
 
 
 def articles_for_staff(*, user: Any) -> list[Article]:
-    from .services import require_editor
 
     require_editor(user)
     return list(Article.objects.select_related("category").prefetch_related("translations"))
@@ -425,7 +424,6 @@ def sign_in_maintenance(*, now: Any = None, data: dict[str, list[Announcement]] 
 
 
 def announcements_for_staff(*, user: Any) -> list[Announcement]:
-    from .services import require_editor
 
     require_editor(user)
     return list(Announcement.objects.order_by("-starts_at")[:200])

@@ -14,12 +14,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.roles import OPERATOR, SUPERVISOR, SUPPORT_AGENT, has_role
 from core import ratelimit
 from core.audit import audit_log
 from core.errors import ApplicationError, validation_failed
 
-from . import conf
+from . import conf, selectors
+from .cachekeys import ANNOUNCEMENTS_CACHE_KEY
 from .internal import content as content_files
 from .internal.index import bump_generation, index_article, index_translation
 from .internal.synonyms import SynonymTable
@@ -34,25 +34,7 @@ from .models import (
     SearchMiss,
     SynonymRule,
 )
-
-ANNOUNCEMENTS_CACHE_KEY = "helpcenter:announcements:v1"
-EDITOR_ROLES = (OPERATOR, SUPERVISOR)
-
-
-def can_edit_help(user: Any) -> bool:
-    return bool(getattr(user, "is_superuser", False) and user.is_active) or any(
-        has_role(user, role) for role in EDITOR_ROLES
-    )
-
-
-def can_view_search_misses(user: Any) -> bool:
-    return can_edit_help(user) or has_role(user, SUPPORT_AGENT)
-
-
-def require_editor(user: Any) -> None:
-    if not can_edit_help(user):
-        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
-
+from .permissions import require_editor
 
 # ---- articles ---------------------------------------------------------------------------
 
@@ -306,11 +288,9 @@ def synonym_rules_replace(*, actor: Any, text: str, request: HttpRequest | None 
 
 
 def _invalidate_announcements() -> None:
-    from .selectors import announcements_local_clear
-
     def clear() -> None:
         cache.delete(ANNOUNCEMENTS_CACHE_KEY)
-        announcements_local_clear()
+        selectors.announcements_local_clear()
 
     clear()
     transaction.on_commit(clear)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import ratelimit
 from core.errors import ApplicationError
 
-from . import conf, selectors, services
+from . import conf, permissions, selectors, services
 from .internal import troubleshooter
 from .models import Announcement, Article, ArticleFeedback, Category, SearchMiss
 
@@ -168,7 +168,7 @@ def status(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_only(request: HttpRequest) -> None:
-    if not services.can_edit_help(request.user):
+    if not permissions.can_edit_help(request.user):
         raise Http404(_("Not found."))
 
 
@@ -301,7 +301,7 @@ def staff_article_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def staff_search_misses(request: HttpRequest) -> HttpResponse:
-    if not services.can_view_search_misses(request.user):
+    if not permissions.can_view_search_misses(request.user):
         raise Http404(_("Not found."))
     if request.method == "POST":
         miss = SearchMiss.objects.filter(pk=_int(request.POST.get("miss"))).first()
@@ -317,7 +317,7 @@ def staff_search_misses(request: HttpRequest) -> HttpResponse:
         {
             "misses": selectors.search_misses_for_staff(user=request.user),
             "unhelpful": selectors.unhelpful_articles_for_staff(user=request.user),
-            "can_edit": services.can_edit_help(request.user),
+            "can_edit": permissions.can_edit_help(request.user),
         },
     )
 

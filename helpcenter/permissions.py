@@ -1,0 +1,28 @@
+"""Who may edit the help centre and read its search misses. Below both services and
+selectors, so either can ask without importing the other."""
+
+from __future__ import annotations
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
+
+from accounts.roles import OPERATOR, SUPERVISOR, SUPPORT_AGENT, has_role
+from core.errors import ApplicationError
+
+EDITOR_ROLES = (OPERATOR, SUPERVISOR)
+
+
+def can_edit_help(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return bool(getattr(user, "is_superuser", False) and user.is_active) or any(
+        has_role(user, role) for role in EDITOR_ROLES
+    )
+
+
+def can_view_search_misses(user: AbstractBaseUser | AnonymousUser) -> bool:
+    return can_edit_help(user) or has_role(user, SUPPORT_AGENT)
+
+
+def require_editor(user: AbstractBaseUser | AnonymousUser) -> None:
+    if not can_edit_help(user):
+        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)

@@ -1,0 +1,121 @@
+"""Recovery services: the only writers. Checks (rate limits, roles, states) live here.
+
+The package is split by sub-domain; this module re-exports every name (private helpers too, for
+tests) so ``from recovery import services; services.x`` keeps working. Patch a function where
+it is used (``recovery.services.<module>.<name>``), not here."""
+
+from __future__ import annotations
+
+from recovery.services._common import (
+    CASE_ACCESS_SESSION_KEY,
+    FREEZE_SALT,
+    RESET_SESSION_KEY,
+    RESET_SMS_PURPOSE,
+    RESUBMIT_SALT,
+    SELF_SERVICE_SMS_PURPOSE,
+    _ip_key,
+    _sha256,
+    _site,
+)
+from recovery.services.authenticator_lost import (
+    authenticator_lost_complete,
+    authenticator_lost_start,
+    authenticator_recovery_for_token,
+)
+from recovery.services.freeze import (
+    freeze_by_link,
+    freeze_link,
+    freeze_now,
+    freeze_request,
+    user_for_freeze_token,
+)
+from recovery.services.identity_cases import (
+    CORRECTABLE_FIELDS,
+    DETAILS_MISMATCH,
+    _clean_details,
+    _plain,
+    _resubmit,
+    _sanitise_selfie,
+    _store_document,
+    case_for_resubmit_token,
+    case_reference,
+    correction_allowed,
+    correction_needs_photo,
+    id_selfie_precheck,
+    identity_case_correct,
+    identity_case_resubmit,
+    identity_case_submit,
+    precheck_config,
+    resubmit_link,
+)
+from recovery.services.identity_review import (
+    _ensure_new_phone_confirmed,
+    _lock_for_review,
+    _phone_set_by_identity_case,
+    _seconds_since,
+    identity_case_approve,
+    identity_case_claim,
+    identity_case_reject,
+    identity_retention_run,
+)
+from recovery.services.password_reset import (
+    _password_reset_link_send,
+    _reset_sms_attempt,
+    password_reset_code_resend,
+    password_reset_code_verify,
+    password_reset_completed,
+    password_reset_key_sms_verify,
+    password_reset_request,
+)
+
+__all__ = [
+    "CASE_ACCESS_SESSION_KEY",
+    "CORRECTABLE_FIELDS",
+    "DETAILS_MISMATCH",
+    "FREEZE_SALT",
+    "RESET_SESSION_KEY",
+    "RESET_SMS_PURPOSE",
+    "RESUBMIT_SALT",
+    "SELF_SERVICE_SMS_PURPOSE",
+    "_clean_details",
+    "_ensure_new_phone_confirmed",
+    "_ip_key",
+    "_lock_for_review",
+    "_password_reset_link_send",
+    "_phone_set_by_identity_case",
+    "_plain",
+    "_reset_sms_attempt",
+    "_resubmit",
+    "_sanitise_selfie",
+    "_seconds_since",
+    "_sha256",
+    "_site",
+    "_store_document",
+    "authenticator_lost_complete",
+    "authenticator_lost_start",
+    "authenticator_recovery_for_token",
+    "case_for_resubmit_token",
+    "case_reference",
+    "correction_allowed",
+    "correction_needs_photo",
+    "freeze_by_link",
+    "freeze_link",
+    "freeze_now",
+    "freeze_request",
+    "id_selfie_precheck",
+    "identity_case_approve",
+    "identity_case_claim",
+    "identity_case_correct",
+    "identity_case_reject",
+    "identity_case_resubmit",
+    "identity_case_submit",
+    "identity_retention_run",
+    "password_reset_code_resend",
+    "password_reset_code_verify",
+    "password_reset_completed",
+    "password_reset_key_sms_verify",
+    "password_reset_request",
+    "precheck_config",
+    "resubmit_link",
+    "user_for_freeze_token",
+]

@@ -1,0 +1,151 @@
+"""Helpers shared by the support view modules: language, uploaded files, the inquiry form and
+thread contexts, attachment serving."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import FileResponse, HttpRequest
+from django.utils import translation
+
+from support import conf, selectors, services
+from support.models import Attachment, Category, Inquiry
+from support.presenters import (
+    customer_can_reply,
+    reopen_until,
+)
+
+GUEST_SESSION_KEY = "support_guest"
+
+
+def _lang() -> str:
+    return (translation.get_language() or "ja")[:2]
+
+
+def _files(request: HttpRequest) -> list[Any]:
+    return [f for f in request.FILES.getlist("attachments") if f is not None]
+
+
+# --------------------------------------------------------------------------- form helpers
+
+
+def _form_context(
+    request: HttpRequest, category: Category, *, values: dict[str, Any], errors: dict[str, list[str]], guest: bool
+) -> dict[str, Any]:
+    language = _lang()
+    specs = selectors.field_specs(category)
+    field_rows = [
+        {
+            "spec": spec,
+            "label": spec.label(language),
+            "help": spec.help(language),
+            "name": f"fields.{spec.key}",
+            "value": values.get(f"fields.{spec.key}", ""),
+            "errors": errors.get(spec.key, []),
+            "choices": [(c.value, c.label(language)) for c in spec.choices],
+        }
+        for spec in specs
+    ]
+    if guest:
+        # only the confirmed address's own inquiries (the ones the guest pages can open)
+        duplicate = selectors.open_inquiry_in_category_for_guest(email=_guest_email(request), category=category)
+    else:
+        duplicate = selectors.open_inquiry_in_category(user=request.user, category=category)
+    return {
+        "category": category,
+        "category_name": category.name(language),
+        "subtopics": [(s.slug, s.name(language)) for s in category.subtopics.all()],
+        "field_rows": field_rows,
+        "values": values,
+        "errors": errors,
+        "duplicate": duplicate,
+        "guest": guest,
+        "max_attachments": conf.max_attachments(),
+        "max_mb": conf.max_attachment_bytes() // (1024 * 1024),
+        "language": language,
+    }
+
+
+def _submit(request: HttpRequest, category: Category, *, guest_email: str = "") -> Inquiry:
+    fields = {k[len("fields.") :]: v for k, v in request.POST.items() if k.startswith("fields.")}
+    return services.inquiry_create(
+        customer=None if guest_email else request.user,
+        guest_email=guest_email,
+        category_slug=category.slug,
+        subtopic_slug=request.POST.get("subtopic", ""),
+        fields=fields,
+        description=request.POST.get("description", ""),
+        attachments=_files(request),
+        allow_duplicate=request.POST.get("allow_duplicate") == "1",
+        request=request,
+    )
+
+
+GUEST_NEXT_SESSION_KEY = "support_guest_next"
+
+
+def _prefill_query(request: HttpRequest) -> str:
+    carried = {k: request.GET[k] for k in request.GET if k in selectors.PREFILL_PARAMS or k.startswith("fields.")}
+    carried |= {f"fields.{k}": request.GET[k] for k in ("failing_step",) if k in request.GET}
+    return ("?" + urlencode(carried)) if carried else ""
+
+
+def _thread_context(inquiry: Inquiry, *, guest: bool) -> dict[str, Any]:
+    return {
+        "inquiry": inquiry,
+        "thread": selectors.public_thread(inquiry),
+        "can_reply": customer_can_reply(inquiry),
+        "reopen_until": reopen_until(inquiry),
+        "guest": guest,
+        "category_name": inquiry.category.name(_lang()),
+        "fields": _field_labels(inquiry),
+        "max_attachments": conf.max_attachments(),
+        "offers_freeze": inquiry.category.offers_freeze and not guest,
+        "already_frozen": bool(inquiry.customer and inquiry.customer.frozen_at),
+    }
+
+
+def _jst_text(value: str) -> str:
+    from support.internal.fields import parse_datetime
+    from support.presenters import jst
+
+    moment = parse_datetime(value)
+    return f"{jst(moment)} JST" if moment else value
+
+
+def _field_labels(inquiry: Inquiry) -> list[tuple[str, str]]:
+    language = _lang()
+    specs = {s.key: s for s in selectors.field_specs(inquiry.category)}
+    rows = []
+    for key, value in (inquiry.fields or {}).items():
+        spec = specs.get(key)
+        label = spec.label(language) if spec else key
+        if spec and spec.choices:
+            value = next((c.label(language) for c in spec.choices if c.value == value), value)
+        elif spec and spec.kind == "datetime":
+            value = _jst_text(value)
+        rows.append((label, str(value)))
+    return rows
+
+
+# --------------------------------------------------------------------------- attachments
+
+
+def _serve(att: Attachment) -> FileResponse:
+    response = FileResponse(
+        att.file.open("rb"), content_type=att.content_type, as_attachment=True, filename=att.display_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
+
+
+def _guest_email(request: HttpRequest) -> str:
+    data = request.session.get(GUEST_SESSION_KEY) or {}
+    if not isinstance(data, dict) or data.get("until", 0) < time.time():
+        return ""
+    return str(data.get("email", ""))
