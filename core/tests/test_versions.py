@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
@@ -12,7 +13,7 @@ from core import versions
 
 
 @pytest.fixture
-def key() -> str:
+def key() -> Iterator[str]:
     name = f"test:ver:{time.time_ns()}"
     yield name
     cache.delete(name)
