@@ -38,7 +38,7 @@ run: run-deps install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo
 	@echo "madoguchi: http://localhost:$(PORT)/  (use localhost, not 127.0.0.1: passkeys need a host name; emails and SMS: var/outbox/)"
-	@# one ASGI process: pages and the live chat's WebSocket (docs/decisions/0003-live-chat-channels.md)
+	@# one ASGI process: pages and the live chat's WebSocket (docs/decisions/0006-live-chat-channels.md)
 	$(VENV)/bin/uvicorn config.asgi:application --host 127.0.0.1 --port $(PORT) --ws websockets-sansio --lifespan off
 
 worker: install
