@@ -24,8 +24,10 @@ from chat.models import ChatStatus, Conversation
 from core.audit import audit_log
 from core.errors import ApplicationError
 from core.ratelimit import client_ip
+from core.uploads import private_file_response
 from support import selectors as support_selectors
 from support.presenters import channel_dict, signin_rows
+from support.views._common import staff_only as _staff_only
 
 GUEST_SESSION_KEY = "support_guest"
 
@@ -143,14 +145,7 @@ def conversation_post(request: HttpRequest, conversation_id: int) -> HttpRespons
 
 
 def _serve(att: Any) -> FileResponse:
-    response = FileResponse(
-        att.file.open("rb"), content_type=att.content_type, as_attachment=True, filename=att.display_name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+    return private_file_response(att.file, content_type=att.content_type, filename=att.display_name)
 
 
 @never_cache
@@ -211,17 +206,6 @@ def _conversation_context(request: HttpRequest, chat: Conversation, *, role: str
 
 
 # --------------------------------------------------------------------------- staff console
-
-
-def _staff_only(view: Any) -> Any:
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not support_selectors.is_support_staff(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)  # type: ignore[no-any-return]
-
-    wrapper.__name__ = view.__name__
-    return wrapper
 
 
 @_staff_only

@@ -59,6 +59,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.http import FileResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
@@ -599,3 +600,15 @@ def sanitise_upload(
     if inspected.kind == "pdf":
         return _sanitise_pdf(inspected.data)
     return _sanitise_image(inspected.kind, inspected.data, max_pixels=max_pixels, min_side=min_side)
+
+
+def private_file_response(file: Any, *, content_type: str, filename: str) -> FileResponse:
+    """A stored upload handed back to someone allowed to see it: always a download, never
+    sniffed, rendered or cached, and inert if opened (``sandbox``). Attachments of inquiries
+    and chats and the ID selfies all leave through here."""
+    response = FileResponse(file.open("rb"), content_type=content_type, as_attachment=True, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response

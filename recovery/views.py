@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.phone import display_phone
 from core.errors import ApplicationError
+from core.uploads import private_file_response
 
 from . import selectors, services
 from .forms import (
@@ -296,14 +297,10 @@ def identity_resubmit_link(request: HttpRequest, case_id: str, token: str) -> Ht
 
 
 def _image_response(document: IdentityDocument) -> FileResponse:
-    handle = document.file.open("rb")
-    response = FileResponse(handle, content_type=document.content_type)
     extension = str(document.file.name).rsplit(".", 1)[-1]
-    response["Content-Disposition"] = f'attachment; filename="id-selfie-{document.pk}.{extension}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(
+        document.file, content_type=document.content_type, filename=f"id-selfie-{document.pk}.{extension}"
+    )
 
 
 def identity_document(request: HttpRequest, case_id: str, document_id: int) -> FileResponse:

@@ -7,9 +7,11 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import FileResponse, HttpRequest
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import translation
 
+from core.uploads import private_file_response
 from support import conf, selectors, services
 from support.models import Attachment, Category, Inquiry
 from support.presenters import (
@@ -133,15 +135,21 @@ def _field_labels(inquiry: Inquiry) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- attachments
 
 
+def staff_only(view: Any) -> Any:
+    """Support staff only (the support console and the chat queue); a 404 for anyone else."""
+
+    @login_required
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not selectors.is_support_staff(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+    wrapper.__name__ = view.__name__
+    return wrapper
+
+
 def _serve(att: Attachment) -> FileResponse:
-    response = FileResponse(
-        att.file.open("rb"), content_type=att.content_type, as_attachment=True, filename=att.display_name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+    return private_file_response(att.file, content_type=att.content_type, filename=att.display_name)
 
 
 def _guest_email(request: HttpRequest) -> str:

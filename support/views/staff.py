@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,19 +25,9 @@ from support.presenters import (
     sla_state,
 )
 from support.views._common import _field_labels, _files, _lang
+from support.views._common import staff_only as _staff_only
 
 # --------------------------------------------------------------------------- staff console
-
-
-def _staff_only(view: Any) -> Any:
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not selectors.is_support_staff(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)  # type: ignore[no-any-return]
-
-    wrapper.__name__ = view.__name__
-    return wrapper
 
 
 @_staff_only
