@@ -248,6 +248,15 @@ class Stack:
             ],
         )
 
+    def supervise_worker(self, report: Any) -> bool:
+        """Restart the worker if it exited by itself (as systemd's Restart=always would)."""
+        proc = self.procs.get("worker")
+        if proc is not None and proc.poll() is not None:
+            report.notes["worker_restarted_by_supervisor"] = report.notes.get("worker_restarted_by_supervisor", 0) + 1
+            self.procs.pop("worker", None)
+            self.start_worker()
+        return True
+
     def start_beat(self) -> None:
         self._start(
             "beat",
@@ -601,7 +610,15 @@ def main() -> int:
                 for index, r in enumerate(replay_jobs):
                     # the very code of the acknowledged withdrawal, as an attacker who saw it would
                     report.results.append(customer_request("replay", r.customer, f"drill-replay-{index:04d}", r.code))
-            wait_for(lambda: pending_outbox(database_url) == 0, 300, f"{phase}: outbox drained")
+            # Production runs the worker under a supervisor that restarts it when it exits
+            # (docs/operations.md): Celery's Redis transport can die on reconnecting after a
+            # broker restart ("'NoneType' object has no attribute 'hostname'", kombu #582).
+            # The drill plays that supervisor and counts each restart.
+            wait_for(
+                lambda report=report: stack.supervise_worker(report) and pending_outbox(database_url) == 0,
+                300,
+                f"{phase}: outbox drained",
+            )
             time.sleep(2)
             report.notes["signed_out_total"] = signed_out(customers)
             reports.append(report)
