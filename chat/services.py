@@ -331,13 +331,8 @@ def _next_seq(conversation_id: int) -> Conversation:
 # --------------------------------------------------------------------------- agents
 
 
-def _require_staff(user: Any) -> None:
-    if not support_selectors.is_support_staff(user):
-        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
-
-
 def _staff_locked(user: Any, conversation: Conversation) -> Conversation:
-    _require_staff(user)
+    support_services._require_staff(user)  # the console's own refusal (403 permission_denied)
     locked = _lock(conversation)
     if locked.queue_id not in {q.id for q in support_selectors.visible_queues_for_staff(user)}:
         raise not_found()
