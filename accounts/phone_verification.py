@@ -32,6 +32,9 @@ from django.utils.translation import gettext as _
 from core.audit import audit_log
 from core.errors import ApplicationError
 from core.notify import send_email
+from mfa import services as mfa_services
+from mfa.internal import authenticators
+from mfa.models import SmsCode
 
 from .phone import mask_phone, normalize_mobile_phone
 
@@ -41,8 +44,6 @@ OWNER_NOTICE_SECONDS = 3600
 
 
 def _has_authenticator(user: Any) -> bool:
-    from mfa.internal import authenticators
-
     return authenticators.has_second_factor(user)
 
 
@@ -70,8 +71,6 @@ def _no_phone() -> ApplicationError:
 def phone_verification_send(*, user: Any, request: HttpRequest | None = None) -> None:
     """Text a code to the pending number, or, when it belongs to someone else, tell the
     owner instead; the newcomer's side is the same either way (``sms_code_send`` errors)."""
-    from mfa import services as mfa_services
-
     number = getattr(user, "phone_pending", "") or ""
     if not number:
         raise _no_phone()
@@ -86,8 +85,6 @@ def phone_verification_send(*, user: Any, request: HttpRequest | None = None) ->
 
 def phone_verification_change(*, user: Any, phone: str, request: HttpRequest | None = None) -> str:
     """A new number for the pending verification (typo, or a number they do control)."""
-    from mfa.models import SmsCode
-
     try:
         number = normalize_mobile_phone(phone)
     except ValidationError as exc:
@@ -108,8 +105,6 @@ def phone_verification_change(*, user: Any, phone: str, request: HttpRequest | N
 
 def phone_verification_confirm(*, user: Any, code: str, request: HttpRequest | None = None) -> str:
     """The code from the pending number: the number becomes the account's phone."""
-    from mfa import services as mfa_services
-
     number = getattr(user, "phone_pending", "") or ""
     if not number:
         raise _no_phone()

@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from accounts import services as account_services
 from api.auth import customer_auth
 
 from . import selectors, services
@@ -123,7 +124,7 @@ def recovery_codes(request: HttpRequest, payload: StepUpIn) -> dict[str, list[st
 
 @router.post("/security/email", response={202: OkOut}, auth=customer_auth, summary="Start an email change")
 def email_change(request: HttpRequest, payload: EmailChangeIn) -> Status:
-    services.email_change_request(
+    account_services.email_change_request(
         user=_user(request),
         new_email=payload.new_email,
         code=payload.code,
@@ -135,13 +136,13 @@ def email_change(request: HttpRequest, payload: EmailChangeIn) -> Status:
 
 @router.post("/security/email/confirm", response=OkOut, auth=customer_auth, summary="Confirm an email change")
 def email_change_confirm(request: HttpRequest, payload: ConfirmIn) -> dict[str, bool]:
-    services.email_change_confirm(user=_user(request), confirmation=payload.confirmation, request=request)
+    account_services.email_change_confirm(user=_user(request), confirmation=payload.confirmation, request=request)
     return {"ok": True}
 
 
 @router.post("/security/phone", response={202: OkOut}, auth=customer_auth, summary="Start a phone number change")
 def phone_change(request: HttpRequest, payload: PhoneChangeIn) -> Status:
-    services.phone_change_request(
+    account_services.phone_change_request(
         user=_user(request),
         new_phone=payload.new_phone,
         code=payload.code,
@@ -153,5 +154,5 @@ def phone_change(request: HttpRequest, payload: PhoneChangeIn) -> Status:
 
 @router.post("/security/phone/confirm", response=OkOut, auth=customer_auth, summary="Confirm a phone number change")
 def phone_change_confirm(request: HttpRequest, payload: ConfirmIn) -> dict[str, bool]:
-    services.phone_change_confirm(user=_user(request), confirmation=payload.confirmation, request=request)
+    account_services.phone_change_confirm(user=_user(request), confirmation=payload.confirmation, request=request)
     return {"ok": True}

@@ -36,6 +36,8 @@ from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import path
 
+from accounts import services as account_services
+from accounts.selectors import session_names
 from core.errors import ApplicationError
 
 from . import allauth_forms, perimeter, services
@@ -83,11 +85,9 @@ class PerimeterMixin:
     request: HttpRequest
 
     def handle(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        from accounts.services import ensure_not_frozen
-
         try:
             if request.user.is_authenticated and request.method in self.guarded_methods and self.frozen_blocks():
-                ensure_not_frozen(request.user)  # type: ignore[arg-type]
+                account_services.ensure_not_frozen(request.user)  # type: ignore[arg-type]
             return super().handle(request, *args, **kwargs)  # type: ignore[misc]
         except ApplicationError as exc:
             return error_response(request, exc)
@@ -157,9 +157,11 @@ class ManageEmailView(PerimeterMixin, account_views.ManageEmailView):
             return super().post(request, *args, **kwargs)
         data = self.input.cleaned_data
         if data.get("confirmation"):
-            services.email_change_confirm(user=request.user, confirmation=data["confirmation"], request=request)
+            account_services.email_change_confirm(user=request.user, confirmation=data["confirmation"], request=request)
             return self._respond_email_list()
-        services.email_change_request(user=request.user, new_email=data["email"], request=request, reauthenticated=True)
+        account_services.email_change_request(
+            user=request.user, new_email=data["email"], request=request, reauthenticated=True
+        )
         response = self._respond_email_list()
         response.status_code = HTTPStatus.ACCEPTED
         return response
@@ -178,11 +180,13 @@ class ManagePhoneView(PerimeterMixin, AuthenticatedAPIView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         data = self.input.cleaned_data
         if data.get("confirmation"):
-            number = services.phone_change_confirm(
+            number = account_services.phone_change_confirm(
                 user=request.user, confirmation=data["confirmation"], request=request
             )
             return APIResponse(request, data=[{"phone": number, "verified": True}])
-        services.phone_change_request(user=request.user, new_phone=data["phone"], request=request, reauthenticated=True)
+        account_services.phone_change_request(
+            user=request.user, new_phone=data["phone"], request=request, reauthenticated=True
+        )
         return APIResponse(request, data=[], meta={"confirmation_sent": True}, status=HTTPStatus.ACCEPTED)
 
 
@@ -190,10 +194,8 @@ class ChangePasswordView(PerimeterMixin, AuthenticatedAPIView):
     input_class = PasswordChangeInput
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from accounts.services import password_change
-
         data = self.input.cleaned_data
-        password_change(
+        account_services.password_change(
             user=request.user,  # type: ignore[arg-type]
             current_password=data.get("current_password") or "",
             new_password=data["new_password"],
@@ -324,8 +326,6 @@ class NamedSessionsResponse(SessionsResponse):
     customer's own name, "" when none): fields added, none renamed."""
 
     def _session_data(self, session: Any) -> dict[str, Any]:
-        from accounts.selectors import session_names
-
         data = super()._session_data(session)
         data["device"], data["label"] = session_names(session)
         return data
@@ -342,9 +342,7 @@ class SessionsView(PerimeterMixin, session_views.SessionsView):
         return False  # ending sessions only takes access away (mfa.perimeter.POLICIES)
 
     def put(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        from accounts.services import session_label_set
-
-        session_label_set(
+        account_services.session_label_set(
             user=request.user,  # type: ignore[arg-type]
             session_id=self.input.cleaned_data["session"],
             label=self.input.cleaned_data.get("label") or "",
@@ -360,9 +358,7 @@ class SessionsView(PerimeterMixin, session_views.SessionsView):
         return NamedSessionsResponse(self.request, sessions)
 
     def delete(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        from accounts.services import sessions_end
-
-        sessions_end(
+        account_services.sessions_end(
             user=request.user,  # type: ignore[arg-type]
             session_ids=[s.pk for s in self.input.cleaned_data["sessions"]],
             request=request,

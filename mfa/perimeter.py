@@ -18,7 +18,7 @@ account endpoints we mount at allauth's paths):
 
 - ``completed``: the audit row, the notification in the customer's saved language and,
   for changes of email, phone, password or second factor, the withdrawal cool-down
-  (``accounts.services.withdrawal_hold_set``, ``MADOGUCHI_SECURITY_CHANGE_HOLD_HOURS``,
+  (``accounts.services.restrictions.withdrawal_hold_set``, ``MADOGUCHI_SECURITY_CHANGE_HOLD_HOURS``,
   default 24 h); the notification then says until when and carries the freeze link.
 """
 
@@ -34,6 +34,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.services.restrictions import ensure_not_frozen, withdrawal_hold_set
 from core.audit import audit_log
 from core.errors import ApplicationError
 from core.notify import send_email
@@ -150,7 +151,6 @@ def authorise(
     password instead: the writer asks for it (password change) or, for headless
     clients, a recent password re-authentication is required.
     """
-    from accounts.services import ensure_not_frozen
 
     from .services import second_factor_verify
 
@@ -189,8 +189,6 @@ def completed(
     """Audit, cool-down and notification of a done change. Call inside the writer's
     transaction: the mail goes out after commit, the hold and the audit row roll back
     with the change. Returns the notification context (``hold_until`` when held)."""
-    from accounts.services import withdrawal_hold_set
-
     policy = POLICIES[action]
     pending_spend = getattr(request, _PENDING_SPEND_ATTR, None) if request is not None else None
     if request is not None and pending_spend is not None:

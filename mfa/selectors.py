@@ -6,6 +6,8 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 
+from accounts.selectors import sessions_for_user
+
 # Actions a step-up SMS may be requested for (customers without an authenticator).
 STEP_UP_ACTIONS = frozenset(
     {
@@ -55,8 +57,6 @@ def passkeys_for_user(user: Any) -> list[dict[str, Any]]:
 def security_overview_for_user(user: Any, *, current_session_key: str | None = None) -> dict[str, Any]:
     state = two_factor_state(user)
     totp_row = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
-    from accounts.selectors import sessions_for_user
-
     sessions = sessions_for_user(user, current_session_key=current_session_key)
     return {
         "state": state,

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts import services as account_services
+from accounts.selectors import sessions_for_user
 from core.errors import ApplicationError
 
 from . import conf, forms, selectors, services
@@ -300,14 +302,14 @@ def _change_view(request: HttpRequest, *, kind: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("step") == "start" and start_form.is_valid():
         try:
             if kind == "email":
-                services.email_change_request(
+                account_services.email_change_request(
                     user=user,
                     new_email=start_form.cleaned_data["new_email"],
                     request=request,
                     **start_form.step_up(),
                 )
             else:
-                services.phone_change_request(
+                account_services.phone_change_request(
                     user=user,
                     new_phone=start_form.cleaned_data["new_phone"],
                     request=request,
@@ -322,11 +324,11 @@ def _change_view(request: HttpRequest, *, kind: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("step") == "confirm" and confirm_form.is_valid():
         try:
             if kind == "email":
-                services.email_change_confirm(
+                account_services.email_change_confirm(
                     user=user, confirmation=confirm_form.cleaned_data["confirmation"], request=request
                 )
             else:
-                services.phone_change_confirm(
+                account_services.phone_change_confirm(
                     user=user, confirmation=confirm_form.cleaned_data["confirmation"], request=request
                 )
         except ApplicationError as exc:
@@ -367,13 +369,11 @@ def phone_change(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    from accounts.services import password_change as change
-
     state = selectors.two_factor_state(request.user)
     form = forms.PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            change(
+            account_services.password_change(
                 user=request.user,  # type: ignore[arg-type]
                 current_password=form.cleaned_data["current_password"],
                 new_password=form.cleaned_data["new_password"],
@@ -511,9 +511,6 @@ def sessions(request: HttpRequest) -> HttpResponse:
     POST without it ends every other session, POST ``label`` renames."""
     from django.http import Http404
 
-    from accounts.selectors import sessions_for_user
-    from accounts.services import SESSION_LABEL_MAX, session_label_set, sessions_end
-
     state = selectors.two_factor_state(request.user)
     live = sessions_for_user(request.user, current_session_key=request.session.session_key)
 
@@ -535,7 +532,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and "label" in request.POST:
         renaming = pick(request.POST.get("session"))
         try:
-            session_label_set(
+            account_services.session_label_set(
                 user=request.user,  # type: ignore[arg-type]
                 session_id=renaming.id,
                 label=request.POST.get("label", ""),
@@ -551,7 +548,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
         if chosen:
             ending = pick(chosen)
         try:
-            count = sessions_end(
+            count = account_services.sessions_end(
                 user=request.user,  # type: ignore[arg-type]
                 session_ids=[ending.id] if ending else None,
                 request=request,
@@ -577,7 +574,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
             "ending": ending,
             "renaming": renaming,
             "label_error": label_error,
-            "label_max": SESSION_LABEL_MAX,
+            "label_max": account_services.SESSION_LABEL_MAX,
             "has_passkey": bool(state["passkeys"]),
             "sms_step_up": not state["totp"] and not state["passkeys"] and bool(getattr(request.user, "phone", None)),
             "action": "sessions_end",

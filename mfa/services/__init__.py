@@ -14,12 +14,6 @@ live in ``accounts.services`` (they call :func:`second_factor_verify` through th
 from __future__ import annotations
 
 from mfa.services.antiphishing import anti_phishing_code_set
-from mfa.services.contact_change import (
-    email_change_confirm,
-    email_change_request,
-    phone_change_confirm,
-    phone_change_request,
-)
 from mfa.services.keys import secrets_rotate
 from mfa.services.locks import second_factor_unlock, two_factor_remove_all
 from mfa.services.passkeys import (
@@ -54,16 +48,12 @@ __all__ = [
     "SMS_BUDGET_CLASSES",
     "_passkey_grant_valid",
     "anti_phishing_code_set",
-    "email_change_confirm",
-    "email_change_request",
     "passkey_add_authorise",
     "passkey_add_begin",
     "passkey_add_complete",
     "passkey_challenge_begin",
     "passkey_remove",
     "passkey_rename",
-    "phone_change_confirm",
-    "phone_change_request",
     "recovery_codes_regenerate",
     "second_factor_unlock",
     "second_factor_verify",

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.services.restrictions import ensure_not_frozen
 from core.errors import ApplicationError
 from mfa import perimeter
 
@@ -23,8 +24,6 @@ def anti_phishing_code_set(
 ) -> None:
     """Set (or clear with "") the phrase shown in every email we send."""
     import unicodedata
-
-    from accounts.services import ensure_not_frozen
 
     ensure_not_frozen(user)
     cleaned = unicodedata.normalize("NFKC", value or "").strip()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.roles import IDENTITY_REVIEWER, SECURITY_AGENT, has_role
 from core.audit import audit_log
 from core.errors import ApplicationError
 from core.notify import send_email
@@ -35,8 +36,6 @@ def second_factor_unlock(*, user: Any, actor: Any = None, request: HttpRequest |
     With an ``actor`` (staff), only the security team or identity reviewers may do it;
     without one it is the recovery flow acting for the customer.
     """
-    from accounts.roles import IDENTITY_REVIEWER, SECURITY_AGENT, has_role
-
     if actor is not None and not (has_role(actor, SECURITY_AGENT) or has_role(actor, IDENTITY_REVIEWER)):
         raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
 

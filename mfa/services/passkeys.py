@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.services.restrictions import ensure_not_frozen
 from core.errors import ApplicationError
 from mfa import perimeter
 
@@ -57,8 +58,6 @@ def passkey_add_begin(*, user: Any, request: HttpRequest) -> dict[str, Any]:
     from allauth.core import context
     from allauth.mfa.webauthn.internal import auth as webauthn_auth
 
-    from accounts.services import ensure_not_frozen
-
     ensure_not_frozen(user)
     if not _passkey_grant_valid(request):
         raise perimeter.reauthentication_required()
@@ -73,8 +72,6 @@ def passkey_add_complete(*, user: Any, name: str, credential: dict[str, Any], re
     """
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.webauthn.internal import auth as webauthn_auth
-
-    from accounts.services import ensure_not_frozen
 
     ensure_not_frozen(user)
     if not _passkey_grant_valid(request):
@@ -108,8 +105,6 @@ def passkey_remove(
     request: HttpRequest | None = None,
     reauthenticated: bool = False,
 ) -> None:
-    from accounts.services import ensure_not_frozen
-
     ensure_not_frozen(user)
     passkeys = _own_passkeys(user, passkey_ids)
     perimeter.authorise(
@@ -147,8 +142,6 @@ def passkey_rename(
     request: HttpRequest | None = None,
     reauthenticated: bool = False,
 ) -> Authenticator:
-    from accounts.services import ensure_not_frozen
-
     ensure_not_frozen(user)
     cleaned = (name or "").strip()[:100]
     if not cleaned:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.services.restrictions import ensure_not_frozen
 from core.errors import ApplicationError
 from mfa import perimeter
 from mfa.services._common import _has_strong_factor
@@ -25,8 +26,6 @@ def recovery_codes_regenerate(
 ) -> list[str]:
     """New recovery codes (the old ones stop working); returns them to show once."""
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-
-    from accounts.services import ensure_not_frozen
 
     ensure_not_frozen(user)
     has_totp, has_passkey = _has_strong_factor(user)

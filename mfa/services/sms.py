@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.phone import destination_error_message, number_prefix, sms_destination_problem
 from core import ratelimit
 from core.audit import audit_log
 from core.errors import ApplicationError
@@ -70,7 +71,6 @@ def sms_budget_class(purpose: str) -> str:
 
 
 def _sms_budgets(*, user: Any, purpose: str, number: str, unproved: bool) -> list[Any]:
-    from accounts.phone import number_prefix
     from core.sms import Budget
 
     budget_class = sms_budget_class(purpose)
@@ -124,7 +124,6 @@ def _sms_not_sent(code: str, *, user: Any, purpose: str, retry_at: dt.datetime) 
 
 def sms_destination_check(number: str, *, field: str = "phone") -> None:
     """Refuse numbers we never text (outside the allowed regions, premium, freephone ...)."""
-    from accounts.phone import destination_error_message, sms_destination_problem
     from core.sms import record_refused
 
     problem = sms_destination_problem(number)

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.services.restrictions import ensure_not_frozen
 from core.errors import ApplicationError
 from mfa import perimeter
 from mfa.internal import codecheck, guard, totp
@@ -41,8 +42,6 @@ def totp_enable(
     """
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP
-
-    from accounts.services import ensure_not_frozen
 
     ensure_not_frozen(user)
     has_totp, _has_passkey = _has_strong_factor(user)
@@ -93,8 +92,6 @@ def totp_disable(
     reauthenticated: bool = False,
 ) -> None:
     """Disable TOTP with a current code: the secret and recovery codes are destroyed."""
-    from accounts.services import ensure_not_frozen
-
     ensure_not_frozen(user)
     if not Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
         raise ApplicationError("totp_missing", _("No authenticator app is set up."), status=409)
