@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from . import ratelimit
 from .audit import audit_log
-from .errors import ApplicationError
+from .errors import ApplicationError, CommonErrorCode, ErrorCode
 
 SESSION_VERIFIED_KEY = "madoguchi.staff_second_factor"
 SESSION_AUDITED_KEY = "madoguchi.staff_access_audited"
@@ -144,7 +144,7 @@ def staff_second_factor_verify(
         raise Http404
     if not second_factor_enrolled(user):
         raise ApplicationError(
-            "two_factor_enrolment_required",
+            CommonErrorCode.TWO_FACTOR_SETUP_REQUIRED,
             _("Staff accounts need a passkey or an authenticator app. Set one up first."),
             status=403,
         )
@@ -185,7 +185,7 @@ def _audit_once(request: HttpRequest, user: Any, key: str, event: str, data: dic
 # --------------------------------------------------------------------------- the gate
 
 
-def _refuse(request: HttpRequest, target: str, code: str, message: str) -> HttpResponse:
+def _refuse(request: HttpRequest, target: str, code: ErrorCode, message: str) -> HttpResponse:
     query = urlencode({"next": request.get_full_path()}) if request.method in ("GET", "HEAD") else ""
     url = f"{target}?{query}" if query else target
     wants_json = "application/json" in request.headers.get("Accept", "") or request.headers.get(
@@ -217,14 +217,14 @@ def staff_gate(request: HttpRequest) -> HttpResponse | None:
         return _refuse(
             request,
             enrol,
-            "two_factor_enrolment_required",
+            CommonErrorCode.TWO_FACTOR_SETUP_REQUIRED,
             _("Staff accounts need a passkey or an authenticator app before any staff page opens."),
         )
     if not session_second_factor_fresh(request, user):
         return _refuse(
             request,
             verify,
-            "two_factor_required",
+            CommonErrorCode.TWO_FACTOR_REQUIRED,
             _("Confirm with your passkey or authenticator app to open staff pages."),
         )
     _audit_once(request, user, SESSION_AUDITED_KEY, "staff.signed_in", {"path": path[:200]})

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from accounts.services import ensure_no_withdrawal_hold, ensure_not_frozen
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from core.notify import send_email
 
 from . import conf
 from .addresses import AddressError, validate_address
+from .errors import WalletErrorCode
 from .formatting import format_crypto
 from .internal import ledger, quote, snapshot
 from .models import (
@@ -79,7 +80,7 @@ def withdrawal_address_add(
     label = " ".join((label or "").split())
     if len(label) > 50:
         raise ApplicationError(
-            "validation_failed",
+            CommonErrorCode.VALIDATION_FAILED,
             _("Please correct the highlighted fields."),
             fields={"label": [_("Use at most 50 characters.")]},
         )
@@ -98,20 +99,22 @@ def withdrawal_address_add(
     except AddressError as exc:
         field = "destination_tag" if "destination_tag" in exc.code else "address"
         raise ApplicationError(
-            "invalid_address", _address_error_message(exc.code), fields={field: [_address_error_message(exc.code)]}
+            WalletErrorCode.INVALID_ADDRESS,
+            _address_error_message(exc.code),
+            fields={field: [_address_error_message(exc.code)]},
         ) from exc
     existing = WithdrawalAddress.objects.filter(user=user, removed_at__isnull=True)
     if existing.filter(
         currency=currency, address=validated.address, destination_tag=validated.destination_tag
     ).exists():
         raise ApplicationError(
-            "address_exists",
+            WalletErrorCode.ADDRESS_EXISTS,
             _("This address is already saved."),
             status=409,
             fields={"address": [_("This address is already saved.")]},
         )
     if existing.count() >= conf.max_addresses():
-        raise ApplicationError("too_many_addresses", _("You have saved the maximum number of addresses."))
+        raise ApplicationError(WalletErrorCode.TOO_MANY_ADDRESSES, _("You have saved the maximum number of addresses."))
     limit, period = conf.address_rate_limit()
     ratelimit.check(f"wallet:address_add:{user.pk}", limit=limit, period=period)
 
@@ -199,14 +202,16 @@ def withdrawal_request(
     currency = _crypto_currency(currency)
     rule = conf.withdrawal_rule(currency)
     if rule is None:
-        raise ApplicationError("unsupported_currency", _("Withdrawals are not available for this currency."))
+        raise ApplicationError(
+            WalletErrorCode.UNSUPPORTED_CURRENCY, _("Withdrawals are not available for this currency.")
+        )
     value = _parse_amount(amount, places=quote.places_for(currency, rule), maximum=conf.max_balance(currency))
     if value < rule.minimum:
         raise quote.below_minimum(currency, rule)
     address = withdrawal_address_for_user(user, address_id)
     if address.currency != currency or address.removed_at is not None:
         raise ApplicationError(
-            "validation_failed",
+            CommonErrorCode.VALIDATION_FAILED,
             _("Please correct the highlighted fields."),
             fields={"address_id": [_("Choose a saved %(currency)s address.") % {"currency": currency}]},
         )
@@ -289,7 +294,7 @@ def _not_cancellable(withdrawal: Withdrawal) -> ApplicationError:
         message = _("This withdrawal failed; its funds are already back in your available balance.")
     else:
         message = _("This withdrawal is being processed and can no longer be cancelled. Contact us if you need help.")
-    return ApplicationError("withdrawal_not_cancellable", message, status=409)
+    return ApplicationError(WalletErrorCode.WITHDRAWAL_NOT_CANCELLABLE, message, status=409)
 
 
 def withdrawal_cancel(*, user: Any, withdrawal_id: Any, request: HttpRequest | None = None) -> Withdrawal:
@@ -368,7 +373,7 @@ class StatusResult:
 
 def _account_frozen_for_core() -> ApplicationError:
     return ApplicationError(
-        "account_frozen",
+        CommonErrorCode.ACCOUNT_FROZEN,
         "the account is frozen: do not send this withdrawal (its funds went back to the available balance)",
         status=409,
     )
@@ -385,13 +390,17 @@ def withdrawal_status_set(
     the freeze's: customer, then withdrawal, then balance, so a freeze and a status report
     serialise and exactly one of them wins."""
     if status not in (Withdrawal.Status.SENT, Withdrawal.Status.FAILED):
-        raise ApplicationError("validation_failed", "status must be sent or failed", fields={"status": ["sent|failed"]})
+        raise ApplicationError(
+            CommonErrorCode.VALIDATION_FAILED, "status must be sent or failed", fields={"status": ["sent|failed"]}
+        )
     if status == Withdrawal.Status.SENT and not txid:
-        raise ApplicationError("validation_failed", "txid is required when sent", fields={"txid": ["required"]})
+        raise ApplicationError(
+            CommonErrorCode.VALIDATION_FAILED, "txid is required when sent", fields={"txid": ["required"]}
+        )
     with transaction.atomic():
         owner_id = Withdrawal.objects.filter(pk=withdrawal_id).values_list("user_id", flat=True).first()
         if owner_id is None:
-            raise ApplicationError("not_found", "no such withdrawal", status=404)
+            raise ApplicationError(CommonErrorCode.NOT_FOUND, "no such withdrawal", status=404)
         owner = get_user_model().objects.select_for_update().get(pk=owner_id)
         withdrawal = Withdrawal.objects.select_for_update().get(pk=withdrawal_id)
         if withdrawal.status != Withdrawal.Status.PENDING:
@@ -403,7 +412,7 @@ def withdrawal_status_set(
                 if owner.frozen_at is not None:
                     raise _account_frozen_for_core()
             raise ApplicationError(
-                "invalid_transition",
+                CommonErrorCode.INVALID_TRANSITION,
                 f"withdrawal is already {withdrawal.status}",
                 status=409,
             )
@@ -555,13 +564,19 @@ def core_balances_apply(
     applied = False
     codes = [b.currency for b in balances]
     if len(set(codes)) != len(codes):
-        raise ApplicationError("validation_failed", "duplicate currency", fields={"balances": ["duplicate"]})
+        raise ApplicationError(
+            CommonErrorCode.VALIDATION_FAILED, "duplicate currency", fields={"balances": ["duplicate"]}
+        )
     with transaction.atomic():
         for push in sorted(balances, key=lambda b: b.currency):  # fixed lock order: no deadlocks
             if push.currency not in Currency.values:
-                raise ApplicationError("validation_failed", "unknown currency", fields={"currency": [push.currency]})
+                raise ApplicationError(
+                    CommonErrorCode.VALIDATION_FAILED, "unknown currency", fields={"currency": [push.currency]}
+                )
             if push.available < 0 or push.in_use < 0:
-                raise ApplicationError("validation_failed", "negative figure", fields={"balances": ["negative"]})
+                raise ApplicationError(
+                    CommonErrorCode.VALIDATION_FAILED, "negative figure", fields={"balances": ["negative"]}
+                )
             balance = ledger.lock(user_id=user.pk, currency=push.currency)
             if version <= balance.core_version:
                 continue
@@ -575,7 +590,7 @@ def core_balances_apply(
             target_in_use = push.in_use + unseen
             if target_available < 0:
                 raise ApplicationError(
-                    "would_overdraw",
+                    WalletErrorCode.WOULD_OVERDRAW,
                     f"{push.currency}: pending withdrawals exceed the pushed available balance",
                     status=409,
                 )
@@ -612,9 +627,13 @@ def rates_apply(*, version: int, rates: list[RatePush], as_of: dt.datetime | Non
     with transaction.atomic():
         for push in sorted(rates, key=lambda r: r.currency):
             if push.currency not in Currency.values or push.currency == Currency.JPY:
-                raise ApplicationError("validation_failed", "unknown currency", fields={"currency": [push.currency]})
+                raise ApplicationError(
+                    CommonErrorCode.VALIDATION_FAILED, "unknown currency", fields={"currency": [push.currency]}
+                )
             if push.jpy <= 0:
-                raise ApplicationError("validation_failed", "rate must be positive", fields={"jpy": ["positive"]})
+                raise ApplicationError(
+                    CommonErrorCode.VALIDATION_FAILED, "rate must be positive", fields={"jpy": ["positive"]}
+                )
             row, created = Rate.objects.select_for_update().get_or_create(
                 currency=push.currency, defaults={"jpy": push.jpy, "version": version, "as_of": as_of or timezone.now()}
             )

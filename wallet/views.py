@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 
 from . import conf, selectors, services
 from .forms import AddressForm, WithdrawalForm
 
-TWO_FACTOR_CODES = {"two_factor_required", "two_factor_invalid"}
+TWO_FACTOR_CODES = {CommonErrorCode.TWO_FACTOR_REQUIRED, CommonErrorCode.TWO_FACTOR_INVALID}
 NOTHING_TO_WITHDRAW = gettext_noop(
     "Nothing can be withdrawn now: after the fee, the balance or the remaining limit is below the minimum."
 )
@@ -35,7 +35,7 @@ def _apply_error(form: Any, exc: ApplicationError) -> bool:
         target = field if field in form.fields else None
         for error in errors:
             form.add_error(target, error)
-    if exc.code == "two_factor_required":
+    if exc.code == CommonErrorCode.TWO_FACTOR_REQUIRED:
         return True  # the code prompt itself asks for it
     if not exc.fields or exc.code in TWO_FACTOR_CODES:
         form.add_error(None, exc.message)

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from core.notify import send_email
 from mfa import services as mfa_services
 from recovery import conf
+from recovery.errors import RecoveryErrorCode
 from recovery.models import (
     AuthenticatorRecovery,
 )
@@ -37,7 +38,7 @@ def authenticator_lost_start(*, user: Any, request: HttpRequest | None = None) -
     account_services.ensure_not_frozen(user)
     if not user.phone:
         raise ApplicationError(
-            "no_phone",
+            CommonErrorCode.NO_PHONE,
             _("No phone number is registered on this account. Please use identity verification instead."),
             status=400,
         )
@@ -61,7 +62,9 @@ def authenticator_recovery_for_token(token: str) -> AuthenticatorRecovery:
     recovery = AuthenticatorRecovery.objects.select_related("user").filter(token_hash=_sha256(token or "")).first()
     if recovery is None or recovery.completed_at is not None or recovery.expires_at <= timezone.now():
         raise ApplicationError(
-            "link_invalid", _("This link is invalid or has expired. Please start again from sign-in."), status=400
+            RecoveryErrorCode.LINK_INVALID,
+            _("This link is invalid or has expired. Please start again from sign-in."),
+            status=400,
         )
     return recovery
 
@@ -79,7 +82,7 @@ def authenticator_lost_complete(*, token: str, code: str, request: HttpRequest |
             completed_at=timezone.now()
         )
         if not updated:
-            raise ApplicationError("link_invalid", _("This link has already been used."), status=400)
+            raise ApplicationError(RecoveryErrorCode.LINK_INVALID, _("This link has already been used."), status=400)
         mfa_services.two_factor_remove_all(user=user, reason="self_service_recovery", request=request)
         account_services.withdrawal_hold_set(
             user=user, hours=hours, reason="two_factor_self_service_recovery", request=request

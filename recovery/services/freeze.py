@@ -20,6 +20,7 @@ from core.errors import ApplicationError
 from core.notify import send_email
 from core.tasks import enqueue_padding
 from recovery import conf
+from recovery.errors import RecoveryErrorCode
 from recovery.services._common import FREEZE_SALT, _ip_key, _site
 
 # =========================================================================== freeze
@@ -61,11 +62,15 @@ def user_for_freeze_token(token: str) -> Any:
         data = signing.loads(token, salt=FREEZE_SALT, max_age=dt.timedelta(days=conf.get("FREEZE_LINK_DAYS")))
     except signing.BadSignature as error:
         raise ApplicationError(
-            "link_invalid", _("This freeze link is invalid or has expired. Request a new one."), status=400
+            RecoveryErrorCode.LINK_INVALID,
+            _("This freeze link is invalid or has expired. Request a new one."),
+            status=400,
         ) from error
     user = get_user_model().objects.filter(pk=data.get("u")).first()
     if user is None:
-        raise ApplicationError("link_invalid", _("This freeze link is invalid or has expired."), status=400)
+        raise ApplicationError(
+            RecoveryErrorCode.LINK_INVALID, _("This freeze link is invalid or has expired."), status=400
+        )
     return user
 
 
