@@ -21,7 +21,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-ERROR_SCHEMA = {
+ERROR_SCHEMA: dict[str, Any] = {
     "title": "ErrorOut",
     "type": "object",
     "required": ["error"],

@@ -38,7 +38,7 @@ PROBLEM_CODES = ("not_an_image", "too_large", "too_small", "blurry", "glare", "n
 # Problems that make the image unusable (the other checks are not run).
 FATAL_PROBLEMS = frozenset({"not_an_image", "too_large", "too_small"})
 
-_UPLOAD_ERROR_TO_PROBLEM = {
+_UPLOAD_ERROR_TO_PROBLEM: dict[str, str] = {
     CoreErrorCode.EMPTY_FILE: "not_an_image",
     CoreErrorCode.NOT_AN_IMAGE: "not_an_image",
     CoreErrorCode.UNSUPPORTED_TYPE: "not_an_image",

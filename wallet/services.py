@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.services import ensure_no_withdrawal_hold, ensure_not_frozen
 from core import ratelimit
 from core.audit import audit_log
@@ -64,7 +65,7 @@ _insufficient = quote.insufficient
 
 def withdrawal_address_add(
     *,
-    user: Any,
+    user: User,
     currency: str,
     address: str,
     label: str = "",
@@ -158,7 +159,7 @@ def mask_address(address: str) -> str:
     return f"{address[:6]}…{address[-4:]}"
 
 
-def withdrawal_address_remove(*, user: Any, address_id: int, request: HttpRequest | None = None) -> None:
+def withdrawal_address_remove(*, user: User, address_id: int, request: HttpRequest | None = None) -> None:
     from .selectors import withdrawal_address_for_user
 
     row = withdrawal_address_for_user(user, address_id)
@@ -176,7 +177,7 @@ def withdrawal_address_remove(*, user: Any, address_id: int, request: HttpReques
 # --------------------------------------------------------------------------- withdrawals
 
 
-def _ensure_second_factor_configured(user: Any) -> None:
+def _ensure_second_factor_configured(user: User) -> None:
     problem = quote.second_factor_setup_problem(user)
     if problem is not None:
         raise problem
@@ -184,7 +185,7 @@ def _ensure_second_factor_configured(user: Any) -> None:
 
 def withdrawal_request(
     *,
-    user: Any,
+    user: User,
     currency: str,
     amount: Any,
     address_id: int,
@@ -297,7 +298,7 @@ def _not_cancellable(withdrawal: Withdrawal) -> ApplicationError:
     return ApplicationError(WalletErrorCode.WITHDRAWAL_NOT_CANCELLABLE, message, status=409)
 
 
-def withdrawal_cancel(*, user: Any, withdrawal_id: Any, request: HttpRequest | None = None) -> Withdrawal:
+def withdrawal_cancel(*, user: User, withdrawal_id: Any, request: HttpRequest | None = None) -> Withdrawal:
     """The customer cancels their own withdrawal while it is still pending (the trading core
     has not reported it sent): amount + fee go back to the available balance, audited and
     emailed.
@@ -478,7 +479,9 @@ def withdrawal_sent_refused_record(*, withdrawal_id: int, actor_name: str = "") 
     )
 
 
-def withdrawals_cancel_for_freeze(*, user: Any, actor: Any = None, request: HttpRequest | None = None) -> list[int]:
+def withdrawals_cancel_for_freeze(
+    *, user: User, actor: User | None = None, request: HttpRequest | None = None
+) -> list[int]:
     """Cancel every pending withdrawal of ``user`` and return its funds to the available
     balance. Runs inside the freeze's transaction with the customer row already locked (lock
     order: customer, withdrawal, balance). Returns the cancelled ids (audited each)."""
@@ -548,7 +551,7 @@ LeveragePush = snapshot.LeverageFigures
 
 def core_balances_apply(
     *,
-    user: Any,
+    user: User,
     version: int,
     balances: list[BalancePush],
     leverage: LeveragePush | None = None,
@@ -658,7 +661,7 @@ def rates_apply(*, version: int, rates: list[RatePush], as_of: dt.datetime | Non
 # --------------------------------------------------------------------------- preferences
 
 
-def header_total_set(*, user: Any, show: bool, request: HttpRequest | None = None) -> None:
+def header_total_set(*, user: User, show: bool, request: HttpRequest | None = None) -> None:
     if user.show_total_in_header == show:
         return
     user.show_total_in_header = show

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from accounts.models import User
 from core import ratelimit
 from core.audit import audit_log
 from core.errors import ApplicationError, CommonErrorCode
@@ -29,7 +29,7 @@ from recovery.services.freeze import freeze_link
 # =========================================================================== 2FA self-service
 
 
-def authenticator_lost_start(*, user: Any, request: HttpRequest | None = None) -> None:
+def authenticator_lost_start(*, user: User, request: HttpRequest | None = None) -> None:
     """From the 2FA step (password already checked): email a link and text a code.
 
     Refused while the account is frozen: a freeze stops security changes, and only an
@@ -69,7 +69,7 @@ def authenticator_recovery_for_token(token: str) -> AuthenticatorRecovery:
     return recovery
 
 
-def authenticator_lost_complete(*, token: str, code: str, request: HttpRequest | None = None) -> Any:
+def authenticator_lost_complete(*, token: str, code: str, request: HttpRequest | None = None) -> User:
     """Link + SMS code verified: remove every authenticator, hold withdrawals, email a freeze link."""
     recovery = authenticator_recovery_for_token(token)
     user = recovery.user

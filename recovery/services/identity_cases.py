@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.normalize import normalize_email
 from accounts.phone import normalize_phone
 from core import ratelimit
@@ -126,7 +127,7 @@ def _store_document(
 
 def identity_case_submit(
     *,
-    user: Any,
+    user: User,
     purpose: str,
     details: dict[str, Any],
     image: Any,

@@ -4,7 +4,6 @@ retention job."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from accounts.models import User
 from accounts.phone import normalize_phone
 from accounts.roles import IDENTITY_REVIEWER, SUPERVISOR, has_role, require_role
 from core.audit import audit_log
@@ -68,7 +68,9 @@ def _ensure_new_phone_confirmed(case: IdentityCase, confirmed_new_phone: str | N
     return str(case.new_phone)
 
 
-def _phone_set_by_identity_case(*, user: Any, phone: str, case: IdentityCase, actor: Any, request: Any) -> None:
+def _phone_set_by_identity_case(
+    *, user: User, phone: str, case: IdentityCase, actor: User, request: HttpRequest | None
+) -> None:
     """The verified new number replaces the lost one, so the next sign-in texts it.
     (Identity-verified path of the phone change: audited, the customer is emailed.)"""
     if user.phone == phone:
@@ -97,7 +99,7 @@ def _phone_set_by_identity_case(*, user: Any, phone: str, case: IdentityCase, ac
 def identity_case_approve(
     *,
     case: IdentityCase,
-    actor: Any,
+    actor: User,
     note: str = "",
     confirmed_new_phone: str | None = None,
     request: HttpRequest | None = None,
@@ -189,7 +191,7 @@ def identity_case_approve(
 def identity_case_reject(
     *,
     case: IdentityCase,
-    actor: Any,
+    actor: User,
     reasons: list[str],
     note: str = "",
     request: HttpRequest | None = None,
@@ -274,7 +276,7 @@ def identity_retention_run(*, now: dt.datetime | None = None) -> dict[str, int]:
 # --------------------------------------------------------------------------- review desk
 
 
-def identity_case_claim(*, case: IdentityCase, actor: Any, release: bool = False) -> IdentityCase:
+def identity_case_claim(*, case: IdentityCase, actor: User, release: bool = False) -> IdentityCase:
     """A reviewer takes an open case (or releases it). Taking over a colleague's case or
     releasing it needs a supervisor. Audited, not shown to the customer."""
     if not selectors.can_review(actor) and not has_role(actor, SUPERVISOR):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from allauth.account.internal.flows import password_reset as allauth_reset
 from django.contrib.auth import get_user_model
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from accounts.models import User
 from core import ratelimit
 from core.audit import audit_log
 from core.errors import ApplicationError, CommonErrorCode
@@ -29,7 +29,7 @@ from recovery.tokens import PasswordResetTokenGenerator, sms_verified_for, token
 # =========================================================================== password reset
 
 
-def _reset_sms_attempt(*, request: HttpRequest, email: str, user: Any) -> str:
+def _reset_sms_attempt(*, request: HttpRequest, email: str, user: User | None) -> str:
     """Text a reset code when allowed; returns "" when a code went out, or the truthful notice.
 
     The budget and the cooldown are kept per typed address, for every address alike, so the
@@ -65,7 +65,7 @@ def _reset_sms_attempt(*, request: HttpRequest, email: str, user: Any) -> str:
     return ""
 
 
-def password_reset_request(*, request: HttpRequest, email: str, users: list[Any]) -> None:
+def password_reset_request(*, request: HttpRequest, email: str, users: list[User]) -> None:
     """Step 1 (after the captcha): the same visible outcome whether or not the address exists.
 
     Account with a phone: an SMS code now, the emailed link only after the code (step 2).
@@ -140,13 +140,13 @@ def password_reset_key_sms_verify(*, key: str, code: str, request: HttpRequest |
     audit_log(user=user, event="password_reset.sms_verified", request=request, data={"via": "api"})
 
 
-def _password_reset_link_send(*, request: HttpRequest, user: Any, email: str) -> None:
+def _password_reset_link_send(*, request: HttpRequest, user: User, email: str) -> None:
     # allauth builds and emails the link; our token generator records the grant.
     with sms_verified_for(user):
         allauth_reset.request_password_reset(request, email, [user], None)
 
 
-def password_reset_completed(*, user: Any, request: HttpRequest | None) -> None:
+def password_reset_completed(*, user: User, request: HttpRequest | None) -> None:
     """After allauth set the new password: every link dies, sessions end, withdrawals held.
 
     2FA is left exactly as it was: a reset never removes a second factor.

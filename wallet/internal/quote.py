@@ -20,6 +20,7 @@ from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.errors import ApplicationError, CommonErrorCode
 
 from .. import conf
@@ -168,7 +169,7 @@ def address_not_ready(usable_at: dt.datetime) -> ApplicationError:
     )
 
 
-def second_factor_setup_problem(user: Any) -> ApplicationError | None:
+def second_factor_setup_problem(user: User) -> ApplicationError | None:
     if not conf.require_2fa_for_withdrawal():
         return None
     from mfa.selectors import two_factor_state
@@ -183,7 +184,7 @@ def second_factor_setup_problem(user: Any) -> ApplicationError | None:
     return None
 
 
-def account_problems(user: Any) -> list[ApplicationError]:
+def account_problems(user: User) -> list[ApplicationError]:
     """Why this customer cannot withdraw at all now (freeze, hold, no second factor)."""
     from accounts.services import ensure_no_withdrawal_hold, ensure_not_frozen
 
