@@ -323,47 +323,62 @@ def withdrawal_cancel(*, user: User, withdrawal_id: Any, request: HttpRequest | 
         withdrawal = Withdrawal.objects.select_for_update().get(pk=row.pk)
         if not withdrawal.cancellable:
             raise _not_cancellable(withdrawal)
-        balance = ledger.lock(user_id=user.pk, currency=withdrawal.currency)
-        total = withdrawal.total
         try:
-            ledger.post(
-                balance=balance,
-                kind=LedgerEntry.Kind.WITHDRAWAL_CUSTOMER_CANCEL,
-                available_delta=total,
-                in_use_delta=-total,
-                reference=f"withdrawal:{withdrawal.pk}",
-                withdrawal=withdrawal,
-            )
+            released = _pending_release(withdrawal, by=Withdrawal.CancelledBy.CUSTOMER)
         except ledger.NegativeBalance as exc:
             # The core's last push no longer shows these funds in use: it is sending them.
             raise _not_cancellable(withdrawal) from exc
-        withdrawal.status = Withdrawal.Status.CANCELLED
-        withdrawal.cancelled_by = Withdrawal.CancelledBy.CUSTOMER
-        withdrawal.completed_at = timezone.now()
-        withdrawal.save(update_fields=["status", "cancelled_by", "completed_at"])
-        audit_log(
-            user=user,
-            event="withdrawal.cancelled",
-            request=request,
-            data={
-                "withdrawal_id": withdrawal.pk,
-                "currency": withdrawal.currency,
-                "amount": str(withdrawal.amount),
-                "released": str(total),
-            },
-        )
+        audit_log(user=user, event="withdrawal.cancelled", request=request, data=released)
         send_email(
             user=user,
             kind="wallet_withdrawal_cancelled",
             context={
                 "currency": withdrawal.currency,
                 "amount": format_crypto(withdrawal.amount),
-                "released": format_crypto(total),
+                "released": format_crypto(withdrawal.total),
                 "address_masked": mask_address(withdrawal.address_text),
                 "withdrawal_id": withdrawal.pk,
             },
         )
     return withdrawal
+
+
+# Who cancelled → the ledger entry that returns the funds.
+_RELEASE_KIND = {
+    Withdrawal.CancelledBy.CUSTOMER: LedgerEntry.Kind.WITHDRAWAL_CUSTOMER_CANCEL,
+    Withdrawal.CancelledBy.FREEZE: LedgerEntry.Kind.WITHDRAWAL_CANCEL,
+}
+
+
+def _pending_release(withdrawal: Withdrawal, *, by: Withdrawal.CancelledBy) -> dict[str, str | int]:
+    """Cancel a pending withdrawal: amount + fee go back to the available balance, one ledger
+    entry (the kind says who: ``_RELEASE_KIND``), the row marked cancelled. The one
+    implementation of the customer's cancel and the freeze's.
+
+    The caller holds the customer's and the withdrawal's locks (lock order: customer,
+    withdrawal, balance). Raises ``ledger.NegativeBalance``, with nothing posted or saved,
+    when the core's last push no longer shows the funds in use. Returns the audit data."""
+    balance = ledger.lock(user_id=withdrawal.user_id, currency=withdrawal.currency)
+    total = withdrawal.total
+    ledger.post(
+        balance=balance,
+        kind=_RELEASE_KIND[by],
+        available_delta=total,
+        in_use_delta=-total,
+        reference=f"withdrawal:{withdrawal.pk}",
+        withdrawal=withdrawal,
+    )
+    withdrawal.status = Withdrawal.Status.CANCELLED
+    withdrawal.cancelled_by = by
+    withdrawal.failure_reason = ""
+    withdrawal.completed_at = timezone.now()
+    withdrawal.save(update_fields=["status", "cancelled_by", "failure_reason", "completed_at"])
+    return {
+        "withdrawal_id": withdrawal.pk,
+        "currency": withdrawal.currency,
+        "amount": str(withdrawal.amount),
+        "released": str(total),
+    }
 
 
 @dataclass(frozen=True)
@@ -490,17 +505,8 @@ def withdrawals_cancel_for_freeze(
     cancelled: list[int] = []
     pending = Withdrawal.objects.select_for_update().filter(user_id=user.pk, status=Withdrawal.Status.PENDING)
     for withdrawal in pending.order_by("currency", "pk"):
-        balance = ledger.lock(user_id=user.pk, currency=withdrawal.currency)
-        total = withdrawal.total
         try:
-            ledger.post(
-                balance=balance,
-                kind=LedgerEntry.Kind.WITHDRAWAL_CANCEL,
-                available_delta=total,
-                in_use_delta=-total,
-                reference=f"withdrawal:{withdrawal.pk}",
-                withdrawal=withdrawal,
-            )
+            released = _pending_release(withdrawal, by=Withdrawal.CancelledBy.FREEZE)
         except ledger.NegativeBalance:
             # The core's last push no longer shows these funds in use (it may be sending
             # already): the freeze must still succeed, so the withdrawal stays pending and
@@ -514,23 +520,7 @@ def withdrawals_cancel_for_freeze(
                 visible_to_customer=False,
             )
             continue
-        withdrawal.status = Withdrawal.Status.CANCELLED
-        withdrawal.cancelled_by = Withdrawal.CancelledBy.FREEZE
-        withdrawal.failure_reason = ""
-        withdrawal.completed_at = timezone.now()
-        withdrawal.save(update_fields=["status", "cancelled_by", "failure_reason", "completed_at"])
-        audit_log(
-            user=user,
-            actor=actor,
-            event="withdrawal.cancelled_by_freeze",
-            request=request,
-            data={
-                "withdrawal_id": withdrawal.pk,
-                "currency": withdrawal.currency,
-                "amount": str(withdrawal.amount),
-                "released": str(total),
-            },
-        )
+        audit_log(user=user, actor=actor, event="withdrawal.cancelled_by_freeze", request=request, data=released)
         cancelled.append(withdrawal.pk)
     return cancelled
 
