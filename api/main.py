@@ -12,8 +12,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from core.errors import ApplicationError, validation_failed
+from core.errors import ApplicationError, CommonErrorCode, validation_failed
 
+from .errors import ApiErrorCode
 from .openapi import DocumentedAPI
 
 logger = structlog.get_logger("madoguchi.api")
@@ -48,15 +49,17 @@ def install_error_contract(api: NinjaAPI) -> None:
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return _error(api, request, ApplicationError("not_authenticated", _("Please sign in."), status=401))
+        return _error(
+            api, request, ApplicationError(CommonErrorCode.NOT_AUTHENTICATED, _("Please sign in."), status=401)
+        )
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return _error(api, request, ApplicationError("not_found", _("Not found."), status=404))
+        return _error(api, request, ApplicationError(CommonErrorCode.NOT_FOUND, _("Not found."), status=404))
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return _error(api, request, ApplicationError("http_error", str(exc), status=exc.status_code))
+        return _error(api, request, ApplicationError(ApiErrorCode.HTTP_ERROR, str(exc), status=exc.status_code))
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -6,17 +6,22 @@
   (rate limits) and 503, plus ``default``;
 - names the enums of fields whose values are fixed (currencies, statuses), also where an
   app's schema declares a plain string;
+- lists every error code: ``ErrorBody.code`` is an enum of the registry's codes
+  (``core.errors.error_code_registry()``), and one schema per domain (``WalletErrorCode``, …)
+  gives each code's condition (``x-enum-varnames``, ``x-enum-descriptions``; the same table is
+  docs/api.md's "Error codes", ``core.error_catalogue``);
 and is checked by openapi-spec-validator and schemathesis in api/tests/.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
 from ninja import NinjaAPI
 
-ERROR_SCHEMA = {
+ERROR_SCHEMA: dict[str, Any] = {
     "title": "ErrorOut",
     "type": "object",
     "required": ["error"],
@@ -26,7 +31,11 @@ ERROR_SCHEMA = {
             "type": "object",
             "required": ["code", "message", "fields"],
             "properties": {
-                "code": {"type": "string", "description": "stable code, e.g. validation_failed (docs/api.md)"},
+                "code": {
+                    "type": "string",
+                    "description": "stable code, one per condition: the domains' schemas (CommonErrorCode, "
+                    "WalletErrorCode, …) and docs/api.md (Error codes) say when each is answered",
+                },
                 "message": {"type": "string", "description": "in the caller's language (Accept-Language; ja default)"},
                 "fields": {
                     "type": "object",
@@ -69,10 +78,20 @@ def _enums() -> dict[tuple[str, str], list[str]]:
     }
 
 
+def error_schemas() -> dict[str, dict[str, Any]]:
+    """``ErrorOut`` with ``ErrorBody.code`` an enum of every registered code, and one schema
+    per domain's enum."""
+    from core import error_catalogue
+
+    error_out = copy.deepcopy(ERROR_SCHEMA)
+    error_out["properties"]["error"]["properties"]["code"]["enum"] = error_catalogue.all_codes()
+    return {"ErrorOut": error_out, **error_catalogue.openapi_schemas()}
+
+
 def document(schema: dict[str, Any], *, enums: Callable[[], dict[tuple[str, str], list[str]]] = _enums) -> None:
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
-    schemas["ErrorOut"] = ERROR_SCHEMA  # the same shape as api.schemas.ErrorOut, with descriptions
+    schemas.update(error_schemas())  # ErrorOut: the same shape as api.schemas.ErrorOut, with descriptions
     for (name, prop), values in enums().items():
         target = schemas.get(name, {}).get("properties", {}).get(prop)
         if target is not None and "enum" not in target and target.get("type") == "string":

@@ -16,13 +16,22 @@ Checked by core/tests/browser/test_accessibility.py.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin
 from django.db import models
 from django.forms.models import BaseInlineFormSet, BaseModelFormSet
 from django.http import HttpRequest
+
+if TYPE_CHECKING:  # the stubs' generics; the classes themselves are not subscriptable at run time
+    _InlineFormSet = BaseInlineFormSet[Any, Any, Any]
+    _ModelFormSet = BaseModelFormSet[Any, Any]
+    _TabularInline = admin.TabularInline[Any, Any]
+    _ModelForm = forms.ModelForm[Any]
+else:
+    _InlineFormSet, _ModelFormSet = BaseInlineFormSet, BaseModelFormSet
+    _TabularInline, _ModelForm = admin.TabularInline, forms.ModelForm
 
 
 def _name_controls(form: forms.BaseForm) -> None:
@@ -35,19 +44,19 @@ def _name_controls(form: forms.BaseForm) -> None:
             widget.attrs.setdefault("aria-label", label)
 
 
-class LabelledInlineFormSet(BaseInlineFormSet):
-    def add_fields(self, form: forms.ModelForm, index: Any) -> None:
+class LabelledInlineFormSet(_InlineFormSet):
+    def add_fields(self, form: _ModelForm, index: Any) -> None:
         super().add_fields(form, index)
         _name_controls(form)
 
 
-class LabelledChangelistFormSet(BaseModelFormSet):
-    def add_fields(self, form: forms.ModelForm, index: Any) -> None:
+class LabelledChangelistFormSet(_ModelFormSet):
+    def add_fields(self, form: _ModelForm, index: Any) -> None:
         super().add_fields(form, index)
         _name_controls(form)
 
 
-class LabelledTabularInline(admin.TabularInline):
+class LabelledTabularInline(_TabularInline):
     formset = LabelledInlineFormSet
 
 

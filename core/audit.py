@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from .metrics import SECURITY_EVENTS
 from .models import AuditEvent
 from .ratelimit import client_ip
 from .request_context import current_request_id
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 logger = structlog.get_logger("madoguchi.audit")
 
@@ -27,20 +32,25 @@ def _clean(data: dict[str, Any] | None) -> dict[str, Any]:
     return clean
 
 
+def _saved(user: User | AnonymousUser | None) -> User | None:
+    """The account to link the row to (an anonymous or unsaved user: none)."""
+    return None if user is None or isinstance(user, AnonymousUser) or not user.pk else user
+
+
 def audit_log(
     *,
-    user: Any,
+    user: User | AnonymousUser | None,
     event: str,
     request: HttpRequest | None = None,
-    actor: Any = None,
+    actor: User | AnonymousUser | None = None,
     data: dict[str, Any] | None = None,
     visible_to_customer: bool = True,
 ) -> AuditEvent:
     ip = client_ip(request) if request is not None else None
     user_agent = request.headers.get("User-Agent", "")[:300] if request is not None else ""
     row = AuditEvent.objects.create(
-        user=user if getattr(user, "pk", None) else None,
-        actor=actor if getattr(actor, "pk", None) else None,
+        user=_saved(user),
+        actor=_saved(actor),
         event=event,
         ip=ip,
         user_agent=user_agent,

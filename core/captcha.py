@@ -23,7 +23,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .errors import ApplicationError
+from .errors import ApplicationError, CoreErrorCode
 from .ratelimit import client_ip
 
 CHALLENGE_TTL = dt.timedelta(minutes=10)
@@ -124,7 +124,7 @@ failure_message_lazy = lazy(failure_message, str)
 def verify_or_raise(payload: str | None, request: HttpRequest | None) -> None:
     if not payload or len(payload) > 4096 or not get_backend().verify(payload, request):
         raise ApplicationError(
-            "captcha_invalid", failure_message(), status=400, fields={"captcha": [failure_message()]}
+            CoreErrorCode.CAPTCHA_INVALID, failure_message(), status=400, fields={"captcha": [failure_message()]}
         )
 
 
@@ -155,4 +155,4 @@ class CaptchaField(forms.CharField):
         try:
             verify_or_raise(value, self.request)
         except ApplicationError as error:
-            raise forms.ValidationError(error.message, code="captcha_invalid") from error
+            raise forms.ValidationError(error.message, code=CoreErrorCode.CAPTCHA_INVALID) from error

@@ -23,6 +23,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from .errors import CommonErrorCode, CoreErrorCode, ErrorCode
+
 logger = structlog.get_logger("madoguchi.degrade")
 JSON_PREFIXES = ("/api/", "/internal/", "/_allauth/")
 RETRY_AFTER_SECONDS = 30
@@ -66,7 +68,7 @@ def _language(request: HttpRequest | None) -> str:
     return active if active in SUPPORTED else settings.LANGUAGE_CODE
 
 
-def error_response(request: HttpRequest | None, status: int, code: str) -> HttpResponse:
+def error_response(request: HttpRequest | None, status: int, code: ErrorCode) -> HttpResponse:
     """The error page or the JSON error body for ``status`` (404, 500 or 503)."""
     language = _language(request)
     request_id = getattr(request, "request_id", "") if request is not None else ""
@@ -97,12 +99,12 @@ def server_error_response(request: HttpRequest | None, exc: BaseException | None
     if dependency:
         metrics.SERVICE_UNAVAILABLE.labels(dependency).inc()
         logger.warning("dependency_unavailable", dependency=dependency, path=getattr(request, "path", ""))
-        return error_response(request, 503, "service_unavailable")
-    return error_response(request, 500, "server_error")
+        return error_response(request, 503, CoreErrorCode.SERVICE_UNAVAILABLE)
+    return error_response(request, 500, CoreErrorCode.SERVER_ERROR)
 
 
 def page_not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    return error_response(request, 404, "not_found")
+    return error_response(request, 404, CommonErrorCode.NOT_FOUND)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -114,7 +116,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
     if wants_json(request):
         with translation.override(_language(request)):
-            body = {"error": {"code": "bad_request", "message": _("The request could not be read."), "fields": {}}}
+            body = {
+                "error": {
+                    "code": CoreErrorCode.BAD_REQUEST,
+                    "message": _("The request could not be read."),
+                    "fields": {},
+                }
+            }
         return JsonResponse(body, status=400)
     from django.views.defaults import bad_request as django_bad_request
 

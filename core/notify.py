@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -26,6 +26,10 @@ from .mail import IDEMPOTENCY_HEADER
 from .sms import get_sms_backend
 from .tasks import current_delivery_key, enqueue
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
 MAIL_TIME_ZONE = "Asia/Tokyo"  # customers read times in Japan time; the mail says so (JST)
 
 
@@ -33,30 +37,31 @@ def send_email(
     *,
     kind: str,
     context: dict[str, Any],
-    user: Any = None,
+    user: User | None = None,
     to: str | None = None,
     language: str | None = None,
 ) -> None:
     if user is None and not to:
         raise ValueError("send_email needs a user or an address")
+    address = to or (user.email if user is not None else "")
     enqueue(
         "core.notify:deliver_email",
         kind=kind,
         context=context,
         user_id=getattr(user, "pk", None),
-        to=to or user.email,
+        to=address,
         language=language or getattr(user, "language", None) or settings.LANGUAGE_CODE,
     )
 
 
-def send_sms(*, kind: str, body: str, user: Any = None, to: str | None = None) -> None:
+def send_sms(*, kind: str, body: str, user: User | None = None, to: str | None = None) -> None:
     number = to or getattr(user, "phone", None)
     if not number:
         raise ValueError("send_sms needs a phone number")
     enqueue("core.notify:deliver_sms", kind=kind, body=body, to=number)
 
 
-def anti_phishing_footer(user: Any) -> str:
+def anti_phishing_footer(user: User | None) -> str:
     code = getattr(user, "anti_phishing_code", "") if user is not None else ""
     if not code:
         return ""
@@ -69,7 +74,7 @@ def tidy_body(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
-def freeze_url_for(user: Any) -> str:
+def freeze_url_for(user: User) -> str:
     """The one-tap "this wasn't me — freeze my account" link (recovery owns the token)."""
     from recovery.services import freeze_link
 

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from .errors import ApplicationError
+from .errors import ApplicationError, CommonErrorCode
 
 
 def _key(key: str, period: int) -> str:
@@ -105,7 +105,7 @@ def give_back_many(items: list[tuple[str, int]]) -> None:
 def limited() -> ApplicationError:
     """The refusal of a limit (``rate_limited``, 429), in the request's language."""
     return ApplicationError(
-        "rate_limited",
+        CommonErrorCode.RATE_LIMITED,
         _("Too many attempts. Please wait a few minutes and try again."),
         status=429,
     )

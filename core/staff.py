@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.signals import setting_changed
@@ -33,7 +33,11 @@ from django.utils.translation import gettext as _
 
 from . import ratelimit
 from .audit import audit_log
-from .errors import ApplicationError
+from .errors import ApplicationError, CommonErrorCode, ErrorCode
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 SESSION_VERIFIED_KEY = "madoguchi.staff_second_factor"
 SESSION_AUDITED_KEY = "madoguchi.staff_access_audited"
@@ -85,19 +89,19 @@ def max_age_seconds() -> int:
     return int(getattr(settings, "MADOGUCHI_STAFF_SECOND_FACTOR_HOURS", 12)) * 3600
 
 
-def second_factor_enrolled(user: Any) -> bool:
+def second_factor_enrolled(user: User) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user_id=user.pk, type__in=ENROLLED_TYPES).exists()
 
 
-def passkey_enrolled(user: Any) -> bool:
+def passkey_enrolled(user: User) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.WEBAUTHN).exists()
 
 
-def session_second_factor_at(request: HttpRequest, user: Any) -> float | None:
+def session_second_factor_at(request: HttpRequest, user: User) -> float | None:
     """When this session last passed a strong second factor for ``user`` (None: never)."""
     from allauth.account.internal.flows.login import get_authentication_records
 
@@ -112,7 +116,7 @@ def session_second_factor_at(request: HttpRequest, user: Any) -> float | None:
     return max(moments) if moments else None
 
 
-def session_second_factor_fresh(request: HttpRequest, user: Any) -> bool:
+def session_second_factor_fresh(request: HttpRequest, user: User) -> bool:
     at = session_second_factor_at(request, user)
     return at is not None and time.time() - at <= max_age_seconds()
 
@@ -134,7 +138,7 @@ def safe_next(request: HttpRequest, default: str = "/staff/") -> str:
 
 
 def staff_second_factor_verify(
-    *, user: Any, code: str | None, assertion: dict[str, Any] | None, request: HttpRequest
+    *, user: User, code: str | None, assertion: dict[str, Any] | None, request: HttpRequest
 ) -> None:
     """A staff member proves the second factor for this session (after enrolling it later
     than the sign-in, or when the last proof is older than the allowed age)."""
@@ -144,7 +148,7 @@ def staff_second_factor_verify(
         raise Http404
     if not second_factor_enrolled(user):
         raise ApplicationError(
-            "two_factor_enrolment_required",
+            CommonErrorCode.TWO_FACTOR_SETUP_REQUIRED,
             _("Staff accounts need a passkey or an authenticator app. Set one up first."),
             status=403,
         )
@@ -175,7 +179,7 @@ def staff_second_factor_verify(
     )
 
 
-def _audit_once(request: HttpRequest, user: Any, key: str, event: str, data: dict[str, Any]) -> None:
+def _audit_once(request: HttpRequest, user: User, key: str, event: str, data: dict[str, Any]) -> None:
     if request.session.get(key) == str(user.pk):
         return
     request.session[key] = str(user.pk)
@@ -185,7 +189,7 @@ def _audit_once(request: HttpRequest, user: Any, key: str, event: str, data: dic
 # --------------------------------------------------------------------------- the gate
 
 
-def _refuse(request: HttpRequest, target: str, code: str, message: str) -> HttpResponse:
+def _refuse(request: HttpRequest, target: str, code: ErrorCode, message: str) -> HttpResponse:
     query = urlencode({"next": request.get_full_path()}) if request.method in ("GET", "HEAD") else ""
     url = f"{target}?{query}" if query else target
     wants_json = "application/json" in request.headers.get("Accept", "") or request.headers.get(
@@ -217,14 +221,14 @@ def staff_gate(request: HttpRequest) -> HttpResponse | None:
         return _refuse(
             request,
             enrol,
-            "two_factor_enrolment_required",
+            CommonErrorCode.TWO_FACTOR_SETUP_REQUIRED,
             _("Staff accounts need a passkey or an authenticator app before any staff page opens."),
         )
     if not session_second_factor_fresh(request, user):
         return _refuse(
             request,
             verify,
-            "two_factor_required",
+            CommonErrorCode.TWO_FACTOR_REQUIRED,
             _("Confirm with your passkey or authenticator app to open staff pages."),
         )
     _audit_once(request, user, SESSION_AUDITED_KEY, "staff.signed_in", {"path": path[:200]})

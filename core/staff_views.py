@@ -3,8 +3,6 @@ admin's sign-in, which is the product's sign-in."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -13,13 +11,15 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User
+
 from . import staff
 from .errors import ApplicationError
 
 
-def _staff_user(request: HttpRequest) -> Any:
+def _staff_user(request: HttpRequest) -> User:
     user = request.user
-    if not user.is_authenticated or not user.is_staff or not user.is_active:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_staff or not user.is_active:
         raise Http404
     return user
 

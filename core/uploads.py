@@ -63,7 +63,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CoreErrorCode
 
 IMAGE_KINDS: frozenset[str] = frozenset({"jpeg", "png", "webp"})
 ALL_KINDS: frozenset[str] = IMAGE_KINDS | {"pdf"}
@@ -114,7 +114,7 @@ class SanitisedUpload:
 # --------------------------------------------------------------------------- errors
 
 
-def _error(code: str, **params: Any) -> ApplicationError:
+def _error(code: CoreErrorCode, **params: Any) -> ApplicationError:
     messages = {
         "empty_file": _("The file is empty. Please choose the file again."),
         "too_large": _("The file is too large. The limit is %(limit)s."),
@@ -135,8 +135,8 @@ def _error(code: str, **params: Any) -> ApplicationError:
             "Please send a plain PDF or a screenshot instead."
         ),
     }
-    key = code
-    if code == "too_large" and "width" in params:
+    key = str(code)
+    if code == CoreErrorCode.TOO_LARGE and "width" in params:
         key = "too_large_pixels"
     message = messages[key] % params if params else messages[key]
     return ApplicationError(code, message, status=400)
@@ -164,11 +164,11 @@ def _read_limited(file: Any, max_bytes: int) -> bytes:
     if isinstance(file, bytes | bytearray | memoryview):
         data = bytes(file)
         if len(data) > max_bytes:
-            raise _error("too_large", limit=_human_bytes(max_bytes))
+            raise _error(CoreErrorCode.TOO_LARGE, limit=_human_bytes(max_bytes))
         return data
     declared = getattr(file, "size", None)
     if isinstance(declared, int) and declared > max_bytes:
-        raise _error("too_large", limit=_human_bytes(max_bytes))
+        raise _error(CoreErrorCode.TOO_LARGE, limit=_human_bytes(max_bytes))
     stream: IO[bytes] = file
     if hasattr(stream, "seek"):
         try:
@@ -177,9 +177,9 @@ def _read_limited(file: Any, max_bytes: int) -> bytes:
             pass
     data = stream.read(max_bytes + 1)
     if isinstance(data, str):  # pragma: no cover - text-mode file handed in by mistake
-        raise _error("corrupt_file")
+        raise _error(CoreErrorCode.CORRUPT_FILE)
     if len(data) > max_bytes:
-        raise _error("too_large", limit=_human_bytes(max_bytes))
+        raise _error(CoreErrorCode.TOO_LARGE, limit=_human_bytes(max_bytes))
     return bytes(data)
 
 
@@ -250,7 +250,7 @@ def _header_dimensions(kind: str, data: bytes) -> tuple[int, int]:
             return _webp_dimensions(data)
     except (ValueError, struct.error, IndexError):
         pass
-    raise _error("corrupt_file")
+    raise _error(CoreErrorCode.CORRUPT_FILE)
 
 
 _SOF_MARKERS = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
@@ -315,9 +315,9 @@ def _sanitise_image(kind: str, data: bytes, *, max_pixels: int, min_side: int) -
     except ApplicationError:
         raise
     except Image.DecompressionBombError as exc:
-        raise _error("too_large", width=width, height=height, limit=_megapixels(max_pixels)) from exc
+        raise _error(CoreErrorCode.TOO_LARGE, width=width, height=height, limit=_megapixels(max_pixels)) from exc
     except Exception as exc:
-        raise _error("corrupt_file") from exc
+        raise _error(CoreErrorCode.CORRUPT_FILE) from exc
     image.info = {}  # drop EXIF/XMP/ICC/text chunks so no encoder can copy them over
     return _reencode(kind, image)
 
@@ -328,11 +328,11 @@ def _megapixels(pixels: int) -> str:
 
 def _check_dimensions(width: int, height: int, *, max_pixels: int, min_side: int) -> None:
     if width <= 0 or height <= 0:
-        raise _error("corrupt_file")
+        raise _error(CoreErrorCode.CORRUPT_FILE)
     if width > MAX_SIDE or height > MAX_SIDE or width * height > max_pixels:
-        raise _error("too_large", width=width, height=height, limit=_megapixels(max_pixels))
+        raise _error(CoreErrorCode.TOO_LARGE, width=width, height=height, limit=_megapixels(max_pixels))
     if min_side and (width < min_side or height < min_side):
-        raise _error("too_small", width=width, height=height, min_side=min_side)
+        raise _error(CoreErrorCode.TOO_SMALL, width=width, height=height, min_side=min_side)
 
 
 def _reencode(kind: str, image: Image.Image) -> SanitisedUpload:
@@ -402,7 +402,7 @@ def _inflate_streams(data: bytes) -> list[bytes]:
         start = match.end()
         end = data.find(b"endstream", start)
         if end == -1:
-            raise _error("unsafe_pdf")
+            raise _error(CoreErrorCode.UNSAFE_PDF)
         body = data[start:end]
         if not body[:1] or body[0] & 0x0F != 8:  # not a zlib header (CM=8); scanned raw already
             continue
@@ -412,7 +412,7 @@ def _inflate_streams(data: bytes) -> list[bytes]:
         except zlib.error:
             continue  # not Flate (e.g. DCT image data that happens to look like zlib)
         if len(out) > budget or decompressor.unconsumed_tail:
-            raise _error("unsafe_pdf")  # a zip bomb inside a PDF
+            raise _error(CoreErrorCode.UNSAFE_PDF)  # a zip bomb inside a PDF
         budget -= len(out)
         inflated.append(out)
     return inflated
@@ -452,20 +452,20 @@ def _pdf_refuse_active(pdf: Any) -> None:
     for obj in pdf.objects:
         count += 1
         if count > PDF_MAX_OBJECTS:
-            raise _error("unsafe_pdf")
+            raise _error(CoreErrorCode.UNSAFE_PDF)
         if isinstance(obj, pikepdf.Stream):
             obj = obj.stream_dict
         if not isinstance(obj, pikepdf.Dictionary):
             continue
         keys = set(obj.keys())
         if keys & _PDF_ACTIVE_KEYS:
-            raise _error("unsafe_pdf")
+            raise _error(CoreErrorCode.UNSAFE_PDF)
         for key, forbidden in (("/S", _PDF_ACTIVE_ACTIONS), ("/Subtype", _PDF_ACTIVE_SUBTYPES)):
             value = obj.get(key)
             if isinstance(value, pikepdf.Name) and str(value) in forbidden:
-                raise _error("unsafe_pdf")
+                raise _error(CoreErrorCode.UNSAFE_PDF)
         if str(obj.get("/Type", "")) in {"/EmbeddedFile", "/Filespec"}:
-            raise _error("unsafe_pdf")
+            raise _error(CoreErrorCode.UNSAFE_PDF)
 
 
 def _pdf_strip_triggers(pdf: Any) -> None:
@@ -480,7 +480,7 @@ def _pdf_strip_triggers(pdf: Any) -> None:
                 if "/AA" in annot:
                     del annot["/AA"]
             except (TypeError, ValueError):  # pragma: no cover - a malformed annotation entry
-                raise _error("unsafe_pdf") from None
+                raise _error(CoreErrorCode.UNSAFE_PDF) from None
     if "/AcroForm" in pdf.Root:
         del pdf.Root["/AcroForm"]  # interactive forms: a screenshot of one is what support needs
 
@@ -492,7 +492,7 @@ def _rewrite_pdf(data: bytes) -> bytes:
     try:
         with pikepdf.open(io.BytesIO(data), suppress_warnings=True) as pdf:
             if pdf.is_encrypted:
-                raise _error("unsafe_pdf")
+                raise _error(CoreErrorCode.UNSAFE_PDF)
             _pdf_refuse_active(pdf)
             _pdf_strip_triggers(pdf)
             out = io.BytesIO()
@@ -507,24 +507,24 @@ def _rewrite_pdf(data: bytes) -> bytes:
     except ApplicationError:
         raise
     except (pikepdf.PdfError, pikepdf.PasswordError, ValueError, RuntimeError, RecursionError) as exc:
-        raise _error("unsafe_pdf") from exc
+        raise _error(CoreErrorCode.UNSAFE_PDF) from exc
     return out.getvalue()
 
 
 def _sanitise_pdf(data: bytes) -> SanitisedUpload:
     if not re.match(rb"%PDF-[12]\.\d", data[:8]):
-        raise _error("unsafe_pdf")
+        raise _error(CoreErrorCode.UNSAFE_PDF)
     if b"%%EOF" not in data[-1024:]:
-        raise _error("unsafe_pdf")
+        raise _error(CoreErrorCode.UNSAFE_PDF)
     # First layer: names in the raw bytes and in Flate streams (cheap, refuses zip bombs).
     names = _pdf_names(data)
     for inflated in _inflate_streams(data):
         names |= _pdf_names(inflated)
     if names & _PDF_FORBIDDEN_NAMES:
-        raise _error("unsafe_pdf")
+        raise _error(CoreErrorCode.UNSAFE_PDF)
     # /AA = additional actions (on open/close/page view).
     if b"AA" in names:
-        raise _error("unsafe_pdf")
+        raise _error(CoreErrorCode.UNSAFE_PDF)
     # Second layer: a real PDF parser, whatever the filters; the stored file is its output.
     content = _rewrite_pdf(data)
     return SanitisedUpload(
@@ -568,15 +568,15 @@ def inspect_upload(
         raise ValueError(f"unknown upload kinds: {sorted(unknown)}")
     data = _read_limited(file, max_bytes)
     if not data:
-        raise _error("empty_file")
+        raise _error(CoreErrorCode.EMPTY_FILE)
     kind = sniff_kind(data[:16])
     images_only = set(allowed) <= IMAGE_KINDS
     if kind is None:
         if _recognise_other(data) is None and images_only:
-            raise _error("not_an_image")
-        raise _error("unsupported_type", allowed=_allowed_label(allowed))
+            raise _error(CoreErrorCode.NOT_AN_IMAGE)
+        raise _error(CoreErrorCode.UNSUPPORTED_TYPE, allowed=_allowed_label(allowed))
     if kind not in allowed:
-        raise _error("unsupported_type", allowed=_allowed_label(allowed))
+        raise _error(CoreErrorCode.UNSUPPORTED_TYPE, allowed=_allowed_label(allowed))
     if kind == "pdf":
         return InspectedUpload(data=data, kind=kind, width=None, height=None)
     width, height = _header_dimensions(kind, data)

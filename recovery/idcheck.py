@@ -31,20 +31,20 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CoreErrorCode
 from core.uploads import IMAGE_KINDS, inspect_upload
 
 PROBLEM_CODES = ("not_an_image", "too_large", "too_small", "blurry", "glare", "no_face", "mirrored")
 # Problems that make the image unusable (the other checks are not run).
 FATAL_PROBLEMS = frozenset({"not_an_image", "too_large", "too_small"})
 
-_UPLOAD_ERROR_TO_PROBLEM = {
-    "empty_file": "not_an_image",
-    "not_an_image": "not_an_image",
-    "unsupported_type": "not_an_image",
-    "corrupt_file": "not_an_image",
-    "too_large": "too_large",
-    "too_small": "too_small",
+_UPLOAD_ERROR_TO_PROBLEM: dict[str, str] = {
+    CoreErrorCode.EMPTY_FILE: "not_an_image",
+    CoreErrorCode.NOT_AN_IMAGE: "not_an_image",
+    CoreErrorCode.UNSUPPORTED_TYPE: "not_an_image",
+    CoreErrorCode.CORRUPT_FILE: "not_an_image",
+    CoreErrorCode.TOO_LARGE: "too_large",
+    CoreErrorCode.TOO_SMALL: "too_small",
 }
 
 

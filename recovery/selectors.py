@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from allauth.account.internal.stagekit import get_pending_stage
@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.roles import IDENTITY_REVIEWER, SUPERVISOR, has_role
 from core.audit import audit_log
 from core.errors import not_found
@@ -21,25 +22,26 @@ from .models import CaseDecision, IdentityCase, IdentityDocument
 CASE_ACCESS_SESSION_KEY = "recovery.case_access"
 
 
-def pending_login_user(request: HttpRequest) -> Any:
+def pending_login_user(request: HttpRequest) -> User | None:
     """The customer stopped at a sign-in step after the password (e.g. the 2FA step)."""
     stage = get_pending_stage(request)
-    return stage.login.user if stage is not None else None
+    user = stage.login.user if stage is not None else None
+    return user if isinstance(user, User) else None
 
 
-def case_subject(request: HttpRequest) -> Any:
+def case_subject(request: HttpRequest) -> User | None:
     """Who may open or submit a case in this browser: signed in, or password checked."""
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    if isinstance(user, User) and user.is_authenticated:
         return user
     return pending_login_user(request)
 
 
-def identity_cases_for_user(user: Any) -> QuerySet[IdentityCase]:
+def identity_cases_for_user(user: User) -> QuerySet[IdentityCase]:
     return IdentityCase.objects.filter(user=user).order_by("-submitted_at")
 
 
-def identity_case_for_user(user: Any, case_id: Any) -> IdentityCase:
+def identity_case_for_user(user: User, case_id: Any) -> IdentityCase:
     try:
         return IdentityCase.objects.get(pk=case_id, user=user)
     except (IdentityCase.DoesNotExist, ValueError, TypeError) as error:
@@ -62,21 +64,21 @@ def identity_case_for_request(request: HttpRequest, case_id: Any) -> IdentityCas
     raise not_found()
 
 
-def _is_case_staff(user: Any) -> bool:
+def _is_case_staff(user: User) -> bool:
     return has_role(user, IDENTITY_REVIEWER) or has_role(user, SUPERVISOR)
 
 
-def can_open_cases(user: Any) -> bool:
+def can_open_cases(user: User) -> bool:
     """May open the staff case list and case pages (support agents without it see no link)."""
     return _is_case_staff(user)
 
 
-def open_cases_for_customer(*, user: Any) -> QuerySet[IdentityCase]:
+def open_cases_for_customer(*, user: User) -> QuerySet[IdentityCase]:
     """A customer's open identity cases, newest first (staff console security panel)."""
     return IdentityCase.objects.filter(user=user, status__in=IdentityCase.OPEN_STATUSES).order_by("-submitted_at")
 
 
-def case_sla(case: IdentityCase, now: Any = None) -> dict[str, Any]:
+def case_sla(case: IdentityCase, now: datetime | None = None) -> dict[str, Any]:
     """Review target of an open case: due ``IDENTITY_REVIEW_HOURS`` after the latest
     submission; ``warning`` under a quarter of the target, ``breached`` once overdue."""
     from . import conf
@@ -91,11 +93,11 @@ def case_sla(case: IdentityCase, now: Any = None) -> dict[str, Any]:
     return {"state": state, "due_at": due, "seconds": int(seconds)}
 
 
-def can_review(user: Any) -> bool:
+def can_review(user: User) -> bool:
     return has_role(user, IDENTITY_REVIEWER)
 
 
-def identity_cases_for_staff(user: Any, *, status: str | None = None) -> QuerySet[IdentityCase]:
+def identity_cases_for_staff(user: User, *, status: str | None = None) -> QuerySet[IdentityCase]:
     if not _is_case_staff(user):
         raise not_found()
     cases = IdentityCase.objects.select_related("user", "assignee")
@@ -115,7 +117,7 @@ def identity_cases_for_staff(user: Any, *, status: str | None = None) -> QuerySe
 
 
 def identity_case_list_for_staff(
-    user: Any, *, status: str | None, request: HttpRequest | None, limit: int = 200
+    user: User, *, status: str | None, request: HttpRequest | None, limit: int = 200
 ) -> list[IdentityCase]:
     cases = list(identity_cases_for_staff(user, status=status)[:limit])
     audit_log(
@@ -129,7 +131,7 @@ def identity_case_list_for_staff(
     return cases
 
 
-def identity_case_for_staff(user: Any, case_id: Any, *, request: HttpRequest | None = None) -> IdentityCase:
+def identity_case_for_staff(user: User, case_id: Any, *, request: HttpRequest | None = None) -> IdentityCase:
     try:
         case = identity_cases_for_staff(user).get(pk=case_id)
     except (IdentityCase.DoesNotExist, ValueError, TypeError) as error:
@@ -145,7 +147,7 @@ def identity_case_for_staff(user: Any, case_id: Any, *, request: HttpRequest | N
     return case
 
 
-def document_for_staff(user: Any, document_id: int, *, request: HttpRequest | None = None) -> IdentityDocument:
+def document_for_staff(user: User, document_id: int, *, request: HttpRequest | None = None) -> IdentityDocument:
     if not _is_case_staff(user):
         raise not_found()
     document = (

@@ -15,9 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User
 from accounts.phone import display_phone
 from core.errors import ApplicationError
 from core.uploads import private_file_response
+from core.users import signed_in_user
 
 from . import selectors, services
 from .forms import (
@@ -135,10 +137,11 @@ def authenticator_lost_confirm(request: HttpRequest, token: str) -> HttpResponse
 @login_required
 @require_http_methods(["GET", "POST"])
 def freeze(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     if request.method == "POST":
-        services.freeze_now(user=request.user, request=request)
+        services.freeze_now(user=user, request=request)
         return render(request, "recovery/freeze_done.html")
-    return render(request, "recovery/freeze.html", {"frozen": request.user.frozen_at is not None})  # type: ignore[union-attr]
+    return render(request, "recovery/freeze.html", {"frozen": user.frozen_at is not None})
 
 
 @never_cache
@@ -310,9 +313,9 @@ def identity_document(request: HttpRequest, case_id: str, document_id: int) -> F
 # --------------------------------------------------------------------------- staff
 
 
-def _staff_only(request: HttpRequest) -> Any:
+def _staff_only(request: HttpRequest) -> User:
     user = request.user
-    if not user.is_authenticated or not user.is_staff:
+    if not isinstance(user, User) or not user.is_authenticated or not user.is_staff:
         raise Http404
     return user
 

@@ -17,6 +17,7 @@ import structlog
 from core.errors import ApplicationError
 
 from . import conf
+from .errors import WalletErrorCode
 from .models import Currency
 
 logger = structlog.get_logger("madoguchi.wallet")
@@ -61,7 +62,7 @@ def amount_problems(
 def refuse(fields: dict[str, list[str]], *, where: str, message: str = "a value is out of range") -> ApplicationError:
     """The 400 for out-of-range input; logged with the field names (never the values)."""
     logger.warning("wallet.input_refused", where=where, fields=sorted(fields))
-    return ApplicationError("out_of_range", message, status=400, fields=fields)
+    return ApplicationError(WalletErrorCode.OUT_OF_RANGE, message, status=400, fields=fields)
 
 
 def check_push_balances(balances: Iterable[Any], leverage: Any | None) -> None:

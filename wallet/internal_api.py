@@ -27,10 +27,11 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.security import HttpBearer
 from pydantic import BeforeValidator
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 
 from . import bounds, services
 from .conf import MAX_ID, MAX_VERSION
+from .errors import WalletErrorCode
 from .internal import tokens
 from .internal.ledger import NegativeBalance
 from .models import IdempotencyRecord, ServiceToken, Withdrawal
@@ -59,7 +60,9 @@ class ServiceTokenAuth(HttpBearer):
         if row is None:
             return None
         if self.scope not in row.scopes:
-            raise ApplicationError("insufficient_scope", f"this token lacks the {self.scope} scope", status=403)
+            raise ApplicationError(
+                WalletErrorCode.INSUFFICIENT_SCOPE, f"this token lacks the {self.scope} scope", status=403
+            )
         request.service_token = row  # type: ignore[attr-defined]
         return row
 
@@ -75,7 +78,7 @@ def _idempotent(
 ) -> tuple[int, dict[str, Any]]:
     key = request.headers.get("Idempotency-Key", "").strip()
     if not key or len(key) > 100:
-        raise ApplicationError("idempotency_key_required", "send an Idempotency-Key header (1-100 chars)")
+        raise ApplicationError(WalletErrorCode.IDEMPOTENCY_KEY_REQUIRED, "send an Idempotency-Key header (1-100 chars)")
     canonical = json.dumps(
         {"method": request.method, "path": request.path, "body": payload.model_dump(mode="json")},
         sort_keys=True,
@@ -89,7 +92,7 @@ def _idempotent(
             return None
         if record.request_hash != digest:
             raise ApplicationError(
-                "idempotency_conflict", "this Idempotency-Key was used for another request", status=409
+                WalletErrorCode.IDEMPOTENCY_CONFLICT, "this Idempotency-Key was used for another request", status=409
             )
         return record.status_code, {**record.response, "replayed": True}
 
@@ -184,7 +187,7 @@ def put_balances(request: HttpRequest, account_id: RowId, payload: BalancesIn) -
     bounds.check_push_balances(payload.balances, payload.leverage)
     user = get_user_model().objects.filter(pk=account_id).first()
     if user is None:
-        raise ApplicationError("not_found", "no such account", status=404)
+        raise ApplicationError(CommonErrorCode.NOT_FOUND, "no such account", status=404)
 
     def apply() -> tuple[int, dict[str, Any]]:
         applied = services.core_balances_apply(
@@ -315,7 +318,7 @@ def put_withdrawal_status(
             )
         except NegativeBalance as exc:
             raise ApplicationError(
-                "ledger_conflict", "the pushed balances no longer hold this withdrawal", status=409
+                WalletErrorCode.LEDGER_CONFLICT, "the pushed balances no longer hold this withdrawal", status=409
             ) from exc
         body = _withdrawal_out(result.withdrawal)
         body["created_at"] = body["created_at"].isoformat()
@@ -324,7 +327,7 @@ def put_withdrawal_status(
     try:
         return Status(*_idempotent(request, payload, apply))
     except ApplicationError as error:
-        if error.code == "account_frozen":
+        if error.code == CommonErrorCode.ACCOUNT_FROZEN:
             # Audited after the refusing transaction rolled back; nothing is stored under
             # the Idempotency-Key, so a retry after the freeze is lifted is judged afresh.
             services.withdrawal_sent_refused_record(

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.errors import not_found
 from core.memo import Expiring
 
@@ -83,7 +84,7 @@ def _jpy(value: Decimal) -> Decimal:
     return trim_decimal(value, 0)
 
 
-def overview_for_user(user: Any, *, snapshot: Snapshot | None = None) -> Overview:
+def overview_for_user(user: User, *, snapshot: Snapshot | None = None) -> Overview:
     """Balances in every currency (zero rows included), their JPY value and the total."""
     snapshot = snapshot or load_snapshot(user.pk)
     rates = rates_to_jpy()
@@ -113,33 +114,33 @@ def overview_for_user(user: Any, *, snapshot: Snapshot | None = None) -> Overvie
 # --------------------------------------------------------------------------- addresses & withdrawals
 
 
-def withdrawal_addresses_for_user(user: Any, *, currency: str | None = None) -> QuerySet[WithdrawalAddress]:
+def withdrawal_addresses_for_user(user: User, *, currency: str | None = None) -> QuerySet[WithdrawalAddress]:
     qs = WithdrawalAddress.objects.filter(user=user, removed_at__isnull=True).order_by("currency", "-created_at")
     if currency:
         qs = qs.filter(currency=currency)
     return qs
 
 
-def usable_withdrawal_addresses_for_user(user: Any, *, currency: str | None = None) -> QuerySet[WithdrawalAddress]:
+def usable_withdrawal_addresses_for_user(user: User, *, currency: str | None = None) -> QuerySet[WithdrawalAddress]:
     return withdrawal_addresses_for_user(user, currency=currency).filter(usable_at__lte=timezone.now())
 
 
-def withdrawal_address_for_user(user: Any, address_id: Any) -> WithdrawalAddress:
+def withdrawal_address_for_user(user: User, address_id: Any) -> WithdrawalAddress:
     try:
         return WithdrawalAddress.objects.get(pk=int(address_id), user=user)
     except (WithdrawalAddress.DoesNotExist, TypeError, ValueError) as exc:
         raise not_found() from exc
 
 
-def withdrawals_for_user(user: Any, *, limit: int = 50) -> QuerySet[Withdrawal]:
+def withdrawals_for_user(user: User, *, limit: int = 50) -> QuerySet[Withdrawal]:
     return Withdrawal.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
 
 
-def pending_withdrawals_to_address_for_user(user: Any, address_id: int) -> QuerySet[Withdrawal]:
+def pending_withdrawals_to_address_for_user(user: User, address_id: int) -> QuerySet[Withdrawal]:
     return Withdrawal.objects.filter(user=user, address_id=address_id, status=Withdrawal.Status.PENDING).order_by("pk")
 
 
-def withdrawal_for_user(user: Any, withdrawal_id: Any) -> Withdrawal:
+def withdrawal_for_user(user: User, withdrawal_id: Any) -> Withdrawal:
     try:
         return Withdrawal.objects.get(pk=int(withdrawal_id), user=user)
     except (Withdrawal.DoesNotExist, TypeError, ValueError) as exc:
@@ -201,7 +202,7 @@ def _after(remaining: Decimal | None, amount: Decimal | None) -> Decimal | None:
 
 
 def withdrawal_preview_for_user(
-    user: Any, *, currency: Any, amount: Any = None, address_id: Any = None
+    user: User, *, currency: Any, amount: Any = None, address_id: Any = None
 ) -> WithdrawalPreview:
     """Fee, amount received, JPY values, the available balance and the remaining daily and
     monthly limit, before and after, plus the largest amount possible now (the max button)
@@ -267,7 +268,7 @@ def withdrawal_preview_for_user(
 # --------------------------------------------------------------------------- home
 
 
-def home_context_for_user(user: Any, *, overview: Overview | None = None) -> dict[str, Any]:
+def home_context_for_user(user: User, *, overview: Overview | None = None) -> dict[str, Any]:
     """Context of ``wallet/home_panel.html`` (the signed-in home page)."""
     overview = overview or overview_for_user(user)
     return {

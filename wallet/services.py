@@ -16,14 +16,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.services import ensure_no_withdrawal_hold, ensure_not_frozen
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from core.notify import send_email
 
 from . import conf
 from .addresses import AddressError, validate_address
+from .errors import WalletErrorCode
 from .formatting import format_crypto
 from .internal import ledger, quote, snapshot
 from .models import (
@@ -63,7 +65,7 @@ _insufficient = quote.insufficient
 
 def withdrawal_address_add(
     *,
-    user: Any,
+    user: User,
     currency: str,
     address: str,
     label: str = "",
@@ -79,7 +81,7 @@ def withdrawal_address_add(
     label = " ".join((label or "").split())
     if len(label) > 50:
         raise ApplicationError(
-            "validation_failed",
+            CommonErrorCode.VALIDATION_FAILED,
             _("Please correct the highlighted fields."),
             fields={"label": [_("Use at most 50 characters.")]},
         )
@@ -98,20 +100,22 @@ def withdrawal_address_add(
     except AddressError as exc:
         field = "destination_tag" if "destination_tag" in exc.code else "address"
         raise ApplicationError(
-            "invalid_address", _address_error_message(exc.code), fields={field: [_address_error_message(exc.code)]}
+            WalletErrorCode.INVALID_ADDRESS,
+            _address_error_message(exc.code),
+            fields={field: [_address_error_message(exc.code)]},
         ) from exc
     existing = WithdrawalAddress.objects.filter(user=user, removed_at__isnull=True)
     if existing.filter(
         currency=currency, address=validated.address, destination_tag=validated.destination_tag
     ).exists():
         raise ApplicationError(
-            "address_exists",
+            WalletErrorCode.ADDRESS_EXISTS,
             _("This address is already saved."),
             status=409,
             fields={"address": [_("This address is already saved.")]},
         )
     if existing.count() >= conf.max_addresses():
-        raise ApplicationError("too_many_addresses", _("You have saved the maximum number of addresses."))
+        raise ApplicationError(WalletErrorCode.TOO_MANY_ADDRESSES, _("You have saved the maximum number of addresses."))
     limit, period = conf.address_rate_limit()
     ratelimit.check(f"wallet:address_add:{user.pk}", limit=limit, period=period)
 
@@ -155,7 +159,7 @@ def mask_address(address: str) -> str:
     return f"{address[:6]}…{address[-4:]}"
 
 
-def withdrawal_address_remove(*, user: Any, address_id: int, request: HttpRequest | None = None) -> None:
+def withdrawal_address_remove(*, user: User, address_id: int, request: HttpRequest | None = None) -> None:
     from .selectors import withdrawal_address_for_user
 
     row = withdrawal_address_for_user(user, address_id)
@@ -173,7 +177,7 @@ def withdrawal_address_remove(*, user: Any, address_id: int, request: HttpReques
 # --------------------------------------------------------------------------- withdrawals
 
 
-def _ensure_second_factor_configured(user: Any) -> None:
+def _ensure_second_factor_configured(user: User) -> None:
     problem = quote.second_factor_setup_problem(user)
     if problem is not None:
         raise problem
@@ -181,7 +185,7 @@ def _ensure_second_factor_configured(user: Any) -> None:
 
 def withdrawal_request(
     *,
-    user: Any,
+    user: User,
     currency: str,
     amount: Any,
     address_id: int,
@@ -199,14 +203,16 @@ def withdrawal_request(
     currency = _crypto_currency(currency)
     rule = conf.withdrawal_rule(currency)
     if rule is None:
-        raise ApplicationError("unsupported_currency", _("Withdrawals are not available for this currency."))
+        raise ApplicationError(
+            WalletErrorCode.UNSUPPORTED_CURRENCY, _("Withdrawals are not available for this currency.")
+        )
     value = _parse_amount(amount, places=quote.places_for(currency, rule), maximum=conf.max_balance(currency))
     if value < rule.minimum:
         raise quote.below_minimum(currency, rule)
     address = withdrawal_address_for_user(user, address_id)
     if address.currency != currency or address.removed_at is not None:
         raise ApplicationError(
-            "validation_failed",
+            CommonErrorCode.VALIDATION_FAILED,
             _("Please correct the highlighted fields."),
             fields={"address_id": [_("Choose a saved %(currency)s address.") % {"currency": currency}]},
         )
@@ -289,10 +295,10 @@ def _not_cancellable(withdrawal: Withdrawal) -> ApplicationError:
         message = _("This withdrawal failed; its funds are already back in your available balance.")
     else:
         message = _("This withdrawal is being processed and can no longer be cancelled. Contact us if you need help.")
-    return ApplicationError("withdrawal_not_cancellable", message, status=409)
+    return ApplicationError(WalletErrorCode.WITHDRAWAL_NOT_CANCELLABLE, message, status=409)
 
 
-def withdrawal_cancel(*, user: Any, withdrawal_id: Any, request: HttpRequest | None = None) -> Withdrawal:
+def withdrawal_cancel(*, user: User, withdrawal_id: Any, request: HttpRequest | None = None) -> Withdrawal:
     """The customer cancels their own withdrawal while it is still pending (the trading core
     has not reported it sent): amount + fee go back to the available balance, audited and
     emailed.
@@ -317,47 +323,62 @@ def withdrawal_cancel(*, user: Any, withdrawal_id: Any, request: HttpRequest | N
         withdrawal = Withdrawal.objects.select_for_update().get(pk=row.pk)
         if not withdrawal.cancellable:
             raise _not_cancellable(withdrawal)
-        balance = ledger.lock(user_id=user.pk, currency=withdrawal.currency)
-        total = withdrawal.total
         try:
-            ledger.post(
-                balance=balance,
-                kind=LedgerEntry.Kind.WITHDRAWAL_CUSTOMER_CANCEL,
-                available_delta=total,
-                in_use_delta=-total,
-                reference=f"withdrawal:{withdrawal.pk}",
-                withdrawal=withdrawal,
-            )
+            released = _pending_release(withdrawal, by=Withdrawal.CancelledBy.CUSTOMER)
         except ledger.NegativeBalance as exc:
             # The core's last push no longer shows these funds in use: it is sending them.
             raise _not_cancellable(withdrawal) from exc
-        withdrawal.status = Withdrawal.Status.CANCELLED
-        withdrawal.cancelled_by = Withdrawal.CancelledBy.CUSTOMER
-        withdrawal.completed_at = timezone.now()
-        withdrawal.save(update_fields=["status", "cancelled_by", "completed_at"])
-        audit_log(
-            user=user,
-            event="withdrawal.cancelled",
-            request=request,
-            data={
-                "withdrawal_id": withdrawal.pk,
-                "currency": withdrawal.currency,
-                "amount": str(withdrawal.amount),
-                "released": str(total),
-            },
-        )
+        audit_log(user=user, event="withdrawal.cancelled", request=request, data=released)
         send_email(
             user=user,
             kind="wallet_withdrawal_cancelled",
             context={
                 "currency": withdrawal.currency,
                 "amount": format_crypto(withdrawal.amount),
-                "released": format_crypto(total),
+                "released": format_crypto(withdrawal.total),
                 "address_masked": mask_address(withdrawal.address_text),
                 "withdrawal_id": withdrawal.pk,
             },
         )
     return withdrawal
+
+
+# Who cancelled → the ledger entry that returns the funds.
+_RELEASE_KIND = {
+    Withdrawal.CancelledBy.CUSTOMER: LedgerEntry.Kind.WITHDRAWAL_CUSTOMER_CANCEL,
+    Withdrawal.CancelledBy.FREEZE: LedgerEntry.Kind.WITHDRAWAL_CANCEL,
+}
+
+
+def _pending_release(withdrawal: Withdrawal, *, by: Withdrawal.CancelledBy) -> dict[str, str | int]:
+    """Cancel a pending withdrawal: amount + fee go back to the available balance, one ledger
+    entry (the kind says who: ``_RELEASE_KIND``), the row marked cancelled. The one
+    implementation of the customer's cancel and the freeze's.
+
+    The caller holds the customer's and the withdrawal's locks (lock order: customer,
+    withdrawal, balance). Raises ``ledger.NegativeBalance``, with nothing posted or saved,
+    when the core's last push no longer shows the funds in use. Returns the audit data."""
+    balance = ledger.lock(user_id=withdrawal.user_id, currency=withdrawal.currency)
+    total = withdrawal.total
+    ledger.post(
+        balance=balance,
+        kind=_RELEASE_KIND[by],
+        available_delta=total,
+        in_use_delta=-total,
+        reference=f"withdrawal:{withdrawal.pk}",
+        withdrawal=withdrawal,
+    )
+    withdrawal.status = Withdrawal.Status.CANCELLED
+    withdrawal.cancelled_by = by
+    withdrawal.failure_reason = ""
+    withdrawal.completed_at = timezone.now()
+    withdrawal.save(update_fields=["status", "cancelled_by", "failure_reason", "completed_at"])
+    return {
+        "withdrawal_id": withdrawal.pk,
+        "currency": withdrawal.currency,
+        "amount": str(withdrawal.amount),
+        "released": str(total),
+    }
 
 
 @dataclass(frozen=True)
@@ -368,7 +389,7 @@ class StatusResult:
 
 def _account_frozen_for_core() -> ApplicationError:
     return ApplicationError(
-        "account_frozen",
+        CommonErrorCode.ACCOUNT_FROZEN,
         "the account is frozen: do not send this withdrawal (its funds went back to the available balance)",
         status=409,
     )
@@ -385,13 +406,17 @@ def withdrawal_status_set(
     the freeze's: customer, then withdrawal, then balance, so a freeze and a status report
     serialise and exactly one of them wins."""
     if status not in (Withdrawal.Status.SENT, Withdrawal.Status.FAILED):
-        raise ApplicationError("validation_failed", "status must be sent or failed", fields={"status": ["sent|failed"]})
+        raise ApplicationError(
+            CommonErrorCode.VALIDATION_FAILED, "status must be sent or failed", fields={"status": ["sent|failed"]}
+        )
     if status == Withdrawal.Status.SENT and not txid:
-        raise ApplicationError("validation_failed", "txid is required when sent", fields={"txid": ["required"]})
+        raise ApplicationError(
+            CommonErrorCode.VALIDATION_FAILED, "txid is required when sent", fields={"txid": ["required"]}
+        )
     with transaction.atomic():
         owner_id = Withdrawal.objects.filter(pk=withdrawal_id).values_list("user_id", flat=True).first()
         if owner_id is None:
-            raise ApplicationError("not_found", "no such withdrawal", status=404)
+            raise ApplicationError(CommonErrorCode.NOT_FOUND, "no such withdrawal", status=404)
         owner = get_user_model().objects.select_for_update().get(pk=owner_id)
         withdrawal = Withdrawal.objects.select_for_update().get(pk=withdrawal_id)
         if withdrawal.status != Withdrawal.Status.PENDING:
@@ -403,7 +428,7 @@ def withdrawal_status_set(
                 if owner.frozen_at is not None:
                     raise _account_frozen_for_core()
             raise ApplicationError(
-                "invalid_transition",
+                CommonErrorCode.INVALID_TRANSITION,
                 f"withdrawal is already {withdrawal.status}",
                 status=409,
             )
@@ -469,7 +494,9 @@ def withdrawal_sent_refused_record(*, withdrawal_id: int, actor_name: str = "") 
     )
 
 
-def withdrawals_cancel_for_freeze(*, user: Any, actor: Any = None, request: HttpRequest | None = None) -> list[int]:
+def withdrawals_cancel_for_freeze(
+    *, user: User, actor: User | None = None, request: HttpRequest | None = None
+) -> list[int]:
     """Cancel every pending withdrawal of ``user`` and return its funds to the available
     balance. Runs inside the freeze's transaction with the customer row already locked (lock
     order: customer, withdrawal, balance). Returns the cancelled ids (audited each)."""
@@ -478,17 +505,8 @@ def withdrawals_cancel_for_freeze(*, user: Any, actor: Any = None, request: Http
     cancelled: list[int] = []
     pending = Withdrawal.objects.select_for_update().filter(user_id=user.pk, status=Withdrawal.Status.PENDING)
     for withdrawal in pending.order_by("currency", "pk"):
-        balance = ledger.lock(user_id=user.pk, currency=withdrawal.currency)
-        total = withdrawal.total
         try:
-            ledger.post(
-                balance=balance,
-                kind=LedgerEntry.Kind.WITHDRAWAL_CANCEL,
-                available_delta=total,
-                in_use_delta=-total,
-                reference=f"withdrawal:{withdrawal.pk}",
-                withdrawal=withdrawal,
-            )
+            released = _pending_release(withdrawal, by=Withdrawal.CancelledBy.FREEZE)
         except ledger.NegativeBalance:
             # The core's last push no longer shows these funds in use (it may be sending
             # already): the freeze must still succeed, so the withdrawal stays pending and
@@ -502,23 +520,7 @@ def withdrawals_cancel_for_freeze(*, user: Any, actor: Any = None, request: Http
                 visible_to_customer=False,
             )
             continue
-        withdrawal.status = Withdrawal.Status.CANCELLED
-        withdrawal.cancelled_by = Withdrawal.CancelledBy.FREEZE
-        withdrawal.failure_reason = ""
-        withdrawal.completed_at = timezone.now()
-        withdrawal.save(update_fields=["status", "cancelled_by", "failure_reason", "completed_at"])
-        audit_log(
-            user=user,
-            actor=actor,
-            event="withdrawal.cancelled_by_freeze",
-            request=request,
-            data={
-                "withdrawal_id": withdrawal.pk,
-                "currency": withdrawal.currency,
-                "amount": str(withdrawal.amount),
-                "released": str(total),
-            },
-        )
+        audit_log(user=user, actor=actor, event="withdrawal.cancelled_by_freeze", request=request, data=released)
         cancelled.append(withdrawal.pk)
     return cancelled
 
@@ -539,7 +541,7 @@ LeveragePush = snapshot.LeverageFigures
 
 def core_balances_apply(
     *,
-    user: Any,
+    user: User,
     version: int,
     balances: list[BalancePush],
     leverage: LeveragePush | None = None,
@@ -555,13 +557,19 @@ def core_balances_apply(
     applied = False
     codes = [b.currency for b in balances]
     if len(set(codes)) != len(codes):
-        raise ApplicationError("validation_failed", "duplicate currency", fields={"balances": ["duplicate"]})
+        raise ApplicationError(
+            CommonErrorCode.VALIDATION_FAILED, "duplicate currency", fields={"balances": ["duplicate"]}
+        )
     with transaction.atomic():
         for push in sorted(balances, key=lambda b: b.currency):  # fixed lock order: no deadlocks
             if push.currency not in Currency.values:
-                raise ApplicationError("validation_failed", "unknown currency", fields={"currency": [push.currency]})
+                raise ApplicationError(
+                    CommonErrorCode.VALIDATION_FAILED, "unknown currency", fields={"currency": [push.currency]}
+                )
             if push.available < 0 or push.in_use < 0:
-                raise ApplicationError("validation_failed", "negative figure", fields={"balances": ["negative"]})
+                raise ApplicationError(
+                    CommonErrorCode.VALIDATION_FAILED, "negative figure", fields={"balances": ["negative"]}
+                )
             balance = ledger.lock(user_id=user.pk, currency=push.currency)
             if version <= balance.core_version:
                 continue
@@ -575,7 +583,7 @@ def core_balances_apply(
             target_in_use = push.in_use + unseen
             if target_available < 0:
                 raise ApplicationError(
-                    "would_overdraw",
+                    WalletErrorCode.WOULD_OVERDRAW,
                     f"{push.currency}: pending withdrawals exceed the pushed available balance",
                     status=409,
                 )
@@ -612,9 +620,13 @@ def rates_apply(*, version: int, rates: list[RatePush], as_of: dt.datetime | Non
     with transaction.atomic():
         for push in sorted(rates, key=lambda r: r.currency):
             if push.currency not in Currency.values or push.currency == Currency.JPY:
-                raise ApplicationError("validation_failed", "unknown currency", fields={"currency": [push.currency]})
+                raise ApplicationError(
+                    CommonErrorCode.VALIDATION_FAILED, "unknown currency", fields={"currency": [push.currency]}
+                )
             if push.jpy <= 0:
-                raise ApplicationError("validation_failed", "rate must be positive", fields={"jpy": ["positive"]})
+                raise ApplicationError(
+                    CommonErrorCode.VALIDATION_FAILED, "rate must be positive", fields={"jpy": ["positive"]}
+                )
             row, created = Rate.objects.select_for_update().get_or_create(
                 currency=push.currency, defaults={"jpy": push.jpy, "version": version, "as_of": as_of or timezone.now()}
             )
@@ -639,7 +651,7 @@ def rates_apply(*, version: int, rates: list[RatePush], as_of: dt.datetime | Non
 # --------------------------------------------------------------------------- preferences
 
 
-def header_total_set(*, user: Any, show: bool, request: HttpRequest | None = None) -> None:
+def header_total_set(*, user: User, show: bool, request: HttpRequest | None = None) -> None:
     if user.show_total_in_header == show:
         return
     user.show_total_in_header = show

@@ -13,12 +13,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
+from core.users import signed_in_user
 
 from . import conf, selectors, services
 from .forms import AddressForm, WithdrawalForm
 
-TWO_FACTOR_CODES = {"two_factor_required", "two_factor_invalid"}
+TWO_FACTOR_CODES = {CommonErrorCode.TWO_FACTOR_REQUIRED, CommonErrorCode.TWO_FACTOR_INVALID}
 NOTHING_TO_WITHDRAW = gettext_noop(
     "Nothing can be withdrawn now: after the fee, the balance or the remaining limit is below the minimum."
 )
@@ -35,7 +36,7 @@ def _apply_error(form: Any, exc: ApplicationError) -> bool:
         target = field if field in form.fields else None
         for error in errors:
             form.add_error(target, error)
-    if exc.code == "two_factor_required":
+    if exc.code == CommonErrorCode.TWO_FACTOR_REQUIRED:
         return True  # the code prompt itself asks for it
     if not exc.fields or exc.code in TWO_FACTOR_CODES:
         form.add_error(None, exc.message)
@@ -51,7 +52,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 row = services.withdrawal_address_add(
-                    user=request.user,
+                    user=signed_in_user(request),
                     currency=data["currency"],
                     address=data["address"],
                     label=data["label"],
@@ -76,7 +77,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "need_code": need_code,
-            "addresses": selectors.withdrawal_addresses_for_user(request.user),
+            "addresses": selectors.withdrawal_addresses_for_user(signed_in_user(request)),
             "delay_hours": conf.address_delay_hours(),
         },
     )
@@ -87,12 +88,12 @@ def addresses(request: HttpRequest) -> HttpResponse:
 def address_remove(request: HttpRequest, address_id: int) -> HttpResponse:
     """GET (or a POST without ``confirm``) shows what will be removed; only the confirmed
     POST removes it: no one-tap removal, and it works without JavaScript."""
-    address = selectors.withdrawal_address_for_user(request.user, address_id)
+    address = selectors.withdrawal_address_for_user(signed_in_user(request), address_id)
     if address.removed_at is not None:
         raise Http404
     if request.method == "POST" and request.POST.get("confirm") == "1":
         try:
-            services.withdrawal_address_remove(user=request.user, address_id=address.pk, request=request)
+            services.withdrawal_address_remove(user=signed_in_user(request), address_id=address.pk, request=request)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -103,7 +104,7 @@ def address_remove(request: HttpRequest, address_id: int) -> HttpResponse:
         "wallet/address_remove.html",
         {
             "address": address,
-            "pending": selectors.pending_withdrawals_to_address_for_user(request.user, address.pk),
+            "pending": selectors.pending_withdrawals_to_address_for_user(signed_in_user(request), address.pk),
             "delay_hours": conf.address_delay_hours(),
         },
     )
@@ -112,7 +113,9 @@ def address_remove(request: HttpRequest, address_id: int) -> HttpResponse:
 @login_required
 def withdrawals(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "wallet/withdrawals.html", {"withdrawals": selectors.withdrawals_for_user(request.user, limit=100)}
+        request,
+        "wallet/withdrawals.html",
+        {"withdrawals": selectors.withdrawals_for_user(signed_in_user(request), limit=100)},
     )
 
 
@@ -120,10 +123,10 @@ def withdrawals(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def withdrawal_cancel(request: HttpRequest, withdrawal_id: int) -> HttpResponse:
     """Confirm page (GET), then the cancel itself (POST with ``confirm``)."""
-    withdrawal = selectors.withdrawal_for_user(request.user, withdrawal_id)
+    withdrawal = selectors.withdrawal_for_user(signed_in_user(request), withdrawal_id)
     if request.method == "POST" and request.POST.get("confirm") == "1":
         try:
-            services.withdrawal_cancel(user=request.user, withdrawal_id=withdrawal.pk, request=request)
+            services.withdrawal_cancel(user=signed_in_user(request), withdrawal_id=withdrawal.pk, request=request)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
@@ -151,7 +154,7 @@ def withdrawal_new(request: HttpRequest) -> HttpResponse:
     """Three steps, each a plain form post (no JavaScript needed): enter (with a max
     button), preview (fee, amount received, JPY value, remaining limits; the second factor
     is asked for here), confirm. ``withdraw.js`` only adds a live preview on the first step."""
-    usable = list(selectors.usable_withdrawal_addresses_for_user(request.user))
+    usable = list(selectors.usable_withdrawal_addresses_for_user(signed_in_user(request)))
     step = "enter"
     preview = None
     form = WithdrawalForm(addresses=usable)
@@ -160,13 +163,17 @@ def withdrawal_new(request: HttpRequest) -> HttpResponse:
         action = data.get("action") or ("confirm" if data.get("code") else "preview")
         if action == "max":
             preview = _preview_or_error(
-                form, request.user, currency=data.get("currency"), amount=None, address_id=data.get("address_id")
+                form,
+                signed_in_user(request),
+                currency=data.get("currency"),
+                amount=None,
+                address_id=data.get("address_id"),
             )
             if preview is not None and preview.max_amount is not None:
                 data["amount"] = format(preview.max_amount, "f")
                 preview = _preview_or_error(
                     form,
-                    request.user,
+                    signed_in_user(request),
                     currency=preview.currency,
                     amount=data["amount"],
                     address_id=data.get("address_id"),
@@ -182,7 +189,7 @@ def withdrawal_new(request: HttpRequest) -> HttpResponse:
                 cleaned = form.cleaned_data
                 preview = _preview_or_error(
                     form,
-                    request.user,
+                    signed_in_user(request),
                     currency=cleaned["currency"],
                     amount=cleaned["amount"],
                     address_id=cleaned["address_id"],
@@ -191,7 +198,7 @@ def withdrawal_new(request: HttpRequest) -> HttpResponse:
                     step = "confirm"
                     try:
                         withdrawal = services.withdrawal_request(
-                            user=request.user,
+                            user=signed_in_user(request),
                             currency=cleaned["currency"],
                             amount=cleaned["amount"],
                             address_id=cleaned["address_id"],
@@ -211,7 +218,7 @@ def withdrawal_new(request: HttpRequest) -> HttpResponse:
                         return HttpResponseRedirect(reverse("wallet:withdrawals"))
                 elif action == "preview" and preview is not None and preview.can_submit:
                     step = "confirm"
-    overview = selectors.overview_for_user(request.user)
+    overview = selectors.overview_for_user(signed_in_user(request))
     return render(
         request,
         "wallet/withdrawal_new.html",
@@ -235,7 +242,7 @@ def withdrawal_preview_fragment(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
         preview = selectors.withdrawal_preview_for_user(
-            request.user,
+            signed_in_user(request),
             currency=request.GET.get("currency"),
             amount=request.GET.get("amount") or None,
             address_id=request.GET.get("address_id") or None,
@@ -249,5 +256,5 @@ def withdrawal_preview_fragment(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def header_total_toggle(request: HttpRequest) -> HttpResponse:
-    services.header_total_set(user=request.user, show=request.POST.get("show") == "1", request=request)
+    services.header_total_set(user=signed_in_user(request), show=request.POST.get("show") == "1", request=request)
     return HttpResponseRedirect(reverse("wallet:balances"))

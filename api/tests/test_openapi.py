@@ -53,6 +53,33 @@ def test_every_operation_documents_the_error_contract(spec):
                 assert "401" in responses, (method, path)
 
 
+def test_the_error_contract_lists_every_registered_code(spec):
+    from core.errors import error_code_registry
+
+    registry = error_code_registry()
+    schemas = spec["components"]["schemas"]
+    code = schemas["ErrorOut"]["properties"]["error"]["properties"]["code"]
+    assert code["type"] == "string"
+    assert sorted(code["enum"]) == sorted(registry)
+    assert {"validation_failed", "two_factor_setup_required", "insufficient_funds", "link_invalid"} <= set(code["enum"])
+    # one schema per domain, each code with its condition
+    by_domain: dict[str, str] = {}
+    for member in registry.values():
+        name = type(member).__name__
+        domain = schemas[name]
+        assert domain["type"] == "string"
+        index = domain["enum"].index(member.value)
+        assert domain["x-enum-varnames"][index] == member.name
+        assert domain["x-enum-descriptions"][index] == member.description != ""
+        by_domain[member.value] = name
+    assert by_domain["insufficient_funds"] == "WalletErrorCode"
+    assert by_domain["account_frozen"] == "CommonErrorCode"
+    assert by_domain["captcha_invalid"] == "CoreErrorCode"
+    assert by_domain["case_claimed"] == "RecoveryErrorCode"
+    assert by_domain["http_error"] == "ApiErrorCode"
+    assert "two_factor_enrolment_required" not in code["enum"]
+
+
 def test_currencies_and_statuses_are_enums(spec):
     schemas = spec["components"]["schemas"]
     assert schemas["CurrencyBalanceOut"]["properties"]["currency"]["enum"] == ["JPY", "BTC", "ETH", "XRP"]
@@ -69,6 +96,8 @@ def test_the_internal_api_document_is_valid_openapi():
     document = json.loads(json.dumps(internal_api.get_openapi_schema(path_prefix="/internal/v1/"), default=str))
     validate(document)
     assert "400" in document["paths"]["/internal/v1/rates"]["put"]["responses"]
+    codes = document["components"]["schemas"]["ErrorOut"]["properties"]["error"]["properties"]["code"]["enum"]
+    assert {"idempotency_conflict", "out_of_range", "insufficient_scope", "would_overdraw"} <= set(codes)
     version = document["components"]["schemas"]["RatesIn"]["properties"]["version"]
     assert version["minimum"] == 1 and version["maximum"] == 2**53 - 1
 

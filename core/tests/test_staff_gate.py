@@ -70,6 +70,22 @@ def test_staff_page_without_an_enrolled_second_factor_does_not_open(staff_factor
     # a form post to a staff page is refused too, never run
     response = client.post("/staff/support/inquiries/1/assign/", {})
     assert response.status_code == 302 and response["Location"] == "/staff/second-factor/"
+    # and a script gets the JSON error contract: no second factor set up yet
+    api = client.post("/staff/support/inquiries/1/presence/", {}, headers={"Accept": "application/json"})
+    assert api.status_code == 403
+    assert api.json()["error"]["code"] == "two_factor_setup_required"
+
+
+def test_staff_verification_without_an_enrolled_factor_is_two_factor_setup_required(staff_factory, rf):
+    from core.errors import ApplicationError
+    from core.staff import staff_second_factor_verify
+
+    staff = staff_factory(roles=[SUPPORT_AGENT], second_factor=None)
+    request = rf.post("/staff/verify/")
+    request.session = {}
+    with pytest.raises(ApplicationError) as refused:
+        staff_second_factor_verify(user=staff, code="123456", assertion=None, request=request)
+    assert refused.value.code == "two_factor_setup_required" and refused.value.status == 403
 
 
 def test_staff_sign_in_through_the_product_asks_for_the_second_factor(agent, time_machine):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -13,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from accounts.models import User
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from core.notify import send_email
 from mfa import services as mfa_services
 from recovery import conf
+from recovery.errors import RecoveryErrorCode
 from recovery.models import (
     AuthenticatorRecovery,
 )
@@ -28,7 +29,7 @@ from recovery.services.freeze import freeze_link
 # =========================================================================== 2FA self-service
 
 
-def authenticator_lost_start(*, user: Any, request: HttpRequest | None = None) -> None:
+def authenticator_lost_start(*, user: User, request: HttpRequest | None = None) -> None:
     """From the 2FA step (password already checked): email a link and text a code.
 
     Refused while the account is frozen: a freeze stops security changes, and only an
@@ -37,7 +38,7 @@ def authenticator_lost_start(*, user: Any, request: HttpRequest | None = None) -
     account_services.ensure_not_frozen(user)
     if not user.phone:
         raise ApplicationError(
-            "no_phone",
+            CommonErrorCode.NO_PHONE,
             _("No phone number is registered on this account. Please use identity verification instead."),
             status=400,
         )
@@ -61,12 +62,14 @@ def authenticator_recovery_for_token(token: str) -> AuthenticatorRecovery:
     recovery = AuthenticatorRecovery.objects.select_related("user").filter(token_hash=_sha256(token or "")).first()
     if recovery is None or recovery.completed_at is not None or recovery.expires_at <= timezone.now():
         raise ApplicationError(
-            "link_invalid", _("This link is invalid or has expired. Please start again from sign-in."), status=400
+            RecoveryErrorCode.LINK_INVALID,
+            _("This link is invalid or has expired. Please start again from sign-in."),
+            status=400,
         )
     return recovery
 
 
-def authenticator_lost_complete(*, token: str, code: str, request: HttpRequest | None = None) -> Any:
+def authenticator_lost_complete(*, token: str, code: str, request: HttpRequest | None = None) -> User:
     """Link + SMS code verified: remove every authenticator, hold withdrawals, email a freeze link."""
     recovery = authenticator_recovery_for_token(token)
     user = recovery.user
@@ -79,7 +82,7 @@ def authenticator_lost_complete(*, token: str, code: str, request: HttpRequest |
             completed_at=timezone.now()
         )
         if not updated:
-            raise ApplicationError("link_invalid", _("This link has already been used."), status=400)
+            raise ApplicationError(RecoveryErrorCode.LINK_INVALID, _("This link has already been used."), status=400)
         mfa_services.two_factor_remove_all(user=user, reason="self_service_recovery", request=request)
         account_services.withdrawal_hold_set(
             user=user, hours=hours, reason="two_factor_self_service_recovery", request=request

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -12,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from accounts.models import User
 from accounts.normalize import normalize_email
 from core import ratelimit
 from core.audit import audit_log
@@ -20,17 +20,18 @@ from core.errors import ApplicationError
 from core.notify import send_email
 from core.tasks import enqueue_padding
 from recovery import conf
+from recovery.errors import RecoveryErrorCode
 from recovery.services._common import FREEZE_SALT, _ip_key, _site
 
 # =========================================================================== freeze
 
 
-def freeze_link(user: Any) -> str:
+def freeze_link(user: User) -> str:
     token = signing.dumps({"u": user.pk}, salt=FREEZE_SALT, compress=True)
     return _site(reverse("recovery:freeze_confirm", args=[token]))
 
 
-def freeze_now(*, user: Any, request: HttpRequest | None = None, reason: str = "customer_request") -> bool:
+def freeze_now(*, user: User, request: HttpRequest | None = None, reason: str = "customer_request") -> bool:
     """Signed-in one-click freeze. Other sessions end (a thief's phone is signed out)."""
     frozen = account_services.account_freeze(user=user, reason=reason, request=request)
     keep = request.session.session_key if request is not None and hasattr(request, "session") else None
@@ -56,20 +57,24 @@ def freeze_request(*, email: str, captcha: str | None, request: HttpRequest | No
     audit_log(user=user, event="account.freeze_link_sent", request=request)
 
 
-def user_for_freeze_token(token: str) -> Any:
+def user_for_freeze_token(token: str) -> User:
     try:
         data = signing.loads(token, salt=FREEZE_SALT, max_age=dt.timedelta(days=conf.get("FREEZE_LINK_DAYS")))
     except signing.BadSignature as error:
         raise ApplicationError(
-            "link_invalid", _("This freeze link is invalid or has expired. Request a new one."), status=400
+            RecoveryErrorCode.LINK_INVALID,
+            _("This freeze link is invalid or has expired. Request a new one."),
+            status=400,
         ) from error
     user = get_user_model().objects.filter(pk=data.get("u")).first()
     if user is None:
-        raise ApplicationError("link_invalid", _("This freeze link is invalid or has expired."), status=400)
+        raise ApplicationError(
+            RecoveryErrorCode.LINK_INVALID, _("This freeze link is invalid or has expired."), status=400
+        )
     return user
 
 
-def freeze_by_link(*, token: str, request: HttpRequest | None = None) -> Any:
+def freeze_by_link(*, token: str, request: HttpRequest | None = None) -> User:
     user = user_for_freeze_token(token)
     account_services.account_freeze(user=user, reason="customer_link", request=request)
     account_services.sessions_end_all(user=user, request=request)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.normalize import normalize_email
 from accounts.phone import normalize_phone
 from core import ratelimit
@@ -23,6 +24,7 @@ from core.notify import send_email
 from core.uploads import IMAGE_KINDS, SanitisedUpload, sanitise_upload
 from recovery import conf
 from recovery.backends import get_backend
+from recovery.errors import RecoveryErrorCode
 from recovery.idcheck import PrecheckConfig, PrecheckResult, precheck_id_selfie
 from recovery.models import (
     CaseCorrection,
@@ -125,7 +127,7 @@ def _store_document(
 
 def identity_case_submit(
     *,
-    user: Any,
+    user: User,
     purpose: str,
     details: dict[str, Any],
     image: Any,
@@ -136,12 +138,14 @@ def identity_case_submit(
     if purpose not in IdentityCase.Purpose.values:
         raise validation_failed({"purpose": [_("Choose what you need.")]})
     if purpose == IdentityCase.Purpose.FREEZE_LIFT and user.frozen_at is None:
-        raise ApplicationError("not_frozen", _("Your account is not frozen."), status=400)
+        raise ApplicationError(RecoveryErrorCode.NOT_FROZEN, _("Your account is not frozen."), status=400)
     clean_details = _clean_details(details)
     existing = IdentityCase.objects.filter(user=user, purpose=purpose, status__in=IdentityCase.OPEN_STATUSES).first()
     if existing is not None and existing.status != IdentityCase.Status.REJECTED:
         raise ApplicationError(
-            "case_in_review", _("Your identity case is already being reviewed. We will email you."), status=409
+            RecoveryErrorCode.CASE_IN_REVIEW,
+            _("Your identity case is already being reviewed. We will email you."),
+            status=409,
         )
     clean = _sanitise_selfie(image)  # before any write: a refused file leaves nothing behind
     precheck = precheck_id_selfie(clean.content, config=precheck_config())
@@ -179,7 +183,9 @@ def identity_case_resubmit(
 ) -> IdentityCase:
     ratelimit.check(f"recovery:case-submit:{case.user_id}", limit=10, period=3600)
     if case.status != IdentityCase.Status.REJECTED:
-        raise ApplicationError("case_not_rejected", _("This case is not waiting for a new photo."), status=409)
+        raise ApplicationError(
+            RecoveryErrorCode.CASE_NOT_REJECTED, _("This case is not waiting for a new photo."), status=409
+        )
     clean_details = _clean_details(details) if details else None
     clean = _sanitise_selfie(image)
     precheck = precheck_id_selfie(clean.content, config=precheck_config())
@@ -197,7 +203,9 @@ def _resubmit(
     with transaction.atomic():
         locked = IdentityCase.objects.select_for_update().get(pk=case.pk)
         if locked.status != IdentityCase.Status.REJECTED:
-            raise ApplicationError("case_not_rejected", _("This case is not waiting for a new photo."), status=409)
+            raise ApplicationError(
+                RecoveryErrorCode.CASE_NOT_REJECTED, _("This case is not waiting for a new photo."), status=409
+            )
         locked.submissions += 1
         locked.status = IdentityCase.Status.SUBMITTED
         locked.submitted_at = timezone.now()
@@ -265,7 +273,7 @@ def identity_case_correct(
     ratelimit.check(f"recovery:case-submit:{case.user_id}", limit=10, period=3600)
     if not correction_allowed(case):
         raise ApplicationError(
-            "case_not_correctable", _("The details of this case cannot be corrected now."), status=409
+            RecoveryErrorCode.CASE_NOT_CORRECTABLE, _("The details of this case cannot be corrected now."), status=409
         )
     clean_details = _clean_details(details)
     changed = {
@@ -285,7 +293,9 @@ def identity_case_correct(
         locked = IdentityCase.objects.select_for_update().get(pk=case.pk)
         if not correction_allowed(locked):
             raise ApplicationError(
-                "case_not_correctable", _("The details of this case cannot be corrected now."), status=409
+                RecoveryErrorCode.CASE_NOT_CORRECTABLE,
+                _("The details of this case cannot be corrected now."),
+                status=409,
             )
         locked.submissions += 1
         locked.status = IdentityCase.Status.SUBMITTED
@@ -331,8 +341,10 @@ def case_for_resubmit_token(*, case_id: Any, token: str) -> IdentityCase:
     try:
         data = signing.loads(token, salt=RESUBMIT_SALT, max_age=dt.timedelta(days=conf.get("RESUBMIT_DAYS")))
     except signing.BadSignature as error:
-        raise ApplicationError("link_invalid", _("This link is invalid or has expired."), status=400) from error
+        raise ApplicationError(
+            RecoveryErrorCode.LINK_INVALID, _("This link is invalid or has expired."), status=400
+        ) from error
     case = IdentityCase.objects.filter(pk=data.get("c")).first()
     if case is None or str(case.pk) != str(case_id) or case.submissions != data.get("n"):
-        raise ApplicationError("link_invalid", _("This link is invalid or has expired."), status=400)
+        raise ApplicationError(RecoveryErrorCode.LINK_INVALID, _("This link is invalid or has expired."), status=400)
     return case

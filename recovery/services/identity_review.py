@@ -4,7 +4,6 @@ retention job."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -15,13 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from accounts.models import User
 from accounts.phone import normalize_phone
 from accounts.roles import IDENTITY_REVIEWER, SUPERVISOR, has_role, require_role
 from core.audit import audit_log
-from core.errors import ApplicationError, validation_failed
+from core.errors import ApplicationError, CommonErrorCode, validation_failed
 from core.notify import send_email
 from mfa import services as mfa_services
 from recovery import conf, selectors
+from recovery.errors import RecoveryErrorCode
 from recovery.messages import REJECTION_REASONS
 from recovery.models import (
     CaseDecision,
@@ -34,7 +35,9 @@ from recovery.services.identity_cases import case_reference, resubmit_link
 def _lock_for_review(case: IdentityCase) -> IdentityCase:
     locked = IdentityCase.objects.select_for_update().select_related("user").get(pk=case.pk)
     if locked.status not in IdentityCase.REVIEWABLE_STATUSES:
-        raise ApplicationError("case_not_reviewable", _("This case has already been decided."), status=409)
+        raise ApplicationError(
+            RecoveryErrorCode.CASE_NOT_REVIEWABLE, _("This case has already been decided."), status=409
+        )
     return locked
 
 
@@ -54,16 +57,20 @@ def _ensure_new_phone_confirmed(case: IdentityCase, confirmed_new_phone: str | N
     if confirmed != case.new_phone:
         message = _("Check the new phone number against the ID and confirm it before approving.")
         raise ApplicationError(
-            "phone_confirmation_required", message, status=400, fields={"confirm_new_phone": [message]}
+            RecoveryErrorCode.PHONE_CONFIRMATION_REQUIRED, message, status=400, fields={"confirm_new_phone": [message]}
         )
     taken = get_user_model().objects.filter(phone=case.new_phone).exclude(pk=case.user_id).exists()
     if taken:
         message = _("The new phone number belongs to another account. Contact a supervisor; nothing was changed.")
-        raise ApplicationError("phone_unavailable", message, status=409, fields={"confirm_new_phone": [message]})
+        raise ApplicationError(
+            CommonErrorCode.PHONE_UNAVAILABLE, message, status=409, fields={"confirm_new_phone": [message]}
+        )
     return str(case.new_phone)
 
 
-def _phone_set_by_identity_case(*, user: Any, phone: str, case: IdentityCase, actor: Any, request: Any) -> None:
+def _phone_set_by_identity_case(
+    *, user: User, phone: str, case: IdentityCase, actor: User, request: HttpRequest | None
+) -> None:
     """The verified new number replaces the lost one, so the next sign-in texts it.
     (Identity-verified path of the phone change: audited, the customer is emailed.)"""
     if user.phone == phone:
@@ -77,7 +84,7 @@ def _phone_set_by_identity_case(*, user: Any, phone: str, case: IdentityCase, ac
     except IntegrityError as error:  # taken concurrently since the check
         message = _("The new phone number belongs to another account. Contact a supervisor; nothing was changed.")
         raise ApplicationError(
-            "phone_unavailable", message, status=409, fields={"confirm_new_phone": [message]}
+            CommonErrorCode.PHONE_UNAVAILABLE, message, status=409, fields={"confirm_new_phone": [message]}
         ) from error
     audit_log(
         user=user,
@@ -92,7 +99,7 @@ def _phone_set_by_identity_case(*, user: Any, phone: str, case: IdentityCase, ac
 def identity_case_approve(
     *,
     case: IdentityCase,
-    actor: Any,
+    actor: User,
     note: str = "",
     confirmed_new_phone: str | None = None,
     request: HttpRequest | None = None,
@@ -104,7 +111,7 @@ def identity_case_approve(
     sets it as the account's phone."""
     require_role(actor, IDENTITY_REVIEWER)
     if actor.pk == case.user_id:
-        raise ApplicationError("permission_denied", _("You cannot review your own case."), status=403)
+        raise ApplicationError(CommonErrorCode.PERMISSION_DENIED, _("You cannot review your own case."), status=403)
     with transaction.atomic():
         locked = _lock_for_review(case)
         new_phone = _ensure_new_phone_confirmed(locked, confirmed_new_phone)
@@ -133,7 +140,9 @@ def identity_case_approve(
                 return locked
             if locked.first_approver_id == actor.pk:
                 raise ApplicationError(
-                    "second_approver_required", _("A different reviewer must give the second approval."), status=403
+                    RecoveryErrorCode.SECOND_APPROVER_REQUIRED,
+                    _("A different reviewer must give the second approval."),
+                    status=403,
                 )
         now = timezone.now()
         locked.status = IdentityCase.Status.APPROVED
@@ -182,14 +191,14 @@ def identity_case_approve(
 def identity_case_reject(
     *,
     case: IdentityCase,
-    actor: Any,
+    actor: User,
     reasons: list[str],
     note: str = "",
     request: HttpRequest | None = None,
 ) -> IdentityCase:
     require_role(actor, IDENTITY_REVIEWER)
     if actor.pk == case.user_id:
-        raise ApplicationError("permission_denied", _("You cannot review your own case."), status=403)
+        raise ApplicationError(CommonErrorCode.PERMISSION_DENIED, _("You cannot review your own case."), status=403)
     reasons = [r for r in dict.fromkeys(reasons or []) if r in REJECTION_REASONS]
     if not reasons:
         raise validation_failed({"reasons": [_("Choose at least one reason.")]})
@@ -267,19 +276,23 @@ def identity_retention_run(*, now: dt.datetime | None = None) -> dict[str, int]:
 # --------------------------------------------------------------------------- review desk
 
 
-def identity_case_claim(*, case: IdentityCase, actor: Any, release: bool = False) -> IdentityCase:
+def identity_case_claim(*, case: IdentityCase, actor: User, release: bool = False) -> IdentityCase:
     """A reviewer takes an open case (or releases it). Taking over a colleague's case or
     releasing it needs a supervisor. Audited, not shown to the customer."""
     if not selectors.can_review(actor) and not has_role(actor, SUPERVISOR):
-        raise ApplicationError("permission_denied", _("Only identity reviewers can take cases."), status=403)
+        raise ApplicationError(
+            CommonErrorCode.PERMISSION_DENIED, _("Only identity reviewers can take cases."), status=403
+        )
     with transaction.atomic():
         locked = IdentityCase.objects.select_for_update().get(pk=case.pk)
         if locked.status not in IdentityCase.REVIEWABLE_STATUSES:
-            raise ApplicationError("case_not_open", _("This case is not waiting for review."), status=409)
+            raise ApplicationError(
+                RecoveryErrorCode.CASE_NOT_OPEN, _("This case is not waiting for review."), status=409
+            )
         new_id = None if release else actor.pk
         if locked.assignee_id not in (None, actor.pk) and not has_role(actor, SUPERVISOR):
             raise ApplicationError(
-                "case_claimed",
+                RecoveryErrorCode.CASE_CLAIMED,
                 _("Another reviewer is working on this case. Ask a supervisor to reassign it."),
                 status=409,
             )

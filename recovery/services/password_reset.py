@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from allauth.account.internal.flows import password_reset as allauth_reset
 from django.contrib.auth import get_user_model
@@ -13,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
+from accounts.models import User
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from mfa import conf as mfa_conf
 from mfa import services as mfa_services
 from recovery import conf
+from recovery.errors import RecoveryErrorCode
 from recovery.models import (
     PasswordResetGrant,
 )
@@ -28,7 +29,7 @@ from recovery.tokens import PasswordResetTokenGenerator, sms_verified_for, token
 # =========================================================================== password reset
 
 
-def _reset_sms_attempt(*, request: HttpRequest, email: str, user: Any) -> str:
+def _reset_sms_attempt(*, request: HttpRequest, email: str, user: User | None) -> str:
     """Text a reset code when allowed; returns "" when a code went out, or the truthful notice.
 
     The budget and the cooldown are kept per typed address, for every address alike, so the
@@ -64,7 +65,7 @@ def _reset_sms_attempt(*, request: HttpRequest, email: str, user: Any) -> str:
     return ""
 
 
-def password_reset_request(*, request: HttpRequest, email: str, users: list[Any]) -> None:
+def password_reset_request(*, request: HttpRequest, email: str, users: list[User]) -> None:
     """Step 1 (after the captcha): the same visible outcome whether or not the address exists.
 
     Account with a phone: an SMS code now, the emailed link only after the code (step 2).
@@ -86,13 +87,15 @@ def password_reset_code_verify(*, request: HttpRequest, code: str) -> None:
     """Step 2: the SMS code; on success the single-use 24-hour link is emailed."""
     state = request.session.get(RESET_SESSION_KEY)
     if not isinstance(state, dict):
-        raise ApplicationError("reset_not_started", _("Please start the password reset again."), status=400)
+        raise ApplicationError(
+            RecoveryErrorCode.RESET_NOT_STARTED, _("Please start the password reset again."), status=400
+        )
     ratelimit.check(f"recovery:reset-code:ip:{_ip_key(request)}", limit=30, period=600)
     ratelimit.check(f"recovery:reset-code:email:{state.get('email')}", limit=10, period=600)
     uid = state.get("uid")
     user = get_user_model().objects.filter(pk=uid).first() if uid else None
     if user is None or not user.phone:
-        raise ApplicationError("sms_code_invalid", _("The code is not correct."), status=400)
+        raise ApplicationError(CommonErrorCode.TWO_FACTOR_INVALID, _("The code is not correct."), status=400)
     mfa_services.sms_code_verify(user=user, purpose=RESET_SMS_PURPOSE, code=(code or "").strip())
     _password_reset_link_send(request=request, user=user, email=state["email"])
     audit_log(user=user, event="password_reset.sms_verified", request=request)
@@ -104,7 +107,9 @@ def password_reset_code_resend(*, request: HttpRequest) -> str:
     (the earlier code is still valid / when a new one can be sent); never raises for that."""
     state = request.session.get(RESET_SESSION_KEY)
     if not isinstance(state, dict):
-        raise ApplicationError("reset_not_started", _("Please start the password reset again."), status=400)
+        raise ApplicationError(
+            RecoveryErrorCode.RESET_NOT_STARTED, _("Please start the password reset again."), status=400
+        )
     ratelimit.check(f"recovery:reset-resend:ip:{_ip_key(request)}", limit=10, period=3600)
     uid = state.get("uid")
     user = get_user_model().objects.filter(pk=uid).first() if uid else None
@@ -119,7 +124,7 @@ def password_reset_key_sms_verify(*, key: str, code: str, request: HttpRequest |
     from allauth.account.utils import url_str_to_user_pk
 
     ratelimit.check(f"recovery:reset-key-sms:ip:{_ip_key(request)}", limit=30, period=600)
-    invalid = ApplicationError("link_invalid", _("This link is invalid or has expired."), status=400)
+    invalid = ApplicationError(RecoveryErrorCode.LINK_INVALID, _("This link is invalid or has expired."), status=400)
     uidb36, _sep, token = (key or "").partition("-")
     try:
         user = get_user_model().objects.filter(pk=url_str_to_user_pk(uidb36)).first()
@@ -135,13 +140,13 @@ def password_reset_key_sms_verify(*, key: str, code: str, request: HttpRequest |
     audit_log(user=user, event="password_reset.sms_verified", request=request, data={"via": "api"})
 
 
-def _password_reset_link_send(*, request: HttpRequest, user: Any, email: str) -> None:
+def _password_reset_link_send(*, request: HttpRequest, user: User, email: str) -> None:
     # allauth builds and emails the link; our token generator records the grant.
     with sms_verified_for(user):
         allauth_reset.request_password_reset(request, email, [user], None)
 
 
-def password_reset_completed(*, user: Any, request: HttpRequest | None) -> None:
+def password_reset_completed(*, user: User, request: HttpRequest | None) -> None:
     """After allauth set the new password: every link dies, sessions end, withdrawals held.
 
     2FA is left exactly as it was: a reset never removes a second factor.

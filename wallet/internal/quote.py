@@ -20,9 +20,11 @@ from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
+from accounts.models import User
+from core.errors import ApplicationError, CommonErrorCode
 
 from .. import conf
+from ..errors import WalletErrorCode
 from ..formatting import format_crypto
 from ..models import CRYPTO_CURRENCIES, Withdrawal
 
@@ -31,7 +33,9 @@ COUNTED = (Withdrawal.Status.PENDING, Withdrawal.Status.SENT)
 
 
 def invalid(field: str, message: str) -> ApplicationError:
-    return ApplicationError("validation_failed", _("Please correct the highlighted fields."), fields={field: [message]})
+    return ApplicationError(
+        CommonErrorCode.VALIDATION_FAILED, _("Please correct the highlighted fields."), fields={field: [message]}
+    )
 
 
 def parse_amount(raw: Any, *, places: int, maximum: Decimal | None = None) -> Decimal:
@@ -108,7 +112,7 @@ def max_amount(*, currency: str, rule: conf.WithdrawalRule, available: Decimal, 
 
 def insufficient(currency: str, available: Decimal, total: Decimal) -> ApplicationError:
     return ApplicationError(
-        "insufficient_funds",
+        WalletErrorCode.INSUFFICIENT_FUNDS,
         _("Insufficient funds: %(total)s %(currency)s needed including the fee, %(available)s available.")
         % {"total": format_crypto(total), "currency": currency, "available": format_crypto(available)},
         status=400,
@@ -118,7 +122,7 @@ def insufficient(currency: str, available: Decimal, total: Decimal) -> Applicati
 
 def below_minimum(currency: str, rule: conf.WithdrawalRule) -> ApplicationError:
     return ApplicationError(
-        "below_minimum",
+        WalletErrorCode.BELOW_MINIMUM,
         _("The minimum withdrawal is %(minimum)s %(currency)s.")
         % {"minimum": format_crypto(rule.minimum), "currency": currency},
         fields={"amount": [_("Below the minimum.")]},
@@ -132,14 +136,14 @@ def limit_problems(currency: str, value: Decimal, limits: Limits) -> list[Applic
         message = _(
             "More than today's remaining withdrawal limit: %(remaining)s %(currency)s (it resets at 0:00 JST)."
         ) % {"remaining": format_crypto(daily), "currency": currency}
-        problems.append(ApplicationError("daily_limit_exceeded", message, fields={"amount": [message]}))
+        problems.append(ApplicationError(WalletErrorCode.DAILY_LIMIT_EXCEEDED, message, fields={"amount": [message]}))
     monthly = limits.monthly_remaining
     if monthly is not None and value > monthly:
         message = _(
             "More than this month's remaining withdrawal limit: %(remaining)s %(currency)s "
             "(it resets on the 1st at 0:00 JST)."
         ) % {"remaining": format_crypto(monthly), "currency": currency}
-        problems.append(ApplicationError("monthly_limit_exceeded", message, fields={"amount": [message]}))
+        problems.append(ApplicationError(WalletErrorCode.MONTHLY_LIMIT_EXCEEDED, message, fields={"amount": [message]}))
     return problems
 
 
@@ -158,14 +162,14 @@ def amount_problems(
 
 def address_not_ready(usable_at: dt.datetime) -> ApplicationError:
     return ApplicationError(
-        "address_not_ready",
+        WalletErrorCode.ADDRESS_NOT_READY,
         _("This address can be used from %(when)s (new addresses wait for your protection).")
         % {"when": formats.date_format(timezone.localtime(usable_at), "DATETIME_FORMAT")},
         status=403,
     )
 
 
-def second_factor_setup_problem(user: Any) -> ApplicationError | None:
+def second_factor_setup_problem(user: User) -> ApplicationError | None:
     if not conf.require_2fa_for_withdrawal():
         return None
     from mfa.selectors import two_factor_state
@@ -173,14 +177,14 @@ def second_factor_setup_problem(user: Any) -> ApplicationError | None:
     state = two_factor_state(user)
     if not state.get("totp") and not state.get("passkeys"):
         return ApplicationError(
-            "two_factor_setup_required",
+            CommonErrorCode.TWO_FACTOR_SETUP_REQUIRED,
             _("Set up an authenticator app or a passkey before withdrawing."),
             status=403,
         )
     return None
 
 
-def account_problems(user: Any) -> list[ApplicationError]:
+def account_problems(user: User) -> list[ApplicationError]:
     """Why this customer cannot withdraw at all now (freeze, hold, no second factor)."""
     from accounts.services import ensure_no_withdrawal_hold, ensure_not_frozen
 

@@ -166,3 +166,39 @@ def test_freezing_from_the_page_cancels_the_pending_withdrawal(client, customer,
     withdrawal.refresh_from_db()
     assert withdrawal.status == Withdrawal.Status.CANCELLED
     assert balance_of(customer, "BTC") == (Decimal("1"), Decimal("0"))
+
+
+def test_the_customers_cancel_and_the_freezes_release_the_funds_the_same_way(customer, totp_code, outbox):
+    # given two pending withdrawals of the same amount
+    fund(customer, "BTC", "1")
+    by_customer, by_freeze = _pending(customer, totp_code), _pending(customer, totp_code)
+    assert balance_of(customer, "BTC") == (Decimal("0.799"), Decimal("0.201"))
+    # when the customer cancels one and a freeze cancels the other
+    services.withdrawal_cancel(user=customer, withdrawal_id=by_customer.pk)
+    assert account_freeze(user=customer, reason="lost phone") is True
+    # then both are cancelled alike, and only who cancelled differs
+    by_customer.refresh_from_db()
+    by_freeze.refresh_from_db()
+    for row, who in ((by_customer, "customer"), (by_freeze, "freeze")):
+        assert (row.status, row.cancelled_by, row.failure_reason) == (Withdrawal.Status.CANCELLED, who, "")
+        assert row.completed_at is not None
+    releases = LedgerEntry.objects.exclude(kind=LedgerEntry.Kind.WITHDRAWAL_HOLD).filter(withdrawal__isnull=False)
+    entries = {e.withdrawal_id: e for e in releases}
+    assert len(entries) == releases.count() == 2
+    kinds = {row.pk: entries[row.pk].kind for row in (by_customer, by_freeze)}
+    assert kinds == {by_customer.pk: "withdrawal_cancel_own", by_freeze.pk: "withdrawal_cancel"}
+    customer_entry, freeze_entry = entries[by_customer.pk], entries[by_freeze.pk]
+    assert (customer_entry.available_delta, customer_entry.in_use_delta) == (Decimal("0.1005"), Decimal("-0.1005"))
+    assert (freeze_entry.available_delta, freeze_entry.in_use_delta) == (Decimal("0.1005"), Decimal("-0.1005"))
+    assert balance_of(customer, "BTC") == (Decimal("1"), Decimal("0"))
+    assert_ledger_consistent()
+    # and the audit rows carry the same facts
+    cancelled = AuditEvent.objects.get(user=customer, event="withdrawal.cancelled").data
+    frozen = AuditEvent.objects.get(user=customer, event="withdrawal.cancelled_by_freeze").data
+    assert cancelled == {
+        "withdrawal_id": by_customer.pk,
+        "currency": "BTC",
+        "amount": "0.10000000",
+        "released": "0.10050000",
+    }
+    assert frozen == {**cancelled, "withdrawal_id": by_freeze.pk}
