@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 
 from accounts.roles import OPERATOR, SUPERVISOR, SUPPORT_AGENT, has_role
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 
 EDITOR_ROLES = (OPERATOR, SUPERVISOR)
 
@@ -23,6 +23,15 @@ def can_view_search_misses(user: AbstractBaseUser | AnonymousUser) -> bool:
     return can_edit_help(user) or has_role(user, SUPPORT_AGENT)
 
 
+def _denied() -> ApplicationError:
+    return ApplicationError(CommonErrorCode.PERMISSION_DENIED, _("You do not have permission to do this."), status=403)
+
+
 def require_editor(user: AbstractBaseUser | AnonymousUser) -> None:
     if not can_edit_help(user):
-        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+        raise _denied()
+
+
+def require_search_misses_viewer(user: AbstractBaseUser | AnonymousUser) -> None:
+    if not can_view_search_misses(user):
+        raise _denied()

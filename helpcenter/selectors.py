@@ -15,7 +15,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
 from core.memo import Expiring
 
 from . import conf
@@ -33,7 +32,7 @@ from .models import (
     SearchMiss,
     SynonymRule,
 )
-from .permissions import can_view_search_misses, require_editor
+from .permissions import require_editor, require_search_misses_viewer
 
 SHIPPED_SYNONYMS = Path(__file__).resolve().parent / "internal" / "synonyms.txt"
 MAX_QUERY_LENGTH = 200
@@ -324,16 +323,14 @@ def inquiry_prefill_text(*, step: str = "", article: str = "", language: str) ->
 
 
 def search_misses_for_staff(*, user: Any, limit: int = 200) -> list[SearchMiss]:
-    if not can_view_search_misses(user):
-        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+    require_search_misses_viewer(user)
     return list(SearchMiss.objects.order_by("-count", "-last_seen")[:limit])
 
 
 def unhelpful_articles_for_staff(*, user: Any, limit: int = 100) -> list[dict[str, Any]]:
     """The editors' list of articles answered "No": counts, what was missing (by reason)
     and the latest comments, worst first."""
-    if not can_view_search_misses(user):
-        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+    require_search_misses_viewer(user)
     articles = list(Article.objects.filter(helpful_no__gt=0).order_by("-helpful_no", "slug")[:limit])
     by_article: dict[int, list[ArticleFeedback]] = {}
     for fb in ArticleFeedback.objects.filter(article__in=articles).order_by("-created_at"):

@@ -20,6 +20,7 @@ from core.errors import ApplicationError, validation_failed
 
 from . import conf, selectors
 from .cachekeys import ANNOUNCEMENTS_CACHE_KEY
+from .errors import HelpCentreErrorCode
 from .internal import content as content_files
 from .internal.index import bump_generation, index_article, index_translation
 from .internal.synonyms import SynonymTable
@@ -218,7 +219,9 @@ def article_feedback_record(
         raise validation_failed(errors)
     if not ArticleVote.objects.filter(article=article, visitor=visitor, helpful=False).exists():
         raise ApplicationError(
-            "feedback_without_vote", _("Answer “No” to “Was this article helpful?” first."), status=409
+            HelpCentreErrorCode.FEEDBACK_WITHOUT_VOTE,
+            _("Answer “No” to “Was this article helpful?” first."),
+            status=409,
         )
     feedback, _created = ArticleFeedback.objects.update_or_create(
         article=article,

@@ -13,7 +13,7 @@ from ninja import Status as HttpStatus
 from ninja.files import UploadedFile
 
 from api.auth import customer_auth
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from support import selectors, services
 from support.models import Attachment, Category, Inquiry, Message, Priority, Status
 from support.presenters import channel_dict, hours_text
@@ -227,11 +227,11 @@ def _parse_fields(request: HttpRequest, raw: str | None) -> dict[str, Any]:
             parsed = json.loads(raw)
         except ValueError:
             raise ApplicationError(
-                "validation_failed", "fields must be a JSON object", fields={"fields": ["invalid JSON"]}
+                CommonErrorCode.VALIDATION_FAILED, "fields must be a JSON object", fields={"fields": ["invalid JSON"]}
             ) from None
         if not isinstance(parsed, dict):
             raise ApplicationError(
-                "validation_failed", "fields must be a JSON object", fields={"fields": ["not an object"]}
+                CommonErrorCode.VALIDATION_FAILED, "fields must be a JSON object", fields={"fields": ["not an object"]}
             )
         data.update(parsed)
     # also accept fields[key] / fields.key form keys

@@ -17,6 +17,7 @@ from core.errors import ApplicationError, validation_failed
 from core.notify import send_email
 from core.uploads import ALL_KINDS, sanitise_upload
 from support import conf, selectors
+from support.errors import SupportErrorCode
 from support.internal import search
 from support.internal import sla as sla_rules
 from support.internal.fields import fold, normalise_text
@@ -62,7 +63,7 @@ def _upload_budget(files: Sequence[Any], uploader: str | None) -> None:
         message = _("You have uploaded the most files allowed in 24 hours (%(n)s). Please try again tomorrow.") % {
             "n": limit
         }
-        raise ApplicationError("upload_limit", message, status=429, fields={"attachments": [message]})
+        raise ApplicationError(SupportErrorCode.UPLOAD_LIMIT, message, status=429, fields={"attachments": [message]})
     for _file in files:
         ratelimit.hit(key, period=period)
 
@@ -71,7 +72,7 @@ def _sanitise_all(files: Sequence[Any], *, uploader: str | None = None) -> list[
     files = [f for f in files if f is not None]
     if len(files) > conf.max_attachments():
         raise ApplicationError(
-            "too_many_files",
+            SupportErrorCode.TOO_MANY_FILES,
             _("You can attach at most %(n)s files.") % {"n": conf.max_attachments()},
             fields={"attachments": [_("You can attach at most %(n)s files.") % {"n": conf.max_attachments()}]},
         )

@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from accounts.phone import normalize_phone
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError, validation_failed
+from core.errors import ApplicationError, CommonErrorCode, validation_failed
 from support import conf, selectors
+from support.errors import SupportErrorCode
 from support.models import (
     CallbackRequest,
     Inquiry,
@@ -47,12 +48,14 @@ def callback_request(
     """
     now = now or timezone.now()
     if customer is None or not customer.is_authenticated:
-        raise ApplicationError("not_authenticated", _("Please sign in to request a callback."), status=401)
+        raise ApplicationError(
+            CommonErrorCode.NOT_AUTHENTICATED, _("Please sign in to request a callback."), status=401
+        )
     status = selectors.phone_status(now=now)
     if not status.open_now:
         when = timezone.localtime(status.next_open).strftime("%Y-%m-%d %H:%M") if status.next_open else ""
         raise ApplicationError(
-            "callback_closed",
+            SupportErrorCode.CALLBACK_CLOSED,
             _("The phone line is closed now. It opens at %(when)s (JST).") % {"when": when}
             if when
             else _("The phone line is closed now."),

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError, not_found, validation_failed
+from core.errors import ApplicationError, CommonErrorCode, not_found, validation_failed
 from support import conf, selectors
+from support.errors import SupportErrorCode
 from support.internal.fields import validate_inquiry
 from support.models import (
     Inquiry,
@@ -64,7 +65,9 @@ def inquiry_create(
     now = now or timezone.now()
     is_guest = customer is None
     if is_guest and not guest_email:
-        raise ApplicationError("not_authenticated", _("Please sign in or confirm your email address."), status=401)
+        raise ApplicationError(
+            CommonErrorCode.NOT_AUTHENTICATED, _("Please sign in or confirm your email address."), status=401
+        )
     try:
         category = selectors.category_by_slug(category_slug, guest=is_guest) if category_slug else None
     except Http404:
@@ -100,7 +103,7 @@ def inquiry_create(
         )
         if existing is not None:
             raise ApplicationError(
-                "open_inquiry_exists",
+                SupportErrorCode.OPEN_INQUIRY_EXISTS,
                 _("You already have an open inquiry in this category (%(ref)s). Please add to it instead.")
                 % {"ref": existing.reference},
                 status=409,
@@ -175,7 +178,7 @@ def _customer_may_reply(inquiry: Inquiry, now: dt.datetime) -> None:
         and now - inquiry.resolved_at > dt.timedelta(days=conf.reopen_days())
     ):
         raise ApplicationError(
-            "inquiry_closed",
+            SupportErrorCode.INQUIRY_CLOSED,
             _("This inquiry is closed. Please send a new inquiry and mention %(ref)s.") % {"ref": inquiry.reference},
             status=409,
         )
@@ -243,7 +246,7 @@ def inquiry_freeze_offer_accept(
     from accounts.services import account_freeze
 
     if user is None or not user.is_authenticated:
-        raise ApplicationError("not_authenticated", _("Please sign in."), status=401)
+        raise ApplicationError(CommonErrorCode.NOT_AUTHENTICATED, _("Please sign in."), status=401)
     reason = f"Customer request via support inquiry {inquiry.reference}" if inquiry else "Customer request via support"
     frozen = account_freeze(user=user, reason=reason, request=request)
     if inquiry is not None:

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from core.audit import audit_log
-from core.errors import ApplicationError, not_found, validation_failed
+from core.errors import ApplicationError, CommonErrorCode, not_found, validation_failed
 from support import selectors
+from support.errors import SupportErrorCode
 from support.internal import canned as canned_text
 from support.internal.fields import normalise_text
 from support.models import (
@@ -57,7 +58,9 @@ STAFF_TRANSITIONS: dict[str, set[str]] = {
 
 def _require_staff(user: Any) -> None:
     if not selectors.is_support_staff(user):
-        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+        raise ApplicationError(
+            CommonErrorCode.PERMISSION_DENIED, _("You do not have permission to do this."), status=403
+        )
 
 
 def _staff_locked(user: Any, inquiry: Inquiry) -> Inquiry:
@@ -97,7 +100,7 @@ def _check_not_changed(locked: Inquiry, seen_event: int | None, agent: Any) -> N
     else:
         who = _("the system")
     raise ApplicationError(
-        "inquiry_changed",
+        SupportErrorCode.INQUIRY_CHANGED,
         _(
             "%(who)s changed this inquiry after you opened it. Nothing was saved: read the latest "
             "history, then send again (your text is kept)."
@@ -115,14 +118,17 @@ def _apply_priority(locked: Inquiry, *, agent: Any, priority: int, now: dt.datet
         return
     if locked.category.priority_locked and priority != locked.category.default_priority:
         raise ApplicationError(
-            "priority_locked", _("The priority of this category cannot be changed (security is always urgent).")
+            SupportErrorCode.PRIORITY_LOCKED,
+            _("The priority of this category cannot be changed (security is always urgent)."),
         )
     if (
         priority > locked.priority
         and not roles.has_role(agent, roles.SUPERVISOR)
         and locked.priority == Priority.URGENT
     ):
-        raise ApplicationError("permission_denied", _("Only a supervisor can lower an urgent inquiry."), status=403)
+        raise ApplicationError(
+            CommonErrorCode.PERMISSION_DENIED, _("Only a supervisor can lower an urgent inquiry."), status=403
+        )
     old = locked.priority
     locked.priority = priority
     _apply_sla(locked, start=locked.created_at)
@@ -225,6 +231,7 @@ def inquiry_reply_staff(
 
 def _check_transition(old: str, new: str) -> None:
     if new not in STAFF_TRANSITIONS.get(old, set()):
+        # TODO(coordinator): wallet answers invalid_transition too; CommonErrorCode.INVALID_TRANSITION
         raise ApplicationError(
             "invalid_transition",
             _("This status change is not possible."),
@@ -282,7 +289,7 @@ def inquiry_assign(
         if new_id is not None and new_id != agent.pk:
             roles.require_role(agent, roles.SUPERVISOR)
             if locked.queue_id not in {q.id for q in selectors.visible_queues_for_staff(assignee)}:
-                raise ApplicationError("invalid_assignee", _("This person cannot work on this queue."))
+                raise ApplicationError(SupportErrorCode.INVALID_ASSIGNEE, _("This person cannot work on this queue."))
         if locked.assignee_id not in (None, agent.pk, new_id):
             # taking over or releasing a colleague's inquiry
             roles.require_role(agent, roles.SUPERVISOR)
@@ -321,7 +328,7 @@ def inquiry_move(
         leaves_security = old.is_security and not target.is_security
         if leaves_security and len(reason) < 5:
             raise ApplicationError(
-                "reason_required",
+                SupportErrorCode.REASON_REQUIRED,
                 _("Moving an inquiry out of the security queue needs a reason (at least 5 characters)."),
                 fields={"reason": [_("Please write why this is not a security matter.")]},
             )
@@ -360,6 +367,7 @@ def customer_freeze_by_staff(*, agent: Any, inquiry: Inquiry, request: HttpReque
     roles.require_role(agent, roles.SECURITY_AGENT)
     locked_view = selectors.inquiry_for_staff(user=agent, inquiry_id=inquiry.pk)
     if locked_view.customer is None:
+        # TODO(coordinator): chat answers no_account too; CommonErrorCode.NO_ACCOUNT
         raise ApplicationError("no_account", _("This inquiry is not linked to an account."))
     frozen = account_freeze(
         user=locked_view.customer, reason=f"Support inquiry {inquiry.reference}", actor=agent, request=request

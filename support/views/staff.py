@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from core.errors import ApplicationError
 from support import selectors, services
+from support.errors import SupportErrorCode
 from support.internal import presence
 from support.models import Inquiry, Priority, Status
 from support.presenters import (
@@ -227,7 +228,9 @@ def staff_action(request: HttpRequest, inquiry_id: int, action: str) -> HttpResp
             elif target:
                 assignee = get_user_model().objects.filter(pk=int(target), is_staff=True).first()
                 if assignee is None:
-                    raise ApplicationError("invalid_assignee", _("This person cannot work on this queue."))
+                    raise ApplicationError(
+                        SupportErrorCode.INVALID_ASSIGNEE, _("This person cannot work on this queue.")
+                    )
             services.inquiry_assign(agent=agent, inquiry=inquiry, assignee=assignee, seen_event=seen)
             messages.success(request, _("Assignment changed."))
         elif action == "move":
@@ -246,7 +249,7 @@ def staff_action(request: HttpRequest, inquiry_id: int, action: str) -> HttpResp
         else:
             raise Http404
     except ApplicationError as exc:
-        if action in ("reply", "move") or exc.code == "inquiry_changed":
+        if action in ("reply", "move") or exc.code == SupportErrorCode.INQUIRY_CHANGED:
             # nothing was saved: show the page again with what the agent typed, and the
             # latest thread and history (a collision or a validation error loses nothing)
             messages.error(request, exc.message)
