@@ -9,12 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.memo import Expiring
 
 from . import conf
@@ -151,7 +153,7 @@ def article_for_public(*, slug: str, language: str) -> ArticleTranslation:
     return translations[0]
 
 
-def article_for_staff(*, user: Any, slug: str) -> Article:
+def article_for_staff(*, user: User | AnonymousUser, slug: str) -> Article:
 
     require_editor(user)
     article = Article.objects.select_related("category").filter(slug=slug).first()
@@ -191,7 +193,7 @@ def category_for_public(*, slug: str, language: str) -> dict[str, Any]:
     raise Http404(_("Not found."))
 
 
-def articles_for_staff(*, user: Any) -> list[Article]:
+def articles_for_staff(*, user: User | AnonymousUser) -> list[Article]:
 
     require_editor(user)
     return list(Article.objects.select_related("category").prefetch_related("translations"))
@@ -322,12 +324,12 @@ def inquiry_prefill_text(*, step: str = "", article: str = "", language: str) ->
 # ---- search misses ----------------------------------------------------------------------
 
 
-def search_misses_for_staff(*, user: Any, limit: int = 200) -> list[SearchMiss]:
+def search_misses_for_staff(*, user: User | AnonymousUser, limit: int = 200) -> list[SearchMiss]:
     require_search_misses_viewer(user)
     return list(SearchMiss.objects.order_by("-count", "-last_seen")[:limit])
 
 
-def unhelpful_articles_for_staff(*, user: Any, limit: int = 100) -> list[dict[str, Any]]:
+def unhelpful_articles_for_staff(*, user: User | AnonymousUser, limit: int = 100) -> list[dict[str, Any]]:
     """The editors' list of articles answered "No": counts, what was missing (by reason)
     and the latest comments, worst first."""
     require_search_misses_viewer(user)
@@ -420,7 +422,7 @@ def sign_in_maintenance(*, now: Any = None, data: dict[str, list[Announcement]] 
     return None
 
 
-def announcements_for_staff(*, user: Any) -> list[Announcement]:
+def announcements_for_staff(*, user: User | AnonymousUser) -> list[Announcement]:
 
     require_editor(user)
     return list(Announcement.objects.order_by("-starts_at")[:200])

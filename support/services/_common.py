@@ -9,9 +9,11 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core import ratelimit
 from core.errors import ApplicationError, validation_failed
 from core.notify import send_email
@@ -47,9 +49,15 @@ def _new_reference() -> str:
     return "Q-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
-def _event(inquiry: Inquiry, kind: str, *, actor: Any = None, now: dt.datetime, **data: Any) -> None:
+def _event(
+    inquiry: Inquiry, kind: str, *, actor: User | AnonymousUser | None = None, now: dt.datetime, **data: Any
+) -> None:
     InquiryEvent.objects.create(
-        inquiry=inquiry, actor=actor if getattr(actor, "pk", None) else None, kind=kind, data=data, created_at=now
+        inquiry=inquiry,
+        actor=actor if isinstance(actor, User) and actor.pk else None,
+        kind=kind,
+        data=data,
+        created_at=now,
     )
 
 
@@ -162,7 +170,9 @@ def _apply_sla(inquiry: Inquiry, *, start: dt.datetime) -> None:
     inquiry.resolution_due_at = due.resolution_due_at
 
 
-def _set_status(inquiry: Inquiry, new: str, *, actor: Any, now: dt.datetime, reason: str = "") -> None:
+def _set_status(
+    inquiry: Inquiry, new: str, *, actor: User | AnonymousUser | None, now: dt.datetime, reason: str = ""
+) -> None:
     old = inquiry.status
     if old == new:
         return

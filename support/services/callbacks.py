@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.phone import normalize_phone
 from core import ratelimit
 from core.audit import audit_log
@@ -32,7 +33,7 @@ from support.services.counters import _count
 
 def callback_request(
     *,
-    customer: Any,
+    customer: User | AnonymousUser | None,
     phone: str,
     preferred: str,
     category_slug: str,

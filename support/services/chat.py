@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core.audit import audit_log
 from support.models import (
     Category,
@@ -32,7 +32,7 @@ def inquiry_create_from_chat(
     *,
     category: Category,
     queue: Queue,
-    customer: Any,
+    customer: User | None,
     guest_email: str,
     language: str,
     first_message: str,

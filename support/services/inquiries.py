@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core import ratelimit
 from core.audit import audit_log
 from core.errors import ApplicationError, CommonErrorCode, not_found, validation_failed
@@ -49,7 +51,7 @@ def inquiry_create(
     category_slug: str,
     fields: dict[str, Any] | None,
     description: Any,
-    customer: Any = None,
+    customer: User | None = None,
     guest_email: str = "",
     subtopic_slug: str = "",
     attachments: Sequence[Any] = (),
@@ -188,7 +190,7 @@ def inquiry_reply_customer(
     *,
     inquiry: Inquiry,
     body: Any,
-    user: Any = None,
+    user: User | None = None,
     guest_email: str = "",
     attachments: Sequence[Any] = (),
     request: HttpRequest | None = None,
@@ -224,7 +226,7 @@ def inquiry_reply_customer(
 
 
 def inquiry_close_customer(
-    *, inquiry: Inquiry, user: Any = None, guest_email: str = "", now: dt.datetime | None = None
+    *, inquiry: Inquiry, user: User | None = None, guest_email: str = "", now: dt.datetime | None = None
 ) -> None:
     now = now or timezone.now()
     with transaction.atomic():
@@ -240,7 +242,7 @@ def inquiry_close_customer(
 
 
 def inquiry_freeze_offer_accept(
-    *, user: Any, inquiry: Inquiry | None = None, request: HttpRequest | None = None
+    *, user: User | AnonymousUser | None, inquiry: Inquiry | None = None, request: HttpRequest | None = None
 ) -> bool:
     """The signed-in customer accepts the immediate freeze offered on security inquiries."""
     from accounts.services import account_freeze

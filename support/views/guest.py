@@ -19,12 +19,11 @@ from support import conf, selectors, services
 from support.views._common import (
     GUEST_NEXT_SESSION_KEY,
     GUEST_SESSION_KEY,
-    _files,
     _form_context,
     _guest_email,
     _lang,
     _submit,
-    _thread_context,
+    _thread_page,
 )
 
 # --------------------------------------------------------------------------- guests
@@ -136,20 +135,4 @@ def guest_new(request: HttpRequest, slug: str) -> HttpResponse:
 def guest_inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     email = _require_guest(request)
     inquiry = selectors.inquiry_for_guest(email=email, inquiry_id=inquiry_id)
-    status = 200
-    if request.method == "POST":
-        try:
-            services.inquiry_reply_customer(
-                inquiry=inquiry,
-                guest_email=email,
-                body=request.POST.get("body", ""),
-                attachments=_files(request),
-                request=request,
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            status = 400
-        else:
-            messages.success(request, _("Your reply was sent."))
-            return redirect("support:guest_inquiry", inquiry_id=inquiry.pk)
-    return render(request, "support/inquiry.html", _thread_context(inquiry, guest=True), status=status)
+    return _thread_page(request, inquiry, guest_email=email)

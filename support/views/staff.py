@@ -25,7 +25,7 @@ from support.presenters import (
     sla_clock,
     sla_state,
 )
-from support.views._common import _field_labels, _files, _lang
+from support.views._common import _field_labels, _files, _lang, signed_in_user
 from support.views._common import staff_only as _staff_only
 
 # --------------------------------------------------------------------------- staff console
@@ -109,7 +109,7 @@ def _identity_case_rows(user: Any, cases: list[Any] | None) -> list[dict[str, An
 def staff_inquiry_context(
     request: HttpRequest, inquiry: Inquiry, *, draft: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    user = request.user
+    user = signed_in_user(request)
     language = _lang()
     canned = [
         {
@@ -169,8 +169,8 @@ def staff_inquiry_context(
 
 @_staff_only
 def staff_inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
-    inquiry = selectors.inquiry_for_staff(user=request.user, inquiry_id=inquiry_id)
-    user = request.user
+    user = signed_in_user(request)
+    inquiry = selectors.inquiry_for_staff(user=user, inquiry_id=inquiry_id)
     presence.touch(inquiry_id=inquiry.pk, agent_id=_pk(user), name=_agent_name(user), mode=presence.VIEWING)
     return render(request, "support/staff_inquiry.html", staff_inquiry_context(request, inquiry))
 
@@ -193,8 +193,8 @@ def _agent_name(user: Any) -> str:
 @_staff_only
 @require_POST
 def staff_action(request: HttpRequest, inquiry_id: int, action: str) -> HttpResponse:
-    inquiry = selectors.inquiry_for_staff(user=request.user, inquiry_id=inquiry_id)
-    agent = request.user
+    agent = signed_in_user(request)
+    inquiry = selectors.inquiry_for_staff(user=agent, inquiry_id=inquiry_id)
     post = request.POST
     seen = _seen(post.get("seen"))
     try:
