@@ -31,7 +31,7 @@ from support.models import (
     Message,
     Status,
 )
-from support.services.counters import _move_count
+from support.services.counters import _count, _move_count
 
 ACTIVE_VALUES = {s.value for s in ACTIVE_STATUSES}
 
@@ -168,6 +168,20 @@ def _apply_sla(inquiry: Inquiry, *, start: dt.datetime) -> None:
     )
     inquiry.first_response_due_at = due.first_response_due_at
     inquiry.resolution_due_at = due.resolution_due_at
+
+
+def _save_new(inquiry: Inquiry, *search_extra: str, now: dt.datetime) -> None:
+    """Save an inquiry being opened (a form, a callback request, a chat): its SLA clock from
+    ``now``, a fresh reference, its search terms (plus ``search_extra``) and the queue's count
+    of new inquiries."""
+    _apply_sla(inquiry, start=now)
+    for _attempt in range(5):
+        inquiry.reference = _new_reference()
+        if not Inquiry.objects.filter(reference=inquiry.reference).exists():
+            break
+    _refresh_search(inquiry, *search_extra)
+    inquiry.save()
+    _count(inquiry.queue_id, Status.NEW, +1)
 
 
 def _set_status(

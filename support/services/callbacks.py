@@ -27,8 +27,7 @@ from support.models import (
     Queue,
     Status,
 )
-from support.services._common import _apply_sla, _event, _new_reference, _notify_customer, _refresh_search
-from support.services.counters import _count
+from support.services._common import _event, _notify_customer, _save_new
 
 
 def callback_request(
@@ -114,14 +113,7 @@ def callback_request(
             created_at=now,
             updated_at=now,
         )
-        _apply_sla(inquiry, start=now)
-        for _attempt in range(5):
-            inquiry.reference = _new_reference()
-            if not Inquiry.objects.filter(reference=inquiry.reference).exists():
-                break
-        _refresh_search(inquiry, number)
-        inquiry.save()
-        _count(queue.id, Status.NEW, +1)
+        _save_new(inquiry, number, now=now)
         Message.objects.create(
             inquiry=inquiry, author=customer, kind=MessageKind.CUSTOMER, body=description, created_at=now
         )

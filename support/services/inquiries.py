@@ -30,18 +30,16 @@ from support.models import (
     Subtopic,
 )
 from support.services._common import (
-    _apply_sla,
     _clean_body,
     _event,
     _lock,
-    _new_reference,
     _notify_customer,
     _refresh_search,
     _sanitise_all,
+    _save_new,
     _set_status,
     _store_attachments,
 )
-from support.services.counters import _count
 
 # --------------------------------------------------------------------------- customers
 
@@ -138,14 +136,7 @@ def inquiry_create(
             created_at=now,
             updated_at=now,
         )
-        _apply_sla(inquiry, start=now)
-        for _attempt in range(5):
-            inquiry.reference = _new_reference()
-            if not Inquiry.objects.filter(reference=inquiry.reference).exists():
-                break
-        _refresh_search(inquiry)
-        inquiry.save()
-        _count(queue.id, Status.NEW, +1)
+        _save_new(inquiry, now=now)
         message = Message.objects.create(
             inquiry=inquiry, author=customer, kind=MessageKind.CUSTOMER, body=description_text, created_at=now
         )

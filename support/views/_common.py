@@ -99,6 +99,30 @@ def _submit(request: HttpRequest, category: Category, *, guest_email: str = "") 
     )
 
 
+def _form_page(request: HttpRequest, category: Category, *, guest_email: str = "") -> HttpResponse:
+    """A category's inquiry form for a signed-in customer or (``guest_email``) a confirmed
+    guest, pre-filled from the link, and its POST: sent, to the new inquiry; refused, the form
+    again with what was typed (the customer's page answers the service's 409/429, a guest's
+    always 400)."""
+    guest = bool(guest_email)
+    values: dict[str, Any] = selectors.inquiry_prefill(category=category, params=request.GET, language=_lang())
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        values = dict(request.POST.items())
+        try:
+            inquiry = _submit(request, category, guest_email=guest_email)
+        except ApplicationError as exc:
+            errors = exc.fields
+            messages.error(request, exc.message)
+            status = exc.status if not guest and exc.status in (400, 409, 429) else 400
+        else:
+            messages.success(request, _("Thank you. Your inquiry %(ref)s was received.") % {"ref": inquiry.reference})
+            return redirect("support:guest_inquiry" if guest else "support:inquiry", inquiry_id=inquiry.pk)
+    context = _form_context(request, category, values=values, errors=errors, guest=guest)
+    return render(request, "support/new_form.html", context, status=status)
+
+
 GUEST_NEXT_SESSION_KEY = "support_guest_next"
 
 

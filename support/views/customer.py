@@ -22,12 +22,11 @@ from support.presenters import (
 )
 from support.views._common import (
     GUEST_NEXT_SESSION_KEY,
-    _form_context,
+    _form_page,
     _guest_email,
     _lang,
     _prefill_query,
     _serve,
-    _submit,
     _thread_page,
     signed_in_user,
 )
@@ -147,23 +146,7 @@ def new_inquiry(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def new_inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
-    category = selectors.category_by_slug(slug)
-    values: dict[str, Any] = selectors.inquiry_prefill(category=category, params=request.GET, language=_lang())
-    errors: dict[str, list[str]] = {}
-    status = 200
-    if request.method == "POST":
-        values = dict(request.POST.items())
-        try:
-            inquiry = _submit(request, category)
-        except ApplicationError as exc:
-            errors = exc.fields
-            messages.error(request, exc.message)
-            status = exc.status if exc.status in (400, 409, 429) else 400
-        else:
-            messages.success(request, _("Thank you. Your inquiry %(ref)s was received.") % {"ref": inquiry.reference})
-            return redirect("support:inquiry", inquiry_id=inquiry.pk)
-    context = _form_context(request, category, values=values, errors=errors, guest=False)
-    return render(request, "support/new_form.html", context, status=status)
+    return _form_page(request, selectors.category_by_slug(slug))
 
 
 @login_required
