@@ -14,6 +14,7 @@ from core import ratelimit
 from core.errors import ApplicationError
 
 from . import conf, selectors, services
+from .errors import HelpCentreErrorCode
 from .internal import troubleshooter
 
 router = Router(tags=["help"])
@@ -127,14 +128,19 @@ class HelpVoteOut(Schema):
     helpful_no: int
 
 
-@router.post("/help/articles/{slug}/vote", response=HelpVoteOut, summary="Was this helpful? (one answer per visitor)")
-def help_article_vote(request: HttpRequest, slug: str, payload: HelpVoteIn) -> dict[str, int]:
-    # The vote counts for the visitor's session, and the endpoint takes no CSRF token (apps
-    # call it). A page on another site can only post forms (form-encoded or text/plain), not
-    # JSON, without a CORS preflight we never grant: requiring JSON keeps such forms out.
+def _require_json(request: HttpRequest) -> None:
+    # The vote and feedback count for the visitor's session, and the endpoints take no CSRF
+    # token (apps call them). A page on another site can only post forms (form-encoded or
+    # text/plain), not JSON, without a CORS preflight we never grant: requiring JSON keeps
+    # such forms out.
     if request.content_type != "application/json":
         message = _("Send the vote as JSON (Content-Type: application/json).")
-        raise ApplicationError("unsupported_media_type", message, status=415)
+        raise ApplicationError(HelpCentreErrorCode.UNSUPPORTED_MEDIA_TYPE, message, status=415)
+
+
+@router.post("/help/articles/{slug}/vote", response=HelpVoteOut, summary="Was this helpful? (one answer per visitor)")
+def help_article_vote(request: HttpRequest, slug: str, payload: HelpVoteIn) -> dict[str, int]:
+    _require_json(request)
     t = selectors.article_for_public(slug=slug, language="ja")
     yes, no = services.article_vote(
         article=t.article,
@@ -161,9 +167,7 @@ class HelpFeedbackOut(Schema):
     summary="After a “No” vote: what was missing (for the editors)",
 )
 def help_article_feedback(request: HttpRequest, slug: str, payload: HelpFeedbackIn) -> dict[str, bool]:
-    if request.content_type != "application/json":
-        message = _("Send the vote as JSON (Content-Type: application/json).")
-        raise ApplicationError("unsupported_media_type", message, status=415)
+    _require_json(request)
     t = selectors.article_for_public(slug=slug, language="ja")
     services.article_feedback_record(
         article=t.article,

@@ -9,13 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
+from accounts.models import User
 from core.memo import Expiring
 
 from . import conf
@@ -33,7 +34,7 @@ from .models import (
     SearchMiss,
     SynonymRule,
 )
-from .permissions import can_view_search_misses, require_editor
+from .permissions import require_editor, require_search_misses_viewer
 
 SHIPPED_SYNONYMS = Path(__file__).resolve().parent / "internal" / "synonyms.txt"
 MAX_QUERY_LENGTH = 200
@@ -152,7 +153,7 @@ def article_for_public(*, slug: str, language: str) -> ArticleTranslation:
     return translations[0]
 
 
-def article_for_staff(*, user: Any, slug: str) -> Article:
+def article_for_staff(*, user: User | AnonymousUser, slug: str) -> Article:
 
     require_editor(user)
     article = Article.objects.select_related("category").filter(slug=slug).first()
@@ -192,7 +193,7 @@ def category_for_public(*, slug: str, language: str) -> dict[str, Any]:
     raise Http404(_("Not found."))
 
 
-def articles_for_staff(*, user: Any) -> list[Article]:
+def articles_for_staff(*, user: User | AnonymousUser) -> list[Article]:
 
     require_editor(user)
     return list(Article.objects.select_related("category").prefetch_related("translations"))
@@ -323,17 +324,15 @@ def inquiry_prefill_text(*, step: str = "", article: str = "", language: str) ->
 # ---- search misses ----------------------------------------------------------------------
 
 
-def search_misses_for_staff(*, user: Any, limit: int = 200) -> list[SearchMiss]:
-    if not can_view_search_misses(user):
-        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+def search_misses_for_staff(*, user: User | AnonymousUser, limit: int = 200) -> list[SearchMiss]:
+    require_search_misses_viewer(user)
     return list(SearchMiss.objects.order_by("-count", "-last_seen")[:limit])
 
 
-def unhelpful_articles_for_staff(*, user: Any, limit: int = 100) -> list[dict[str, Any]]:
+def unhelpful_articles_for_staff(*, user: User | AnonymousUser, limit: int = 100) -> list[dict[str, Any]]:
     """The editors' list of articles answered "No": counts, what was missing (by reason)
     and the latest comments, worst first."""
-    if not can_view_search_misses(user):
-        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+    require_search_misses_viewer(user)
     articles = list(Article.objects.filter(helpful_no__gt=0).order_by("-helpful_no", "slug")[:limit])
     by_article: dict[int, list[ArticleFeedback]] = {}
     for fb in ArticleFeedback.objects.filter(article__in=articles).order_by("-created_at"):
@@ -423,7 +422,7 @@ def sign_in_maintenance(*, now: Any = None, data: dict[str, list[Announcement]] 
     return None
 
 
-def announcements_for_staff(*, user: Any) -> list[Announcement]:
+def announcements_for_staff(*, user: User | AnonymousUser) -> list[Announcement]:
 
     require_editor(user)
     return list(Announcement.objects.order_by("-starts_at")[:200])

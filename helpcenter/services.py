@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -14,12 +14,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core import ratelimit
 from core.audit import audit_log
 from core.errors import ApplicationError, validation_failed
 
 from . import conf, selectors
 from .cachekeys import ANNOUNCEMENTS_CACHE_KEY
+from .errors import HelpCentreErrorCode
 from .internal import content as content_files
 from .internal.index import bump_generation, index_article, index_translation
 from .internal.synonyms import SynonymTable
@@ -40,7 +42,12 @@ from .permissions import require_editor
 
 
 def article_create(
-    *, actor: Any, slug: str, category: Category, position: int = 100, request: HttpRequest | None = None
+    *,
+    actor: User | AnonymousUser,
+    slug: str,
+    category: Category,
+    position: int = 100,
+    request: HttpRequest | None = None,
 ) -> Article:
     require_editor(actor)
     if Article.objects.filter(slug=slug).exists():
@@ -60,7 +67,7 @@ def article_create(
 @transaction.atomic
 def article_update(
     *,
-    actor: Any,
+    actor: User | AnonymousUser,
     article: Article,
     category: Category,
     position: int,
@@ -93,7 +100,7 @@ def article_update(
 @transaction.atomic
 def article_translation_save(
     *,
-    actor: Any,
+    actor: User | AnonymousUser,
     article: Article,
     language: str,
     title: str,
@@ -103,7 +110,7 @@ def article_translation_save(
     request: HttpRequest | None = None,
 ) -> ArticleTranslation:
     """Save one language version; the search index is updated in this same transaction."""
-    require_editor(actor)
+    editor = require_editor(actor)
     errors: dict[str, list[str]] = {}
     if language not in ("ja", "en"):
         errors["language"] = [_("Choose Japanese or English.")]
@@ -124,7 +131,7 @@ def article_translation_save(
             "body_markdown": body_markdown,
             "body_html": render_markdown(body_markdown),
             "updated_at": now,
-            "updated_by": actor if getattr(actor, "pk", None) else None,
+            "updated_by": editor,
         },
     )
     Article.objects.filter(pk=article.pk).update(updated_at=now)
@@ -218,7 +225,9 @@ def article_feedback_record(
         raise validation_failed(errors)
     if not ArticleVote.objects.filter(article=article, visitor=visitor, helpful=False).exists():
         raise ApplicationError(
-            "feedback_without_vote", _("Answer “No” to “Was this article helpful?” first."), status=409
+            HelpCentreErrorCode.FEEDBACK_WITHOUT_VOTE,
+            _("Answer “No” to “Was this article helpful?” first."),
+            status=409,
         )
     feedback, _created = ArticleFeedback.objects.update_or_create(
         article=article,
@@ -251,27 +260,22 @@ def search_miss_record(*, query: str, language: str) -> None:
             SearchMiss.objects.filter(query=text, language=language).update(count=F("count") + 1, last_seen=now)
 
 
-def search_miss_dismiss(*, actor: Any, miss: SearchMiss, request: HttpRequest | None = None) -> None:
+def search_miss_dismiss(*, actor: User | AnonymousUser, miss: SearchMiss, request: HttpRequest | None = None) -> None:
     require_editor(actor)
     miss.delete()
 
 
 @transaction.atomic
-def synonym_rules_replace(*, actor: Any, text: str, request: HttpRequest | None = None) -> int:
+def synonym_rules_replace(*, actor: User | AnonymousUser, text: str, request: HttpRequest | None = None) -> int:
     """Replace the staff synonym rules (one rule a line) — takes effect at once, no re-index."""
-    require_editor(actor)
+    editor = require_editor(actor)
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
     bad = [line for line in lines if len(line) > 500 or not SynonymTable.parse(line).expansions]
     if bad:
         raise validation_failed({"rules": [_("This rule could not be read: %(rule)s") % {"rule": bad[0][:80]}]})
     SynonymRule.objects.all().delete()
     now = timezone.now()
-    SynonymRule.objects.bulk_create(
-        [
-            SynonymRule(rule=line, updated_at=now, updated_by=actor if getattr(actor, "pk", None) else None)
-            for line in lines
-        ]
-    )
+    SynonymRule.objects.bulk_create([SynonymRule(rule=line, updated_at=now, updated_by=editor) for line in lines])
     bump_generation()
     audit_log(
         user=actor,
@@ -299,7 +303,7 @@ def _invalidate_announcements() -> None:
 @transaction.atomic
 def announcement_save(
     *,
-    actor: Any,
+    actor: User | AnonymousUser,
     announcement: Announcement | None = None,
     kind: str,
     title_ja: str,
@@ -312,7 +316,7 @@ def announcement_save(
     is_published: bool = True,
     request: HttpRequest | None = None,
 ) -> Announcement:
-    require_editor(actor)
+    editor = require_editor(actor)
     errors: dict[str, list[str]] = {}
     if kind not in Announcement.Kind.values:
         errors["kind"] = [_("Choose a kind.")]
@@ -325,7 +329,7 @@ def announcement_save(
     if errors:
         raise validation_failed(errors)
     created = announcement is None
-    item = announcement or Announcement(created_by=actor if getattr(actor, "pk", None) else None)
+    item = announcement or Announcement(created_by=editor)
     item.kind = kind
     item.title_ja, item.title_en = title_ja.strip(), title_en.strip()
     item.body_ja, item.body_en = body_ja.strip(), body_en.strip()
@@ -347,7 +351,9 @@ def announcement_save(
 
 
 @transaction.atomic
-def announcement_end(*, actor: Any, announcement: Announcement, request: HttpRequest | None = None) -> Announcement:
+def announcement_end(
+    *, actor: User | AnonymousUser, announcement: Announcement, request: HttpRequest | None = None
+) -> Announcement:
     """End an announcement now (maintenance finished, incident resolved)."""
     require_editor(actor)
     now = timezone.now()

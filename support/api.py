@@ -8,12 +8,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja import Status as HttpStatus
 from ninja.files import UploadedFile
 
+from accounts.models import User
 from api.auth import customer_auth
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from support import selectors, services
 from support.models import Attachment, Category, Inquiry, Message, Priority, Status
 from support.presenters import channel_dict, hours_text
@@ -21,8 +23,12 @@ from support.presenters import channel_dict, hours_text
 router = Router(tags=["support"])
 
 
-def _user(request: HttpRequest) -> Any:
-    return request.auth  # type: ignore[attr-defined]
+def _user(request: HttpRequest) -> User:
+    """The customer ``customer_auth`` signed in."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise ApplicationError(CommonErrorCode.NOT_AUTHENTICATED, _("Please sign in."), status=401)
+    return user
 
 
 def _lang() -> str:
@@ -227,11 +233,11 @@ def _parse_fields(request: HttpRequest, raw: str | None) -> dict[str, Any]:
             parsed = json.loads(raw)
         except ValueError:
             raise ApplicationError(
-                "validation_failed", "fields must be a JSON object", fields={"fields": ["invalid JSON"]}
+                CommonErrorCode.VALIDATION_FAILED, "fields must be a JSON object", fields={"fields": ["invalid JSON"]}
             ) from None
         if not isinstance(parsed, dict):
             raise ApplicationError(
-                "validation_failed", "fields must be a JSON object", fields={"fields": ["not an object"]}
+                CommonErrorCode.VALIDATION_FAILED, "fields must be a JSON object", fields={"fields": ["not an object"]}
             )
         data.update(parsed)
     # also accept fields[key] / fields.key form keys

@@ -9,12 +9,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from accounts import roles
+from accounts.models import User
 from core.errors import not_found
 from support import conf
 from support.internal import cursor as cursors
@@ -28,6 +30,7 @@ from support.models import (
     ACTIVE,
     ACTIVE_STATUSES,
     Attachment,
+    CallbackRequest,
     CannedReply,
     Category,
     CategoryField,
@@ -55,29 +58,30 @@ STAFF_VIEWS = ("active", "mine", "unassigned", "breached", "new", "open", "waiti
 # --------------------------------------------------------------------------- roles
 
 
-def is_support_staff(user: Any) -> bool:
+def is_support_staff(user: User | AnonymousUser | None) -> bool:
     return any(roles.has_role(user, role) for role in STAFF_ROLES)
 
 
-def can_see_security(user: Any) -> bool:
+def can_see_security(user: User | AnonymousUser | None) -> bool:
     return roles.has_role(user, roles.SECURITY_AGENT)
 
 
-def visible_queues_for_staff(user: Any) -> list[Queue]:
+def visible_queues_for_staff(user: User | AnonymousUser) -> list[Queue]:
     """Queues the staff member may see (security queues need the security-agent role)."""
     if not is_support_staff(user):
         return []
-    cached = getattr(user, "_support_queues", None)
+    memo = vars(user)  # kept on the request's user object for the rest of the request
+    cached = memo.get("_support_queues")
     if cached is None:
         qs = Queue.objects.filter(active=True)
         if not can_see_security(user):
             qs = qs.filter(is_security=False)
         cached = list(qs)
-        user._support_queues = cached
+        memo["_support_queues"] = cached
     return list(cached)
 
 
-def _staff_inquiries(user: Any) -> QuerySet[Inquiry]:
+def _staff_inquiries(user: User | AnonymousUser) -> QuerySet[Inquiry]:
     queue_ids = [q.id for q in visible_queues_for_staff(user)]
     return Inquiry.objects.filter(queue_id__in=queue_ids)
 
@@ -212,10 +216,8 @@ def callback_slots(*, now: dt.datetime | None = None) -> list[dt.datetime]:
     return slots
 
 
-def callbacks_for_customer(*, user: Any, limit: int = 5) -> list[Any]:
+def callbacks_for_customer(*, user: User | AnonymousUser | None, limit: int = 5) -> list[CallbackRequest]:
     """The customer's latest callback requests (their inquiries are theirs already)."""
-    from support.models import CallbackRequest
-
     if user is None or not user.is_authenticated:
         return []
     return list(CallbackRequest.objects.filter(customer=user).select_related("inquiry").order_by("-created_at")[:limit])
@@ -324,7 +326,7 @@ def _before(qs: QuerySet[Inquiry], updated_at: dt.datetime, pk: int) -> QuerySet
     )
 
 
-def inquiries_for_customer(*, user: Any, cursor: str | None = None, limit: int | None = None) -> Page:
+def inquiries_for_customer(*, user: User, cursor: str | None = None, limit: int | None = None) -> Page:
     return _customer_page(Inquiry.objects.filter(customer=user), cursor, limit)
 
 
@@ -332,13 +334,15 @@ def inquiries_for_guest(*, email: str, cursor: str | None = None, limit: int | N
     return _customer_page(Inquiry.objects.filter(guest_email=email), cursor, limit)
 
 
-def inquiry_for_customer(*, user: Any, inquiry_id: Any) -> Inquiry:
+def inquiry_for_customer(*, user: User | AnonymousUser | None, inquiry_id: Any) -> Inquiry:
     try:
         pk = int(inquiry_id)
     except (TypeError, ValueError):
         raise not_found() from None
+    if not isinstance(user, User):  # signed out
+        raise not_found()
     inquiry = Inquiry.objects.select_related("category", "queue", "subtopic").filter(pk=pk, customer=user).first()
-    if inquiry is None or user is None or not user.is_authenticated:
+    if inquiry is None:
         raise not_found()
     return inquiry
 
@@ -356,7 +360,7 @@ def inquiry_for_guest(*, email: str, inquiry_id: Any) -> Inquiry:
     return inquiry
 
 
-def open_inquiry_in_category(*, user: Any, category: Category) -> Inquiry | None:
+def open_inquiry_in_category(*, user: User | AnonymousUser | None, category: Category) -> Inquiry | None:
     """An active inquiry of the customer in the same category (offered for a follow-up)."""
     if user is None or not user.is_authenticated:
         return None
@@ -394,7 +398,7 @@ def _customer_visible_attachment(token: str, **owner: Any) -> Attachment:
     return att
 
 
-def attachment_for_customer(*, user: Any, token: str) -> Attachment:
+def attachment_for_customer(*, user: User | AnonymousUser | None, token: str) -> Attachment:
     if user is None or not user.is_authenticated:
         raise not_found()
     return _customer_visible_attachment(token, inquiry__customer=user)
@@ -409,7 +413,7 @@ def attachment_for_guest(*, email: str, token: str) -> Attachment:
 # --------------------------------------------------------------------------- staff
 
 
-def inquiry_for_staff(*, user: Any, inquiry_id: Any) -> Inquiry:
+def inquiry_for_staff(*, user: User | AnonymousUser, inquiry_id: Any) -> Inquiry:
     try:
         pk = int(inquiry_id)
     except (TypeError, ValueError):
@@ -425,7 +429,7 @@ def inquiry_for_staff(*, user: Any, inquiry_id: Any) -> Inquiry:
     return inquiry
 
 
-def attachment_for_staff(*, user: Any, token: str) -> Attachment:
+def attachment_for_staff(*, user: User | AnonymousUser, token: str) -> Attachment:
     queue_ids = [q.id for q in visible_queues_for_staff(user)]
     att = Attachment.objects.select_related("inquiry").filter(token=token, inquiry__queue_id__in=queue_ids).first()
     if att is None:
@@ -527,7 +531,7 @@ def breached_q(now: dt.datetime) -> Q:
     )
 
 
-def other_inquiries_for_staff(*, user: Any, inquiry: Inquiry, limit: int = 10) -> list[Inquiry]:
+def other_inquiries_for_staff(*, user: User | AnonymousUser, inquiry: Inquiry, limit: int = 10) -> list[Inquiry]:
     """The requester's other inquiries, newest activity first, only in queues the agent may see."""
     qs = _staff_inquiries(user).exclude(pk=inquiry.pk)
     if inquiry.customer_id:
@@ -541,7 +545,7 @@ def other_inquiries_for_staff(*, user: Any, inquiry: Inquiry, limit: int = 10) -
 
 def queue_page_for_staff(
     *,
-    user: Any,
+    user: User | AnonymousUser,
     queue: str | None = None,
     view: str = "active",
     priority: int | None = None,
@@ -553,7 +557,7 @@ def queue_page_for_staff(
     """One page of a staff queue view, keyset-paginated; a constant number of queries."""
     now = now or timezone.now()
     queues = visible_queues_for_staff(user)
-    if not queues:
+    if not queues or not isinstance(user, User):
         raise not_found()
     visible_ids = [q.id for q in queues]
     if queue:
@@ -610,7 +614,9 @@ def queue_page_for_staff(
     return Page(items=rows[:size], next_cursor=next_cursor, counts=queue_counts(visible_ids), queues=queues)
 
 
-def security_context_for_staff(*, user: Any, inquiry: Inquiry, request: Any = None) -> dict[str, Any] | None:
+def security_context_for_staff(
+    *, user: User, inquiry: Inquiry, request: HttpRequest | None = None
+) -> dict[str, Any] | None:
     """The customer's security state beside the thread (None for an unmatched guest).
 
     Each read is audited (who saw whose security context and which identity cases)."""
@@ -634,7 +640,7 @@ def security_context_for_staff(*, user: Any, inquiry: Inquiry, request: Any = No
     return context
 
 
-def customer_security_context(customer: Any) -> dict[str, Any]:
+def customer_security_context(customer: User) -> dict[str, Any]:
     """2FA, freeze/hold, recent sign-ins and open identity cases of one customer (callers
     check the staff member's role: the support console and the identity-case review)."""
     from accounts.selectors import recent_signins_for_staff, restriction_for_user
@@ -652,7 +658,7 @@ def customer_security_context(customer: Any) -> dict[str, Any]:
     return context
 
 
-def _identity_cases(customer: Any) -> list[Any] | None:
+def _identity_cases(customer: User) -> list[Any] | None:
     """Open identity cases from the recovery app when it provides a selector (None: unknown)."""
     try:
         from recovery import selectors as recovery_selectors  # type: ignore[attr-defined]

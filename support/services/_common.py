@@ -9,14 +9,17 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core import ratelimit
 from core.errors import ApplicationError, validation_failed
 from core.notify import send_email
 from core.uploads import ALL_KINDS, sanitise_upload
 from support import conf, selectors
+from support.errors import SupportErrorCode
 from support.internal import search
 from support.internal import sla as sla_rules
 from support.internal.fields import fold, normalise_text
@@ -28,7 +31,7 @@ from support.models import (
     Message,
     Status,
 )
-from support.services.counters import _move_count
+from support.services.counters import _count, _move_count
 
 ACTIVE_VALUES = {s.value for s in ACTIVE_STATUSES}
 
@@ -46,9 +49,15 @@ def _new_reference() -> str:
     return "Q-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
-def _event(inquiry: Inquiry, kind: str, *, actor: Any = None, now: dt.datetime, **data: Any) -> None:
+def _event(
+    inquiry: Inquiry, kind: str, *, actor: User | AnonymousUser | None = None, now: dt.datetime, **data: Any
+) -> None:
     InquiryEvent.objects.create(
-        inquiry=inquiry, actor=actor if getattr(actor, "pk", None) else None, kind=kind, data=data, created_at=now
+        inquiry=inquiry,
+        actor=actor if isinstance(actor, User) and actor.pk else None,
+        kind=kind,
+        data=data,
+        created_at=now,
     )
 
 
@@ -62,7 +71,7 @@ def _upload_budget(files: Sequence[Any], uploader: str | None) -> None:
         message = _("You have uploaded the most files allowed in 24 hours (%(n)s). Please try again tomorrow.") % {
             "n": limit
         }
-        raise ApplicationError("upload_limit", message, status=429, fields={"attachments": [message]})
+        raise ApplicationError(SupportErrorCode.UPLOAD_LIMIT, message, status=429, fields={"attachments": [message]})
     for _file in files:
         ratelimit.hit(key, period=period)
 
@@ -71,7 +80,7 @@ def _sanitise_all(files: Sequence[Any], *, uploader: str | None = None) -> list[
     files = [f for f in files if f is not None]
     if len(files) > conf.max_attachments():
         raise ApplicationError(
-            "too_many_files",
+            SupportErrorCode.TOO_MANY_FILES,
             _("You can attach at most %(n)s files.") % {"n": conf.max_attachments()},
             fields={"attachments": [_("You can attach at most %(n)s files.") % {"n": conf.max_attachments()}]},
         )
@@ -161,7 +170,23 @@ def _apply_sla(inquiry: Inquiry, *, start: dt.datetime) -> None:
     inquiry.resolution_due_at = due.resolution_due_at
 
 
-def _set_status(inquiry: Inquiry, new: str, *, actor: Any, now: dt.datetime, reason: str = "") -> None:
+def _save_new(inquiry: Inquiry, *search_extra: str, now: dt.datetime) -> None:
+    """Save an inquiry being opened (a form, a callback request, a chat): its SLA clock from
+    ``now``, a fresh reference, its search terms (plus ``search_extra``) and the queue's count
+    of new inquiries."""
+    _apply_sla(inquiry, start=now)
+    for _attempt in range(5):
+        inquiry.reference = _new_reference()
+        if not Inquiry.objects.filter(reference=inquiry.reference).exists():
+            break
+    _refresh_search(inquiry, *search_extra)
+    inquiry.save()
+    _count(inquiry.queue_id, Status.NEW, +1)
+
+
+def _set_status(
+    inquiry: Inquiry, new: str, *, actor: User | AnonymousUser | None, now: dt.datetime, reason: str = ""
+) -> None:
     old = inquiry.status
     if old == new:
         return

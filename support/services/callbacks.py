@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.phone import normalize_phone
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError, validation_failed
+from core.errors import ApplicationError, CommonErrorCode, validation_failed
 from support import conf, selectors
+from support.errors import SupportErrorCode
 from support.models import (
     CallbackRequest,
     Inquiry,
@@ -25,13 +27,12 @@ from support.models import (
     Queue,
     Status,
 )
-from support.services._common import _apply_sla, _event, _new_reference, _notify_customer, _refresh_search
-from support.services.counters import _count
+from support.services._common import _event, _notify_customer, _save_new
 
 
 def callback_request(
     *,
-    customer: Any,
+    customer: User | AnonymousUser | None,
     phone: str,
     preferred: str,
     category_slug: str,
@@ -47,12 +48,14 @@ def callback_request(
     """
     now = now or timezone.now()
     if customer is None or not customer.is_authenticated:
-        raise ApplicationError("not_authenticated", _("Please sign in to request a callback."), status=401)
+        raise ApplicationError(
+            CommonErrorCode.NOT_AUTHENTICATED, _("Please sign in to request a callback."), status=401
+        )
     status = selectors.phone_status(now=now)
     if not status.open_now:
         when = timezone.localtime(status.next_open).strftime("%Y-%m-%d %H:%M") if status.next_open else ""
         raise ApplicationError(
-            "callback_closed",
+            SupportErrorCode.CALLBACK_CLOSED,
             _("The phone line is closed now. It opens at %(when)s (JST).") % {"when": when}
             if when
             else _("The phone line is closed now."),
@@ -110,14 +113,7 @@ def callback_request(
             created_at=now,
             updated_at=now,
         )
-        _apply_sla(inquiry, start=now)
-        for _attempt in range(5):
-            inquiry.reference = _new_reference()
-            if not Inquiry.objects.filter(reference=inquiry.reference).exists():
-                break
-        _refresh_search(inquiry, number)
-        inquiry.save()
-        _count(queue.id, Status.NEW, +1)
+        _save_new(inquiry, number, now=now)
         Message.objects.create(
             inquiry=inquiry, author=customer, kind=MessageKind.CUSTOMER, body=description, created_at=now
         )

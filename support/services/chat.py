@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core.audit import audit_log
 from support.models import (
     Category,
@@ -19,20 +19,17 @@ from support.models import (
 )
 from support.services._common import (
     MESSAGE_MAX_LENGTH,
-    _apply_sla,
     _event,
-    _new_reference,
     _notify_customer,
-    _refresh_search,
+    _save_new,
 )
-from support.services.counters import _count
 
 
 def inquiry_create_from_chat(
     *,
     category: Category,
     queue: Queue,
-    customer: Any,
+    customer: User | None,
     guest_email: str,
     language: str,
     first_message: str,
@@ -62,14 +59,7 @@ def inquiry_create_from_chat(
             created_at=now,
             updated_at=now,
         )
-        _apply_sla(inquiry, start=now)
-        for _attempt in range(5):
-            inquiry.reference = _new_reference()
-            if not Inquiry.objects.filter(reference=inquiry.reference).exists():
-                break
-        _refresh_search(inquiry, transcript[:5000])
-        inquiry.save()
-        _count(queue.id, Status.NEW, +1)
+        _save_new(inquiry, transcript[:5000], now=now)
         Message.objects.create(
             inquiry=inquiry, author=customer, kind=MessageKind.CUSTOMER, body=transcript, created_at=now
         )

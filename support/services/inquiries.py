@@ -8,15 +8,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError, not_found, validation_failed
+from core.errors import ApplicationError, CommonErrorCode, not_found, validation_failed
 from support import conf, selectors
+from support.errors import SupportErrorCode
 from support.internal.fields import validate_inquiry
 from support.models import (
     Inquiry,
@@ -27,18 +30,16 @@ from support.models import (
     Subtopic,
 )
 from support.services._common import (
-    _apply_sla,
     _clean_body,
     _event,
     _lock,
-    _new_reference,
     _notify_customer,
     _refresh_search,
     _sanitise_all,
+    _save_new,
     _set_status,
     _store_attachments,
 )
-from support.services.counters import _count
 
 # --------------------------------------------------------------------------- customers
 
@@ -48,7 +49,7 @@ def inquiry_create(
     category_slug: str,
     fields: dict[str, Any] | None,
     description: Any,
-    customer: Any = None,
+    customer: User | None = None,
     guest_email: str = "",
     subtopic_slug: str = "",
     attachments: Sequence[Any] = (),
@@ -64,7 +65,9 @@ def inquiry_create(
     now = now or timezone.now()
     is_guest = customer is None
     if is_guest and not guest_email:
-        raise ApplicationError("not_authenticated", _("Please sign in or confirm your email address."), status=401)
+        raise ApplicationError(
+            CommonErrorCode.NOT_AUTHENTICATED, _("Please sign in or confirm your email address."), status=401
+        )
     try:
         category = selectors.category_by_slug(category_slug, guest=is_guest) if category_slug else None
     except Http404:
@@ -100,7 +103,7 @@ def inquiry_create(
         )
         if existing is not None:
             raise ApplicationError(
-                "open_inquiry_exists",
+                SupportErrorCode.OPEN_INQUIRY_EXISTS,
                 _("You already have an open inquiry in this category (%(ref)s). Please add to it instead.")
                 % {"ref": existing.reference},
                 status=409,
@@ -133,14 +136,7 @@ def inquiry_create(
             created_at=now,
             updated_at=now,
         )
-        _apply_sla(inquiry, start=now)
-        for _attempt in range(5):
-            inquiry.reference = _new_reference()
-            if not Inquiry.objects.filter(reference=inquiry.reference).exists():
-                break
-        _refresh_search(inquiry)
-        inquiry.save()
-        _count(queue.id, Status.NEW, +1)
+        _save_new(inquiry, now=now)
         message = Message.objects.create(
             inquiry=inquiry, author=customer, kind=MessageKind.CUSTOMER, body=description_text, created_at=now
         )
@@ -175,7 +171,7 @@ def _customer_may_reply(inquiry: Inquiry, now: dt.datetime) -> None:
         and now - inquiry.resolved_at > dt.timedelta(days=conf.reopen_days())
     ):
         raise ApplicationError(
-            "inquiry_closed",
+            SupportErrorCode.INQUIRY_CLOSED,
             _("This inquiry is closed. Please send a new inquiry and mention %(ref)s.") % {"ref": inquiry.reference},
             status=409,
         )
@@ -185,7 +181,7 @@ def inquiry_reply_customer(
     *,
     inquiry: Inquiry,
     body: Any,
-    user: Any = None,
+    user: User | None = None,
     guest_email: str = "",
     attachments: Sequence[Any] = (),
     request: HttpRequest | None = None,
@@ -221,7 +217,7 @@ def inquiry_reply_customer(
 
 
 def inquiry_close_customer(
-    *, inquiry: Inquiry, user: Any = None, guest_email: str = "", now: dt.datetime | None = None
+    *, inquiry: Inquiry, user: User | None = None, guest_email: str = "", now: dt.datetime | None = None
 ) -> None:
     now = now or timezone.now()
     with transaction.atomic():
@@ -237,13 +233,13 @@ def inquiry_close_customer(
 
 
 def inquiry_freeze_offer_accept(
-    *, user: Any, inquiry: Inquiry | None = None, request: HttpRequest | None = None
+    *, user: User | AnonymousUser | None, inquiry: Inquiry | None = None, request: HttpRequest | None = None
 ) -> bool:
     """The signed-in customer accepts the immediate freeze offered on security inquiries."""
     from accounts.services import account_freeze
 
     if user is None or not user.is_authenticated:
-        raise ApplicationError("not_authenticated", _("Please sign in."), status=401)
+        raise ApplicationError(CommonErrorCode.NOT_AUTHENTICATED, _("Please sign in."), status=401)
     reason = f"Customer request via support inquiry {inquiry.reference}" if inquiry else "Customer request via support"
     frozen = account_freeze(user=user, reason=reason, request=request)
     if inquiry is not None:

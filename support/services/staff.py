@@ -8,15 +8,18 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.models import User
 from core.audit import audit_log
-from core.errors import ApplicationError, not_found, validation_failed
+from core.errors import ApplicationError, CommonErrorCode, not_found, validation_failed
 from support import selectors
+from support.errors import SupportErrorCode
 from support.internal import canned as canned_text
 from support.internal.fields import normalise_text
 from support.models import (
@@ -55,12 +58,14 @@ STAFF_TRANSITIONS: dict[str, set[str]] = {
 # --------------------------------------------------------------------------- staff
 
 
-def _require_staff(user: Any) -> None:
+def _require_staff(user: User | AnonymousUser) -> None:
     if not selectors.is_support_staff(user):
-        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+        raise ApplicationError(
+            CommonErrorCode.PERMISSION_DENIED, _("You do not have permission to do this."), status=403
+        )
 
 
-def _staff_locked(user: Any, inquiry: Inquiry) -> Inquiry:
+def _staff_locked(user: User, inquiry: Inquiry) -> Inquiry:
     """Re-check visibility under the row lock (the queue might have moved)."""
     _require_staff(user)
     locked = _lock(inquiry)
@@ -73,7 +78,7 @@ def _staff_locked(user: Any, inquiry: Inquiry) -> Inquiry:
 _NOT_A_CHANGE = ("sla_breached",)
 
 
-def _check_not_changed(locked: Inquiry, seen_event: int | None, agent: Any) -> None:
+def _check_not_changed(locked: Inquiry, seen_event: int | None, agent: User) -> None:
     """Submit-time collision check: refuse when someone else (a colleague or the customer)
     changed the inquiry after the agent opened it (``seen_event`` is the newest history id
     the agent's page showed). Nothing is written; the page keeps the agent's text."""
@@ -97,7 +102,7 @@ def _check_not_changed(locked: Inquiry, seen_event: int | None, agent: Any) -> N
     else:
         who = _("the system")
     raise ApplicationError(
-        "inquiry_changed",
+        SupportErrorCode.INQUIRY_CHANGED,
         _(
             "%(who)s changed this inquiry after you opened it. Nothing was saved: read the latest "
             "history, then send again (your text is kept)."
@@ -108,28 +113,31 @@ def _check_not_changed(locked: Inquiry, seen_event: int | None, agent: Any) -> N
     )
 
 
-def _apply_priority(locked: Inquiry, *, agent: Any, priority: int, now: dt.datetime) -> None:
+def _apply_priority(locked: Inquiry, *, agent: User, priority: int, now: dt.datetime) -> None:
     if priority not in Priority.values:
         raise validation_failed({"priority": [_("Unknown priority.")]})
     if locked.priority == priority:
         return
     if locked.category.priority_locked and priority != locked.category.default_priority:
         raise ApplicationError(
-            "priority_locked", _("The priority of this category cannot be changed (security is always urgent).")
+            SupportErrorCode.PRIORITY_LOCKED,
+            _("The priority of this category cannot be changed (security is always urgent)."),
         )
     if (
         priority > locked.priority
         and not roles.has_role(agent, roles.SUPERVISOR)
         and locked.priority == Priority.URGENT
     ):
-        raise ApplicationError("permission_denied", _("Only a supervisor can lower an urgent inquiry."), status=403)
+        raise ApplicationError(
+            CommonErrorCode.PERMISSION_DENIED, _("Only a supervisor can lower an urgent inquiry."), status=403
+        )
     old = locked.priority
     locked.priority = priority
     _apply_sla(locked, start=locked.created_at)
     _event(locked, "priority", actor=agent, now=now, old=old, new=priority)
 
 
-def canned_render(*, reply: CannedReply, inquiry: Inquiry, agent: Any) -> str:
+def canned_render(*, reply: CannedReply, inquiry: Inquiry, agent: User) -> str:
     language = _language_of(inquiry)
     customer = inquiry.customer
     name = (getattr(customer, "full_name", "") or "") if customer else ""
@@ -150,7 +158,7 @@ def canned_render(*, reply: CannedReply, inquiry: Inquiry, agent: Any) -> str:
 
 def inquiry_reply_staff(
     *,
-    agent: Any,
+    agent: User,
     inquiry: Inquiry,
     body: Any = "",
     internal: bool = False,
@@ -225,6 +233,7 @@ def inquiry_reply_staff(
 
 def _check_transition(old: str, new: str) -> None:
     if new not in STAFF_TRANSITIONS.get(old, set()):
+        # TODO(coordinator): wallet answers invalid_transition too; CommonErrorCode.INVALID_TRANSITION
         raise ApplicationError(
             "invalid_transition",
             _("This status change is not possible."),
@@ -233,7 +242,7 @@ def _check_transition(old: str, new: str) -> None:
 
 
 def inquiry_set_status(
-    *, agent: Any, inquiry: Inquiry, status: str, seen_event: int | None = None, now: dt.datetime | None = None
+    *, agent: User, inquiry: Inquiry, status: str, seen_event: int | None = None, now: dt.datetime | None = None
 ) -> None:
     now = now or timezone.now()
     if status not in Status.values:
@@ -254,7 +263,7 @@ def inquiry_set_status(
 
 
 def inquiry_set_priority(
-    *, agent: Any, inquiry: Inquiry, priority: int, seen_event: int | None = None, now: dt.datetime | None = None
+    *, agent: User, inquiry: Inquiry, priority: int, seen_event: int | None = None, now: dt.datetime | None = None
 ) -> None:
     now = now or timezone.now()
     if priority not in Priority.values:
@@ -270,7 +279,12 @@ def inquiry_set_priority(
 
 
 def inquiry_assign(
-    *, agent: Any, inquiry: Inquiry, assignee: Any, seen_event: int | None = None, now: dt.datetime | None = None
+    *,
+    agent: User,
+    inquiry: Inquiry,
+    assignee: User | None,
+    seen_event: int | None = None,
+    now: dt.datetime | None = None,
 ) -> None:
     """Agents take or release an inquiry; assigning someone else needs a supervisor, and the
     assignee must be able to see the queue."""
@@ -278,11 +292,11 @@ def inquiry_assign(
     with transaction.atomic():
         locked = _staff_locked(agent, inquiry)
         _check_not_changed(locked, seen_event, agent)
-        new_id = getattr(assignee, "pk", None)
-        if new_id is not None and new_id != agent.pk:
+        new_id = assignee.pk if assignee is not None else None
+        if assignee is not None and assignee.pk != agent.pk:
             roles.require_role(agent, roles.SUPERVISOR)
             if locked.queue_id not in {q.id for q in selectors.visible_queues_for_staff(assignee)}:
-                raise ApplicationError("invalid_assignee", _("This person cannot work on this queue."))
+                raise ApplicationError(SupportErrorCode.INVALID_ASSIGNEE, _("This person cannot work on this queue."))
         if locked.assignee_id not in (None, agent.pk, new_id):
             # taking over or releasing a colleague's inquiry
             roles.require_role(agent, roles.SUPERVISOR)
@@ -297,7 +311,7 @@ def inquiry_assign(
 
 def inquiry_move(
     *,
-    agent: Any,
+    agent: User,
     inquiry: Inquiry,
     queue_slug: str,
     reason: str = "",
@@ -321,7 +335,7 @@ def inquiry_move(
         leaves_security = old.is_security and not target.is_security
         if leaves_security and len(reason) < 5:
             raise ApplicationError(
-                "reason_required",
+                SupportErrorCode.REASON_REQUIRED,
                 _("Moving an inquiry out of the security queue needs a reason (at least 5 characters)."),
                 fields={"reason": [_("Please write why this is not a security matter.")]},
             )
@@ -353,13 +367,14 @@ def inquiry_move(
     inquiry.refresh_from_db()
 
 
-def customer_freeze_by_staff(*, agent: Any, inquiry: Inquiry, request: HttpRequest | None = None) -> bool:
+def customer_freeze_by_staff(*, agent: User, inquiry: Inquiry, request: HttpRequest | None = None) -> bool:
     """A security agent freezes the customer's account from the console."""
     from accounts.services import account_freeze
 
     roles.require_role(agent, roles.SECURITY_AGENT)
     locked_view = selectors.inquiry_for_staff(user=agent, inquiry_id=inquiry.pk)
     if locked_view.customer is None:
+        # TODO(coordinator): chat answers no_account too; CommonErrorCode.NO_ACCOUNT
         raise ApplicationError("no_account", _("This inquiry is not linked to an account."))
     frozen = account_freeze(
         user=locked_view.customer, reason=f"Support inquiry {inquiry.reference}", actor=agent, request=request

@@ -7,10 +7,15 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from accounts.models import User
+from core.errors import ApplicationError
 from core.uploads import private_file_response
 from support import conf, selectors, services
 from support.models import Attachment, Category, Inquiry
@@ -20,6 +25,15 @@ from support.presenters import (
 )
 
 GUEST_SESSION_KEY = "support_guest"
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The account of a view behind ``login_required`` or ``staff_only`` (a 404 for anyone
+    else, which those decorators already turned away)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise Http404
+    return user
 
 
 def _lang() -> str:
@@ -73,7 +87,7 @@ def _form_context(
 def _submit(request: HttpRequest, category: Category, *, guest_email: str = "") -> Inquiry:
     fields = {k[len("fields.") :]: v for k, v in request.POST.items() if k.startswith("fields.")}
     return services.inquiry_create(
-        customer=None if guest_email else request.user,
+        customer=None if guest_email else signed_in_user(request),
         guest_email=guest_email,
         category_slug=category.slug,
         subtopic_slug=request.POST.get("subtopic", ""),
@@ -83,6 +97,30 @@ def _submit(request: HttpRequest, category: Category, *, guest_email: str = "") 
         allow_duplicate=request.POST.get("allow_duplicate") == "1",
         request=request,
     )
+
+
+def _form_page(request: HttpRequest, category: Category, *, guest_email: str = "") -> HttpResponse:
+    """A category's inquiry form for a signed-in customer or (``guest_email``) a confirmed
+    guest, pre-filled from the link, and its POST: sent, to the new inquiry; refused, the form
+    again with what was typed (the customer's page answers the service's 409/429, a guest's
+    always 400)."""
+    guest = bool(guest_email)
+    values: dict[str, Any] = selectors.inquiry_prefill(category=category, params=request.GET, language=_lang())
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        values = dict(request.POST.items())
+        try:
+            inquiry = _submit(request, category, guest_email=guest_email)
+        except ApplicationError as exc:
+            errors = exc.fields
+            messages.error(request, exc.message)
+            status = exc.status if not guest and exc.status in (400, 409, 429) else 400
+        else:
+            messages.success(request, _("Thank you. Your inquiry %(ref)s was received.") % {"ref": inquiry.reference})
+            return redirect("support:guest_inquiry" if guest else "support:inquiry", inquiry_id=inquiry.pk)
+    context = _form_context(request, category, values=values, errors=errors, guest=guest)
+    return render(request, "support/new_form.html", context, status=status)
 
 
 GUEST_NEXT_SESSION_KEY = "support_guest_next"
@@ -107,6 +145,32 @@ def _thread_context(inquiry: Inquiry, *, guest: bool) -> dict[str, Any]:
         "offers_freeze": inquiry.category.offers_freeze and not guest,
         "already_frozen": bool(inquiry.customer and inquiry.customer.frozen_at),
     }
+
+
+def _thread_page(
+    request: HttpRequest, inquiry: Inquiry, *, user: User | None = None, guest_email: str = ""
+) -> HttpResponse:
+    """An inquiry's thread for its customer (``user``) or confirmed guest (``guest_email``),
+    and the reply form's POST: sent, back to the thread; refused, the thread again (400)."""
+    guest = user is None
+    status = 200
+    if request.method == "POST":
+        try:
+            services.inquiry_reply_customer(
+                inquiry=inquiry,
+                user=user,
+                guest_email=guest_email,
+                body=request.POST.get("body", ""),
+                attachments=_files(request),
+                request=request,
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            status = 400
+        else:
+            messages.success(request, _("Your reply was sent."))
+            return redirect("support:guest_inquiry" if guest else "support:inquiry", inquiry_id=inquiry.pk)
+    return render(request, "support/inquiry.html", _thread_context(inquiry, guest=guest), status=status)
 
 
 def _jst_text(value: str) -> str:

@@ -22,14 +22,13 @@ from support.presenters import (
 )
 from support.views._common import (
     GUEST_NEXT_SESSION_KEY,
-    _files,
-    _form_context,
+    _form_page,
     _guest_email,
     _lang,
     _prefill_query,
     _serve,
-    _submit,
-    _thread_context,
+    _thread_page,
+    signed_in_user,
 )
 
 # --------------------------------------------------------------------------- contact
@@ -108,7 +107,7 @@ def callback_request(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def my_inquiries(request: HttpRequest) -> HttpResponse:
-    page = selectors.inquiries_for_customer(user=request.user, cursor=request.GET.get("cursor"))
+    page = selectors.inquiries_for_customer(user=signed_in_user(request), cursor=request.GET.get("cursor"))
     return render(request, "support/my_inquiries.html", {"page": page, "language": _lang()})
 
 
@@ -147,52 +146,21 @@ def new_inquiry(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def new_inquiry_form(request: HttpRequest, slug: str) -> HttpResponse:
-    category = selectors.category_by_slug(slug)
-    values: dict[str, Any] = selectors.inquiry_prefill(category=category, params=request.GET, language=_lang())
-    errors: dict[str, list[str]] = {}
-    status = 200
-    if request.method == "POST":
-        values = dict(request.POST.items())
-        try:
-            inquiry = _submit(request, category)
-        except ApplicationError as exc:
-            errors = exc.fields
-            messages.error(request, exc.message)
-            status = exc.status if exc.status in (400, 409, 429) else 400
-        else:
-            messages.success(request, _("Thank you. Your inquiry %(ref)s was received.") % {"ref": inquiry.reference})
-            return redirect("support:inquiry", inquiry_id=inquiry.pk)
-    context = _form_context(request, category, values=values, errors=errors, guest=False)
-    return render(request, "support/new_form.html", context, status=status)
+    return _form_page(request, selectors.category_by_slug(slug))
 
 
 @login_required
 def inquiry_detail(request: HttpRequest, inquiry_id: int) -> HttpResponse:
-    inquiry = selectors.inquiry_for_customer(user=request.user, inquiry_id=inquiry_id)
-    status = 200
-    if request.method == "POST":
-        try:
-            services.inquiry_reply_customer(
-                inquiry=inquiry,
-                user=request.user,
-                body=request.POST.get("body", ""),
-                attachments=_files(request),
-                request=request,
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            status = 400
-        else:
-            messages.success(request, _("Your reply was sent."))
-            return redirect("support:inquiry", inquiry_id=inquiry.pk)
-    return render(request, "support/inquiry.html", _thread_context(inquiry, guest=False), status=status)
+    user = signed_in_user(request)
+    inquiry = selectors.inquiry_for_customer(user=user, inquiry_id=inquiry_id)
+    return _thread_page(request, inquiry, user=user)
 
 
 @login_required
 @require_POST
 def inquiry_close(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     inquiry = selectors.inquiry_for_customer(user=request.user, inquiry_id=inquiry_id)
-    services.inquiry_close_customer(inquiry=inquiry, user=request.user)
+    services.inquiry_close_customer(inquiry=inquiry, user=signed_in_user(request))
     messages.success(request, _("The inquiry was closed."))
     return redirect("support:inquiry", inquiry_id=inquiry.pk)
 

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.captcha import CaptchaField
@@ -19,12 +18,10 @@ from support import conf, selectors, services
 from support.views._common import (
     GUEST_NEXT_SESSION_KEY,
     GUEST_SESSION_KEY,
-    _files,
-    _form_context,
+    _form_page,
     _guest_email,
     _lang,
-    _submit,
-    _thread_context,
+    _thread_page,
 )
 
 # --------------------------------------------------------------------------- guests
@@ -113,43 +110,11 @@ def guest_home(request: HttpRequest) -> HttpResponse:
 @guest_view
 def guest_new(request: HttpRequest, slug: str) -> HttpResponse:
     email = _require_guest(request)
-    category = selectors.category_by_slug(slug, guest=True)
-    values: dict[str, Any] = selectors.inquiry_prefill(category=category, params=request.GET, language=_lang())
-    errors: dict[str, list[str]] = {}
-    status = 200
-    if request.method == "POST":
-        values = dict(request.POST.items())
-        try:
-            inquiry = _submit(request, category, guest_email=email)
-        except ApplicationError as exc:
-            errors = exc.fields
-            messages.error(request, exc.message)
-            status = 400
-        else:
-            messages.success(request, _("Thank you. Your inquiry %(ref)s was received.") % {"ref": inquiry.reference})
-            return redirect("support:guest_inquiry", inquiry_id=inquiry.pk)
-    context = _form_context(request, category, values=values, errors=errors, guest=True)
-    return render(request, "support/new_form.html", context, status=status)
+    return _form_page(request, selectors.category_by_slug(slug, guest=True), guest_email=email)
 
 
 @guest_view
 def guest_inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
     email = _require_guest(request)
     inquiry = selectors.inquiry_for_guest(email=email, inquiry_id=inquiry_id)
-    status = 200
-    if request.method == "POST":
-        try:
-            services.inquiry_reply_customer(
-                inquiry=inquiry,
-                guest_email=email,
-                body=request.POST.get("body", ""),
-                attachments=_files(request),
-                request=request,
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            status = 400
-        else:
-            messages.success(request, _("Your reply was sent."))
-            return redirect("support:guest_inquiry", inquiry_id=inquiry.pk)
-    return render(request, "support/inquiry.html", _thread_context(inquiry, guest=True), status=status)
+    return _thread_page(request, inquiry, guest_email=email)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import roles
 from core.errors import ApplicationError
 from support import selectors, services
+from support.errors import SupportErrorCode
 from support.internal import presence
 from support.models import Inquiry, Priority, Status
 from support.presenters import (
@@ -24,7 +25,7 @@ from support.presenters import (
     sla_clock,
     sla_state,
 )
-from support.views._common import _field_labels, _files, _lang
+from support.views._common import _field_labels, _files, _lang, signed_in_user
 from support.views._common import staff_only as _staff_only
 
 # --------------------------------------------------------------------------- staff console
@@ -108,7 +109,7 @@ def _identity_case_rows(user: Any, cases: list[Any] | None) -> list[dict[str, An
 def staff_inquiry_context(
     request: HttpRequest, inquiry: Inquiry, *, draft: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    user = request.user
+    user = signed_in_user(request)
     language = _lang()
     canned = [
         {
@@ -168,8 +169,8 @@ def staff_inquiry_context(
 
 @_staff_only
 def staff_inquiry(request: HttpRequest, inquiry_id: int) -> HttpResponse:
-    inquiry = selectors.inquiry_for_staff(user=request.user, inquiry_id=inquiry_id)
-    user = request.user
+    user = signed_in_user(request)
+    inquiry = selectors.inquiry_for_staff(user=user, inquiry_id=inquiry_id)
     presence.touch(inquiry_id=inquiry.pk, agent_id=_pk(user), name=_agent_name(user), mode=presence.VIEWING)
     return render(request, "support/staff_inquiry.html", staff_inquiry_context(request, inquiry))
 
@@ -192,8 +193,8 @@ def _agent_name(user: Any) -> str:
 @_staff_only
 @require_POST
 def staff_action(request: HttpRequest, inquiry_id: int, action: str) -> HttpResponse:
-    inquiry = selectors.inquiry_for_staff(user=request.user, inquiry_id=inquiry_id)
-    agent = request.user
+    agent = signed_in_user(request)
+    inquiry = selectors.inquiry_for_staff(user=agent, inquiry_id=inquiry_id)
     post = request.POST
     seen = _seen(post.get("seen"))
     try:
@@ -227,7 +228,9 @@ def staff_action(request: HttpRequest, inquiry_id: int, action: str) -> HttpResp
             elif target:
                 assignee = get_user_model().objects.filter(pk=int(target), is_staff=True).first()
                 if assignee is None:
-                    raise ApplicationError("invalid_assignee", _("This person cannot work on this queue."))
+                    raise ApplicationError(
+                        SupportErrorCode.INVALID_ASSIGNEE, _("This person cannot work on this queue.")
+                    )
             services.inquiry_assign(agent=agent, inquiry=inquiry, assignee=assignee, seen_event=seen)
             messages.success(request, _("Assignment changed."))
         elif action == "move":
@@ -246,7 +249,7 @@ def staff_action(request: HttpRequest, inquiry_id: int, action: str) -> HttpResp
         else:
             raise Http404
     except ApplicationError as exc:
-        if action in ("reply", "move") or exc.code == "inquiry_changed":
+        if action in ("reply", "move") or exc.code == SupportErrorCode.INQUIRY_CHANGED:
             # nothing was saved: show the page again with what the agent typed, and the
             # latest thread and history (a collision or a validation error loses nothing)
             messages.error(request, exc.message)
