@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -216,9 +217,15 @@ def message_post(
     attachments: Sequence[Any] = (),
     ip: str | None = None,
     now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> tuple[ChatMessage, bool]:
     """Post a message as the customer or the assigned agent. Returns (message, created):
-    a resend with the same ``client_key`` returns the stored message and writes nothing."""
+    a resend with the same ``client_key`` returns the stored message and writes nothing.
+
+    Files go through the inquiry attachments' checks and daily budget (support's
+    ``_sanitise_all``, per writer) for customers and agents alike; a customer's message also
+    counts against the per-writer and per-address message limits, an agent's message with
+    files against the per-writer one (an office shares one address), and is audited."""
     now = now or timezone.now()
     key = _clean_key(client_key)
     files = [f for f in attachments if f is not None]
@@ -249,6 +256,9 @@ def message_post(
                 if sender == Sender.CUSTOMER:
                     # customers and guests; an agent's office shares one address and is not limited
                     _rate_limits(who=who, ip=ip)
+                elif files:
+                    # an agent's files: the writer's own counter, as a customer's
+                    _rate_limits(who=who, ip=None)
             except ApplicationError:
                 # a resend by this writer after the chat ended (or over the limit): the stored
                 # message, and the sequence number taken above is rolled back
@@ -265,6 +275,7 @@ def message_post(
                 client_key=key,
                 created_at=now,
             )
+            stored_files = []
             for clean, upload in cleaned:
                 token = secrets.token_hex(16)
                 att = ChatAttachment(
@@ -278,6 +289,25 @@ def message_post(
                 )
                 att.file.save(f"{token}.{clean.extension}", ContentFile(clean.content), save=False)
                 att.save()
+                stored_files.append(att)
+            if stored_files:
+                # the live frame carries the files, so the other side links them without a reload
+                prefetch_related_objects([message], "attachments")
+                if sender == Sender.AGENT:
+                    audit_log(
+                        user=conversation.customer,
+                        actor=user,
+                        event="chat.agent_files_sent",
+                        request=request,
+                        data={
+                            "reference": conversation.reference,
+                            "seq": message.seq,
+                            "files": [
+                                {"sha256": a.sha256, "type": a.content_type, "size": a.size} for a in stored_files
+                            ],
+                        },
+                        visible_to_customer=False,
+                    )
             realtime.publish_message(message)
     except _Resent as resent:
         return resent.message, False

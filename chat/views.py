@@ -290,6 +290,28 @@ def staff_conversation(request: HttpRequest, conversation_id: int) -> HttpRespon
 
 @_staff_only
 @require_POST
+def staff_post(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The agent's compose form with files (text alone goes by the socket): the customer's
+    file checks, budget and message limit (chat.services.message_post), audited."""
+    chat = selectors.conversation_for_staff(user=request.user, conversation_id=conversation_id, audit=False)
+    try:
+        services.message_post(
+            conversation=chat,
+            body=request.POST.get("body", ""),
+            user=request.user,
+            client_key=request.POST.get("key", ""),
+            attachments=request.FILES.getlist("attachments"),
+            ip=client_ip(request),
+            request=request,
+        )
+    except ApplicationError as exc:
+        fields = exc.fields.get("attachments") or exc.fields.get("body") if exc.fields else None
+        messages.error(request, fields[0] if fields else exc.message)
+    return redirect(f"/staff/chat/{chat.pk}/#chat-compose")
+
+
+@_staff_only
+@require_POST
 def staff_action(request: HttpRequest, conversation_id: int, action: str) -> HttpResponse:
     agent = request.user
     chat = selectors.conversation_for_staff(user=agent, conversation_id=conversation_id, audit=False)
