@@ -18,7 +18,8 @@ directory (one file per message, idempotency key in the name), which is what is 
 Faults, one per phase, each injected halfway through a burst of withdrawals (email),
 inquiries (email) and SMS step-up codes, from signed-in app customers (X-Session-Token):
 1. ``worker-kill``: kill -9 the worker's process group while messages are queued, restart it;
-2. ``broker-stop``: stop the broker (redis-server SHUTDOWN) during the burst, start it after;
+2. ``broker-stop``: stop the broker (kill -9) during the burst, start it after, then stop and
+   start it again (``--broker-restarts``, 5; smoke 3), each time once the worker reconnected;
 3. ``cache-flush``: FLUSHDB the cache; then replay each TOTP code used before the flush;
 4. ``web-restart``: restart one gunicorn node (SIGTERM, start again) during the burst.
 
@@ -256,6 +257,13 @@ class Stack:
             self.procs.pop("worker", None)
             self.start_worker()
         return True
+
+    def worker_connections(self) -> int:
+        """How many times the worker (any of its runs) has connected to the broker."""
+        try:
+            return (self.logs / "worker.log").read_bytes().count(b"Connected to ")
+        except FileNotFoundError:
+            return 0
 
     def start_beat(self) -> None:
         self._start(
@@ -541,8 +549,12 @@ def main() -> int:
     parser.add_argument("--smoke", action="store_true", help="3 customers per kind per phase (the suite's smoke)")
     parser.add_argument("--json", help="also write the figures to this file")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, outbox)")
+    parser.add_argument(
+        "--broker-restarts", type=int, default=None, help="broker restarts in the broker-stop phase (5; smoke 3)"
+    )
     args = parser.parse_args()
     per = 3 if args.smoke else args.per_phase
+    broker_restarts = args.broker_restarts or (3 if args.smoke else 5)
 
     for tool in ("nginx", "redis-server", "redis-cli"):
         if shutil.which(tool) is None and not Path(f"/usr/sbin/{tool}").exists():
@@ -601,7 +613,8 @@ def main() -> int:
             for w, i, s in zip(withdrawers, inquirers, texters, strict=True):
                 jobs += [("withdrawal", w, totp(w["secret"])), ("inquiry", i, None), ("sms", s, None)]
             report = PhaseReport(phase)
-            fault, heal = faults(phase, stack, cache_port, cache_db, database_url, report)
+            report.notes["worker_restarted_by_supervisor"] = 0
+            fault, heal = faults(phase, stack, cache_port, cache_db, database_url, report, broker_restarts)
             print(f"drill: {phase} ...", flush=True)
             run_burst(phase, jobs, fault, heal, report)
             if phase == "cache-flush":
@@ -611,9 +624,10 @@ def main() -> int:
                     # the very code of the acknowledged withdrawal, as an attacker who saw it would
                     report.results.append(customer_request("replay", r.customer, f"drill-replay-{index:04d}", r.code))
             # Production runs the worker under a supervisor that restarts it when it exits
-            # (docs/operations.md): Celery's Redis transport can die on reconnecting after a
-            # broker restart ("'NoneType' object has no attribute 'hostname'", kombu #582).
-            # The drill plays that supervisor and counts each restart.
+            # (docs/operations.md). The drill plays that supervisor and counts each restart
+            # (worker_restarted_by_supervisor): 0 is the goal. A worker used to exit on
+            # reconnecting after a broker restart ("'NoneType' object has no attribute
+            # 'hostname'"); config.celery.RedisTransport fixes that.
             wait_for(
                 lambda report=report: stack.supervise_worker(report) and pending_outbox(database_url) == 0,
                 300,
@@ -642,7 +656,13 @@ def main() -> int:
 
 
 def faults(
-    phase: str, stack: Stack, cache_port: int, cache_db: int, database_url: str, report: PhaseReport
+    phase: str,
+    stack: Stack,
+    cache_port: int,
+    cache_db: int,
+    database_url: str,
+    report: PhaseReport,
+    broker_restarts: int = 1,
 ) -> tuple[Any, Any]:
     if phase == "worker-kill":
 
@@ -669,8 +689,32 @@ def faults(
         def heal() -> dict[str, Any]:
             ready, body = http_get(NGINX_PORT, "/readyz")
             checks = json.loads(body or b"{}").get("checks", {})
-            stack.start_broker()
-            return {"readyz_while_down": f"{ready} queue={checks.get('queue')}"}
+            worker = stack.procs.get("worker")
+            survived = 0
+            for restart in range(broker_restarts):
+                before = stack.worker_connections()
+                stack.start_broker()
+                # the worker reconnects by itself (its retry backoff: up to a few seconds)
+                deadline = time.monotonic() + 45
+                while stack.worker_connections() <= before and time.monotonic() < deadline:
+                    if worker is not None and worker.poll() is not None:
+                        break
+                    time.sleep(0.2)
+                alive = worker is not None and worker.poll() is None and stack.procs.get("worker") is worker
+                if alive and stack.worker_connections() > before:
+                    survived += 1
+                stack.supervise_worker(report)
+                worker = stack.procs.get("worker")
+                if restart < broker_restarts - 1:
+                    # outbox rows published on the reconnect are in flight: stop it again
+                    time.sleep(random.uniform(0.3, 1.5))
+                    stack.stop_broker()
+                    time.sleep(random.uniform(1.0, 3.0))
+            return {
+                "readyz_while_down": f"{ready} queue={checks.get('queue')}",
+                "broker_restarts": broker_restarts,
+                "worker_survived_broker_restarts": survived,
+            }
 
         return fault, heal
     if phase == "cache-flush":
@@ -761,6 +805,12 @@ def print_figures(figures: dict[str, Any]) -> None:
         extra = {k: v for k, v in p.items() if k not in {c for c, _ in columns}}
         print(f"{p['phase']}: {json.dumps(extra, ensure_ascii=False)}")
     print(f"redeliveries dropped by idempotency key at the sender: {figures['redeliveries_dropped_by_key']}")
+    restarted = sum(p.get("worker_restarted_by_supervisor", 0) for p in figures["phases"])
+    broker = next((p for p in figures["phases"] if p["phase"] == "broker-stop"), {})
+    print(
+        f"worker: survived {broker.get('worker_survived_broker_restarts', 0)}/{broker.get('broker_restarts', 0)}"
+        f" broker restarts by itself; restarted by the supervisor: {restarted} (0 is the goal)"
+    )
     for line in figures.get("metrics", []):
         print(f"  {line}")
 

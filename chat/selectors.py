@@ -9,12 +9,14 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.models import User
 from chat import conf
-from chat.models import OPEN_STATUSES, ChatMessage, ChatStatus, Conversation
+from chat.models import OPEN_STATUSES, ChatAttachment, ChatMessage, ChatStatus, Conversation
 from core.audit import audit_log
 from core.errors import not_found
 from support import selectors as support_selectors
@@ -45,7 +47,7 @@ def _base() -> QuerySet[Conversation]:
     return Conversation.objects.select_related("category", "queue", "customer", "assignee", "inquiry")
 
 
-def open_conversation(*, customer: Any = None, guest_email: str = "") -> Conversation | None:
+def open_conversation(*, customer: User | None = None, guest_email: str = "") -> Conversation | None:
     qs = Conversation.objects.filter(status__in=OPEN_VALUES)
     if customer is not None:
         qs = qs.filter(customer=customer)
@@ -56,11 +58,11 @@ def open_conversation(*, customer: Any = None, guest_email: str = "") -> Convers
     return qs.order_by("-created_at").first()
 
 
-def active_count_for_agent(agent: Any) -> int:
+def active_count_for_agent(agent: User) -> int:
     return Conversation.objects.filter(assignee=agent, status=ChatStatus.ACTIVE).count()
 
 
-def conversation_for_customer(*, user: Any, conversation_id: Any) -> Conversation:
+def conversation_for_customer(*, user: User, conversation_id: int | str) -> Conversation:
     conversation = _base().filter(pk=_pk(conversation_id), customer_id=getattr(user, "pk", None)).first()
     if conversation is None or not getattr(user, "is_authenticated", False):
         raise not_found()
@@ -77,7 +79,7 @@ def conversation_for_guest(*, email: str, conversation_id: Any) -> Conversation:
 
 
 def conversation_for_staff(
-    *, user: Any, conversation_id: Any, request: HttpRequest | None = None, audit: bool = True
+    *, user: User, conversation_id: int | str, request: HttpRequest | None = None, audit: bool = True
 ) -> Conversation:
     if not support_selectors.is_support_staff(user):
         raise not_found()
@@ -98,11 +100,11 @@ def conversation_for_staff(
 
 
 def conversation_for_user(
-    *, user: Any, conversation_id: Any, guest_email: str = "", request: HttpRequest | None = None
+    *, user: User | AnonymousUser, conversation_id: int | str, guest_email: str = "", request: HttpRequest | None = None
 ) -> tuple[Conversation, str]:
     """(conversation, role) for whoever asks; 404 when they may not see it."""
     pk = _pk(conversation_id)
-    if getattr(user, "is_authenticated", False):
+    if isinstance(user, User) and user.is_authenticated:
         owned = _base().filter(pk=pk, customer_id=user.pk).first()
         if owned is not None:
             return owned, CUSTOMER
@@ -114,12 +116,15 @@ def conversation_for_user(
 
 
 def attachment_for_user(
-    *, user: Any, conversation_id: Any, token: str, guest_email: str = "", request: HttpRequest | None = None
-) -> Any:
+    *,
+    user: User | AnonymousUser,
+    conversation_id: int | str,
+    token: str,
+    guest_email: str = "",
+    request: HttpRequest | None = None,
+) -> ChatAttachment:
     """A chat attachment for whoever may see its conversation (customer, confirmed guest,
     agent of its team); 404 for anyone else and for a token of another conversation."""
-    from chat.models import ChatAttachment
-
     conversation, _role = conversation_for_user(
         user=user, conversation_id=conversation_id, guest_email=guest_email, request=request
     )
@@ -153,7 +158,7 @@ def queue_position(conversation: Conversation) -> tuple[int, int] | None:
     return position, position * conf.minutes_per_chat()
 
 
-def conversations_for_customer(*, user: Any, limit: int = 20) -> list[Conversation]:
+def conversations_for_customer(*, user: User, limit: int = 20) -> list[Conversation]:
     return list(_base().filter(customer_id=user.pk).order_by("-created_at", "-id")[:limit])
 
 
@@ -161,7 +166,7 @@ def conversations_for_guest(*, email: str, limit: int = 20) -> list[Conversation
     return list(_base().filter(guest_email__iexact=email).order_by("-created_at", "-id")[:limit])
 
 
-def queue_for_staff(*, user: Any, queue_slug: str = "") -> dict[str, Any]:
+def queue_for_staff(*, user: User, queue_slug: str = "") -> dict[str, Any]:
     """The chat queue by team: waiting chats (oldest first), the chats in progress, and the
     agent's own chats."""
     queues = support_selectors.visible_queues_for_staff(user)

@@ -14,18 +14,22 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts import roles
+from accounts.models import User
 from chat import conf, realtime, selectors
+from chat.errors import ChatErrorCode
 from chat.models import ChatAttachment, ChatMessage, ChatStatus, Conversation, Sender
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError, not_found, validation_failed
+from core.errors import ApplicationError, CommonErrorCode, not_found, validation_failed
 from core.notify import send_email
 from support import selectors as support_selectors
 from support import services as support_services
@@ -80,7 +84,7 @@ def _require_open_hours(now: dt.datetime) -> None:
     status = selectors.chat_hours(now=now)
     if not status.open_now:
         raise ApplicationError(
-            "chat_closed",
+            ChatErrorCode.CHAT_CLOSED,
             _("Chat is closed now (weekdays 10:00–17:00 Japan time). Please send an inquiry instead."),
             status=409,
         )
@@ -99,7 +103,7 @@ def _append(
     *,
     sender: str,
     body: str,
-    author: Any = None,
+    author: User | None = None,
     client_key: str = "",
     now: dt.datetime,
 ) -> ChatMessage:
@@ -133,7 +137,7 @@ def conversation_start(
     *,
     category_slug: str,
     body: Any,
-    customer: Any = None,
+    customer: User | None = None,
     guest_email: str = "",
     client_key: str = "",
     ip: str | None = None,
@@ -145,7 +149,9 @@ def conversation_start(
     now = now or timezone.now()
     is_guest = customer is None
     if is_guest and not guest_email:
-        raise ApplicationError("not_authenticated", _("Please sign in or confirm your email address."), status=401)
+        raise ApplicationError(
+            CommonErrorCode.NOT_AUTHENTICATED, _("Please sign in or confirm your email address."), status=401
+        )
     _require_open_hours(now)
     try:
         category: Category = support_selectors.category_by_slug(category_slug or "", guest=is_guest)
@@ -157,7 +163,7 @@ def conversation_start(
     existing = selectors.open_conversation(customer=customer, guest_email=guest_email)
     if existing is not None:
         raise ApplicationError(
-            "chat_open_exists",
+            ChatErrorCode.CHAT_OPEN_EXISTS,
             _("You already have an open chat (%(ref)s). Please continue there.") % {"ref": existing.reference},
             status=409,
             fields={"existing_id": [str(existing.pk)]},
@@ -191,7 +197,7 @@ def conversation_start(
     return conversation
 
 
-def _sender_for(conversation: Conversation, *, user: Any, guest_email: str) -> str:
+def _sender_for(conversation: Conversation, *, user: User | AnonymousUser | None, guest_email: str) -> str:
     if conversation.customer_id and getattr(user, "pk", None) == conversation.customer_id:
         return Sender.CUSTOMER
     if (
@@ -210,15 +216,21 @@ def message_post(
     *,
     conversation: Conversation,
     body: Any,
-    user: Any = None,
+    user: User | AnonymousUser | None = None,
     guest_email: str = "",
     client_key: str = "",
     attachments: Sequence[Any] = (),
     ip: str | None = None,
     now: dt.datetime | None = None,
+    request: HttpRequest | None = None,
 ) -> tuple[ChatMessage, bool]:
     """Post a message as the customer or the assigned agent. Returns (message, created):
-    a resend with the same ``client_key`` returns the stored message and writes nothing."""
+    a resend with the same ``client_key`` returns the stored message and writes nothing.
+
+    Files go through the inquiry attachments' checks and daily budget (support's
+    ``_sanitise_all``, per writer) for customers and agents alike; a customer's message also
+    counts against the per-writer and per-address message limits, an agent's message with
+    files against the per-writer one (an office shares one address), and is audited."""
     now = now or timezone.now()
     key = _clean_key(client_key)
     files = [f for f in attachments if f is not None]
@@ -228,8 +240,9 @@ def message_post(
         if stored is not None:
             return stored, False
     text = _clean_body(body, required=not files)
-    who = f"user:{user.pk}" if getattr(user, "pk", None) else f"guest:{guest_email.lower()}"
-    if not getattr(user, "pk", None) and not guest_email:
+    writer = user if isinstance(user, User) else None
+    who = f"user:{writer.pk}" if writer is not None else f"guest:{guest_email.lower()}"
+    if writer is None and not guest_email:
         raise not_found()
     cleaned = support_services._sanitise_all(files, uploader=who) if files else []
     try:
@@ -241,14 +254,19 @@ def message_post(
             sender = _sender_for(locked, user=user, guest_email=guest_email)
             if not sender:
                 if getattr(user, "is_authenticated", False) and support_selectors.is_support_staff(user):
-                    raise ApplicationError("not_assigned", _("Accept the chat before you answer it."), status=403)
+                    raise ApplicationError(
+                        ChatErrorCode.NOT_ASSIGNED, _("Accept the chat before you answer it."), status=403
+                    )
                 raise not_found()
             try:
                 if not locked.is_open:
-                    raise ApplicationError("chat_ended", _("This chat has ended."), status=409)
+                    raise ApplicationError(ChatErrorCode.CHAT_ENDED, _("This chat has ended."), status=409)
                 if sender == Sender.CUSTOMER:
                     # customers and guests; an agent's office shares one address and is not limited
                     _rate_limits(who=who, ip=ip)
+                elif files:
+                    # an agent's files: the writer's own counter, as a customer's
+                    _rate_limits(who=who, ip=None)
             except ApplicationError:
                 # a resend by this writer after the chat ended (or over the limit): the stored
                 # message, and the sequence number taken above is rolled back
@@ -260,11 +278,12 @@ def message_post(
                 conversation_id=locked.pk,
                 seq=locked.last_seq,
                 sender=sender,
-                author=user if getattr(user, "pk", None) else None,
+                author=writer,
                 body=text,
                 client_key=key,
                 created_at=now,
             )
+            stored_files = []
             for clean, upload in cleaned:
                 token = secrets.token_hex(16)
                 att = ChatAttachment(
@@ -278,6 +297,25 @@ def message_post(
                 )
                 att.file.save(f"{token}.{clean.extension}", ContentFile(clean.content), save=False)
                 att.save()
+                stored_files.append(att)
+            if stored_files:
+                # the live frame carries the files, so the other side links them without a reload
+                prefetch_related_objects([message], "attachments")
+                if sender == Sender.AGENT:
+                    audit_log(
+                        user=conversation.customer,
+                        actor=user,
+                        event="chat.agent_files_sent",
+                        request=request,
+                        data={
+                            "reference": conversation.reference,
+                            "seq": message.seq,
+                            "files": [
+                                {"sha256": a.sha256, "type": a.content_type, "size": a.size} for a in stored_files
+                            ],
+                        },
+                        visible_to_customer=False,
+                    )
             realtime.publish_message(message)
     except _Resent as resent:
         return resent.message, False
@@ -331,7 +369,7 @@ def _next_seq(conversation_id: int) -> Conversation:
 # --------------------------------------------------------------------------- agents
 
 
-def _staff_locked(user: Any, conversation: Conversation) -> Conversation:
+def _staff_locked(user: User, conversation: Conversation) -> Conversation:
     support_services._require_staff(user)  # the console's own refusal (403 permission_denied)
     locked = _lock(conversation)
     if locked.queue_id not in {q.id for q in support_selectors.visible_queues_for_staff(user)}:
@@ -339,11 +377,11 @@ def _staff_locked(user: Any, conversation: Conversation) -> Conversation:
     return locked
 
 
-def _agent_name(user: Any) -> str:
+def _agent_name(user: User) -> str:
     return str(getattr(user, "full_name", "") or "").strip()
 
 
-def conversation_accept(*, agent: Any, conversation: Conversation, now: dt.datetime | None = None) -> Conversation:
+def conversation_accept(*, agent: User, conversation: Conversation, now: dt.datetime | None = None) -> Conversation:
     """An agent takes a waiting chat (first come, first served; at most
     ``MADOGUCHI_CHAT_MAX_PER_AGENT`` at once)."""
     now = now or timezone.now()
@@ -352,10 +390,12 @@ def conversation_accept(*, agent: Any, conversation: Conversation, now: dt.datet
         if locked.status != ChatStatus.WAITING:
             if locked.assignee_id == agent.pk and locked.status == ChatStatus.ACTIVE:
                 return locked
-            raise ApplicationError("chat_taken", _("Another agent has taken this chat, or it has ended."), status=409)
+            raise ApplicationError(
+                ChatErrorCode.CHAT_TAKEN, _("Another agent has taken this chat, or it has ended."), status=409
+            )
         if selectors.active_count_for_agent(agent) >= conf.max_per_agent():
             raise ApplicationError(
-                "chat_limit",
+                ChatErrorCode.CHAT_LIMIT,
                 _("You already have %(n)s chats open. Close one first.") % {"n": conf.max_per_agent()},
                 status=409,
             )
@@ -369,13 +409,15 @@ def conversation_accept(*, agent: Any, conversation: Conversation, now: dt.datet
     return locked
 
 
-def _may_steer(agent: Any, locked: Conversation) -> None:
+def _may_steer(agent: User, locked: Conversation) -> None:
     if locked.assignee_id != agent.pk and not roles.has_role(agent, roles.SUPERVISOR):
-        raise ApplicationError("not_assigned", _("Only the assigned agent or a supervisor can do this."), status=403)
+        raise ApplicationError(
+            ChatErrorCode.NOT_ASSIGNED, _("Only the assigned agent or a supervisor can do this."), status=403
+        )
 
 
 def conversation_transfer(
-    *, agent: Any, conversation: Conversation, queue_slug: str, reason: str = "", now: dt.datetime | None = None
+    *, agent: User, conversation: Conversation, queue_slug: str, reason: str = "", now: dt.datetime | None = None
 ) -> Conversation:
     """Hand a chat to another team: it waits in that team's queue again (the customer stays
     connected and sees the transfer)."""
@@ -386,7 +428,7 @@ def conversation_transfer(
     with transaction.atomic():
         locked = _staff_locked(agent, conversation)
         if not locked.is_open:
-            raise ApplicationError("chat_ended", _("This chat has ended."), status=409)
+            raise ApplicationError(ChatErrorCode.CHAT_ENDED, _("This chat has ended."), status=409)
         if locked.status == ChatStatus.ACTIVE:
             _may_steer(agent, locked)
         if target.id == locked.queue_id:
@@ -426,7 +468,11 @@ def _notify_transcript(conversation: Conversation) -> None:
 
 
 def conversation_close(
-    *, conversation: Conversation, user: Any = None, guest_email: str = "", now: dt.datetime | None = None
+    *,
+    conversation: Conversation,
+    user: User | AnonymousUser | None = None,
+    guest_email: str = "",
+    now: dt.datetime | None = None,
 ) -> Conversation:
     """The customer, the assigned agent or a supervisor ends the chat; the transcript stays
     in お問い合わせ and the customer gets a link to it."""
@@ -438,8 +484,12 @@ def conversation_close(
             if not (support_selectors.is_support_staff(user) and roles.has_role(user, roles.SUPERVISOR)):
                 if support_selectors.is_support_staff(user):
                     raise ApplicationError(
-                        "not_assigned", _("Only the assigned agent or a supervisor can do this."), status=403
+                        ChatErrorCode.NOT_ASSIGNED,
+                        _("Only the assigned agent or a supervisor can do this."),
+                        status=403,
                     )
+                raise not_found()
+            if not isinstance(user, User):
                 raise not_found()
             locked = _staff_locked(user, locked)
         if not locked.is_open:
@@ -456,7 +506,7 @@ def conversation_close(
 
 
 def conversation_convert(
-    *, conversation: Conversation, agent: Any = None, reason: str = "agent", now: dt.datetime | None = None
+    *, conversation: Conversation, agent: User | None = None, reason: str = "agent", now: dt.datetime | None = None
 ) -> Inquiry:
     """Continue the chat as an inquiry with the whole transcript (an agent's choice, the
     waiting timeout, or chat hours ending). Idempotent: a converted chat returns its inquiry."""
@@ -466,7 +516,7 @@ def conversation_convert(
         if locked.status == ChatStatus.CONVERTED and locked.inquiry_id:
             return Inquiry.objects.get(pk=locked.inquiry_id)
         if not locked.is_open:
-            raise ApplicationError("chat_ended", _("This chat has ended."), status=409)
+            raise ApplicationError(ChatErrorCode.CHAT_ENDED, _("This chat has ended."), status=409)
         if agent is not None and locked.status == ChatStatus.ACTIVE:
             _may_steer(agent, locked)
         first = locked.messages.filter(sender=Sender.CUSTOMER).order_by("seq").first()
@@ -494,7 +544,7 @@ def conversation_convert(
     return inquiry
 
 
-def customer_freeze_from_chat(*, agent: Any, conversation: Conversation, request: HttpRequest | None = None) -> bool:
+def customer_freeze_from_chat(*, agent: User, conversation: Conversation, request: HttpRequest | None = None) -> bool:
     """A security agent freezes the customer's account from a security chat at once (the
     same freeze as the security inquiry's)."""
     from accounts.services import account_freeze
@@ -502,7 +552,7 @@ def customer_freeze_from_chat(*, agent: Any, conversation: Conversation, request
     roles.require_role(agent, roles.SECURITY_AGENT)
     visible = selectors.conversation_for_staff(user=agent, conversation_id=conversation.pk, audit=False)
     if visible.customer is None:
-        raise ApplicationError("no_account", _("This chat is not linked to an account."))
+        raise ApplicationError(ChatErrorCode.NO_ACCOUNT, _("This chat is not linked to an account."))
     frozen = account_freeze(
         user=visible.customer, reason=f"Support chat {visible.reference}", actor=agent, request=request
     )

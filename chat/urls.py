@@ -14,5 +14,6 @@ urlpatterns = [
     path("staff/chat/<int:conversation_id>/files/<str:token>/", views.staff_attachment, name="staff_attachment"),
     path("staff/chat/", views.staff_queue, name="staff_queue"),
     path("staff/chat/<int:conversation_id>/", views.staff_conversation, name="staff_conversation"),
+    path("staff/chat/<int:conversation_id>/messages/", views.staff_post, name="staff_post"),
     path("staff/chat/<int:conversation_id>/<slug:action>/", views.staff_action, name="staff_action"),
 ]

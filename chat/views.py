@@ -19,7 +19,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import roles
+from accounts.models import User
 from chat import presenters, selectors, services
+from chat.errors import ChatErrorCode
 from chat.models import ChatStatus, Conversation
 from core.audit import audit_log
 from core.errors import ApplicationError
@@ -30,6 +32,13 @@ from support.presenters import channel_dict, signin_rows
 from support.views._common import staff_only as _staff_only
 
 GUEST_SESSION_KEY = "support_guest"
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in user of a page behind login_required or the staff check (404 otherwise)."""
+    if not isinstance(request.user, User):
+        raise Http404
+    return request.user
 
 
 def _lang() -> str:
@@ -79,7 +88,7 @@ def chat_new(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ApplicationError as exc:
-            if exc.code == "chat_open_exists" and exc.fields.get("existing_id"):
+            if exc.code == ChatErrorCode.CHAT_OPEN_EXISTS and exc.fields.get("existing_id"):
                 return redirect("chat:conversation", conversation_id=int(exc.fields["existing_id"][0]))
             errors = exc.fields or {"non_field": [exc.message]}
             if not exc.fields:
@@ -188,7 +197,7 @@ def conversation_close(request: HttpRequest, conversation_id: int) -> HttpRespon
 
 @login_required
 def my_chats(request: HttpRequest) -> HttpResponse:
-    rows = selectors.conversations_for_customer(user=request.user)
+    rows = selectors.conversations_for_customer(user=_user(request))
     return render(request, "chat/mine.html", {"rows": rows, "hours": _hours(_lang())})
 
 
@@ -212,7 +221,7 @@ def _conversation_context(request: HttpRequest, chat: Conversation, *, role: str
 def staff_queue(request: HttpRequest) -> HttpResponse:
     language = _lang()
     queue = request.GET.get("queue", "")[:40]
-    data = selectors.queue_for_staff(user=request.user, queue_slug=queue)
+    data = selectors.queue_for_staff(user=_user(request), queue_slug=queue)
     context = {
         **data,
         "tabs": [(q, q.name(language), data["counts"].get(q.id, 0)) for q in data["queues"]],
@@ -267,7 +276,7 @@ def _canned(chat: Conversation, agent: Any) -> list[dict[str, str]]:
 
 @_staff_only
 def staff_conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    chat = selectors.conversation_for_staff(user=request.user, conversation_id=conversation_id, request=request)
+    chat = selectors.conversation_for_staff(user=_user(request), conversation_id=conversation_id, request=request)
     language = _lang()
     context = _conversation_context(request, chat, role=selectors.AGENT)
     context.update(
@@ -290,8 +299,31 @@ def staff_conversation(request: HttpRequest, conversation_id: int) -> HttpRespon
 
 @_staff_only
 @require_POST
+def staff_post(request: HttpRequest, conversation_id: int) -> HttpResponse:
+    """The agent's compose form with files (text alone goes by the socket): the customer's
+    file checks, budget and message limit (chat.services.message_post), audited."""
+    agent = _user(request)
+    chat = selectors.conversation_for_staff(user=agent, conversation_id=conversation_id, audit=False)
+    try:
+        services.message_post(
+            conversation=chat,
+            body=request.POST.get("body", ""),
+            user=agent,
+            client_key=request.POST.get("key", ""),
+            attachments=request.FILES.getlist("attachments"),
+            ip=client_ip(request),
+            request=request,
+        )
+    except ApplicationError as exc:
+        fields = exc.fields.get("attachments") or exc.fields.get("body") if exc.fields else None
+        messages.error(request, fields[0] if fields else exc.message)
+    return redirect(f"/staff/chat/{chat.pk}/#chat-compose")
+
+
+@_staff_only
+@require_POST
 def staff_action(request: HttpRequest, conversation_id: int, action: str) -> HttpResponse:
-    agent = request.user
+    agent = _user(request)
     chat = selectors.conversation_for_staff(user=agent, conversation_id=conversation_id, audit=False)
     try:
         if action == "accept":

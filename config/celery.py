@@ -14,9 +14,41 @@ import os
 import uuid
 from typing import Any
 
+import redis.exceptions
 from celery import Celery, signals
+from kombu.transport import redis as kombu_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+
+class _RedisChannel(kombu_redis.Channel):
+    """kombu's Redis channel, refusing to open a pool once its connection is closed.
+
+    On a broker connection loss the worker's consumer calls ``Connection.collect()`` and then
+    ``Connection.close()`` (celery 5.7 ``on_connection_error_after_connected``). ``collect()``
+    closes the default channel, but a channel that was waiting on BRPOP gets the
+    ConnectionError from the dead socket first and stays open; then collect() detaches the
+    transport (``transport.client = None``). ``close()`` closes that channel again: restoring
+    its unacknowledged messages (``task_acks_late``) builds a new pool from
+    ``transport.client``, and kombu's ``_connparams`` raises ``AttributeError: 'NoneType'
+    object has no attribute 'hostname'`` (the kombu #582 family). AttributeError is not a
+    connection error, so it escapes ``ignore_errors`` and the worker exits ("Unrecoverable
+    error"). Raising the connection error the broker outage is keeps it inside the
+    consumer's reconnect loop: the messages stay in Redis' unacked set and are restored after
+    the visibility timeout (and the outbox re-dispatch covers them anyway).
+    """
+
+    def _connparams(self, asynchronous: bool = False) -> Any:
+        if self.connection.client is None:
+            raise redis.exceptions.ConnectionError("the broker connection is closed")
+        return super()._connparams(asynchronous=asynchronous)  # type: ignore[misc]
+
+
+class RedisTransport(kombu_redis.Transport):
+    """kombu's Redis transport with the channel above (settings.CELERY_BROKER_TRANSPORT)."""
+
+    Channel = _RedisChannel
+
 
 app = Celery("madoguchi")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -212,6 +212,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
+# kombu's Redis transport with a fix for the worker's exit on reconnecting after a broker
+# restart (config/celery.py RedisTransport; docs/operations.md). Other brokers: kombu's own.
+CELERY_BROKER_TRANSPORT = (
+    "config.celery:RedisTransport" if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else None
+)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker outlives a broker outage of any length
 CELERY_BROKER_CONNECTION_TIMEOUT = 2

@@ -278,6 +278,7 @@ NOT_PAGES: dict[str, str] = {
     "chat/<int:conversation_id>/files/<str:token>/": "the attached file",
     "staff/chat/<int:conversation_id>/files/<str:token>/": "the attached file",
     "staff/chat/<int:conversation_id>/<slug:action>/": "POST only",
+    "staff/chat/<int:conversation_id>/messages/": "POST only (the agent's compose form with files)",
     "wallet/settings/header-total/": "POST only",
     "staff/support/inquiries/<int:inquiry_id>/presence/": "POST only (JSON)",
     "staff/support/inquiries/<int:inquiry_id>/<slug:action>/": "POST only",

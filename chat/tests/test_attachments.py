@@ -93,3 +93,102 @@ def test_only_the_chat_s_people_can_download_its_files(
     assert client.get(f"/chat/{other.pk}/files/{att.token}/").status_code == 404  # someone else's token
     client.logout()
     assert client.get(f"/chat/{chat.pk}/files/{att.token}/").status_code == 404
+
+
+def _accepted(customer: Any, agent: Any) -> Conversation:
+    chat = _chat(customer)
+    services.conversation_accept(agent=agent, conversation=chat)
+    return chat
+
+
+def test_the_agent_console_posts_a_file_the_customer_can_open_and_it_is_audited(
+    client: Any, customer: Any, agent: Any
+) -> None:
+    from core.models import AuditEvent
+
+    chat = _accepted(customer, agent)
+    client.force_login(agent)
+    page = client.get(f"/staff/chat/{chat.pk}/").content.decode()
+    assert f'action="/staff/chat/{chat.pk}/messages/"' in page and 'enctype="multipart/form-data"' in page
+    assert 'id="chat-files"' in page and f'data-files="/staff/chat/{chat.pk}/files/"' in page
+    response = client.post(
+        f"/staff/chat/{chat.pk}/messages/",
+        {"body": "こちらの手順です", "key": "s-1", "attachments": [_png("steps.png")]},
+    )
+    assert response.status_code == 302 and response["Location"] == f"/staff/chat/{chat.pk}/#chat-compose"
+    att = ChatAttachment.objects.get(message__conversation=chat)
+    assert att.message.sender == "agent" and att.message.author == agent and att.display_name == "steps.png"
+    event = AuditEvent.objects.get(event="chat.agent_files_sent")
+    assert event.actor == agent and event.user == customer and not event.visible_to_customer
+    assert event.data["reference"] == chat.reference and event.data["files"][0]["sha256"] == att.sha256
+    # the agent's page links it under /staff/, the customer's under /chat/
+    assert f'href="/staff/chat/{chat.pk}/files/{att.token}/"' in client.get(f"/staff/chat/{chat.pk}/").content.decode()
+    client.force_login(customer)
+    assert f'href="/chat/{chat.pk}/files/{att.token}/"' in client.get(f"/chat/{chat.pk}/").content.decode()
+    download = client.get(f"/chat/{chat.pk}/files/{att.token}/")
+    assert download.status_code == 200 and b"".join(download.streaming_content).startswith(b"\x89PNG")
+    # a double submit of the same form stores nothing twice
+    client.force_login(agent)
+    client.post(f"/staff/chat/{chat.pk}/messages/", {"body": "こちらの手順です", "key": "s-1", "attachments": [_png()]})
+    assert ChatAttachment.objects.filter(message__conversation=chat).count() == 1
+
+
+def test_an_agent_s_bad_file_is_refused_by_the_customer_checks(client: Any, customer: Any, agent: Any) -> None:
+    chat = _accepted(customer, agent)
+    client.force_login(agent)
+    fake = SimpleUploadedFile("x.png", b"MZ\x90\x00 not an image", content_type="image/png")
+    response = client.post(f"/staff/chat/{chat.pk}/messages/", {"body": "", "key": "s-2", "attachments": [fake]})
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "この種類のファイルは受け付けていません" in page
+    assert not ChatAttachment.objects.exists()
+    assert chat.messages.filter(sender="agent").count() == 0
+
+
+def test_agent_uploads_count_against_the_daily_file_budget_and_the_writer_s_limit(
+    client: Any, customer: Any, agent: Any, settings: Any
+) -> None:
+    chat = _accepted(customer, agent)
+    client.force_login(agent)
+    settings.MADOGUCHI_SUPPORT_ATTACHMENTS_PER_DAY = 2
+    for index in range(2):
+        client.post(f"/staff/chat/{chat.pk}/messages/", {"key": f"b-{index}", "attachments": [_png()]})
+    client.post(f"/staff/chat/{chat.pk}/messages/", {"key": "b-9", "attachments": [_png()]})
+    assert ChatAttachment.objects.filter(message__conversation=chat).count() == 2
+    settings.MADOGUCHI_SUPPORT_ATTACHMENTS_PER_DAY = 100
+    settings.MADOGUCHI_CHAT_MESSAGE_RATE_LIMIT = (3, 60)
+    for index in range(3):
+        client.post(f"/staff/chat/{chat.pk}/messages/", {"key": f"r-{index}", "attachments": [_png()]})
+    assert ChatAttachment.objects.filter(message__conversation=chat).count() == 3  # 2 + 1 within 3 a minute
+
+
+def test_only_the_assigned_agent_posts_files_and_a_stranger_agent_gets_404(
+    client: Any, customer: Any, agent: Any, staff_factory: Any
+) -> None:
+    chat = _accepted(customer, agent)
+    colleague = staff_factory(roles=["support_agent"], email="colleague@example.com")
+    client.force_login(colleague)
+    response = client.post(f"/staff/chat/{chat.pk}/messages/", {"key": "c-1", "attachments": [_png()]})
+    assert response.status_code == 302
+    from django.contrib.messages import get_messages
+
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
+    assert not ChatAttachment.objects.exists()
+    client.force_login(customer)  # not staff: the console is not there
+    assert client.post(f"/staff/chat/{chat.pk}/messages/", {"key": "c-2"}).status_code == 404
+
+
+def test_the_live_frame_of_a_message_with_files_carries_them(
+    customer: Any, agent: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from chat import realtime
+
+    chat = _accepted(customer, agent)
+    with realtime.collected() as events, django_capture_on_commit_callbacks(execute=True):
+        message, _ = services.message_post(conversation=chat, user=agent, body="", attachments=[_png("a.png")])
+    frames = [e for _g, e in events if e["type"] == "message"]
+    assert len(frames) == 1
+    att = message.attachments.get()
+    assert frames[0]["message"]["attachments"] == [
+        {"token": att.token, "name": "a.png", "content_type": "image/png", "size": att.size}
+    ]

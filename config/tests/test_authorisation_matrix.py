@@ -252,6 +252,7 @@ STAFF_ROUTE_ROLES: dict[str, tuple[str, ...]] = {
     "staff/chat/": _SUPPORT,
     "staff/chat/<int:conversation_id>/": _SUPPORT,
     "staff/chat/<int:conversation_id>/<slug:action>/": _SUPPORT,
+    "staff/chat/<int:conversation_id>/messages/": _SUPPORT,
     "staff/chat/<int:conversation_id>/files/<str:token>/": _SUPPORT,
     "staff/support/inquiries/<int:inquiry_id>/": _SUPPORT,
     "staff/support/inquiries/<int:inquiry_id>/presence/": _SUPPORT,
@@ -273,6 +274,7 @@ STAFF_WRITE_PROBES: dict[str, tuple[str, dict[str, Any]]] = {
     "staff/support/inquiries/<int:inquiry_id>/<slug:action>/": ("POST", {"body": "A reply from a stranger."}),
     "recovery/staff/cases/<uuid:case_id>/claim/": ("POST", {}),
     "staff/chat/<int:conversation_id>/<slug:action>/": ("POST", {}),  # accept
+    "staff/chat/<int:conversation_id>/messages/": ("POST", {"body": "A reply from the agent."}),
 }
 
 

@@ -73,6 +73,16 @@
       const b = document.createElement("span");
       b.className = "bubble";
       b.textContent = m.body;
+      // files as the page renders them (chat/_log.html): a link under this side's file path
+      (m.attachments || []).forEach(function (a) {
+        b.appendChild(document.createElement("br"));
+        const link = document.createElement("a");
+        link.className = "chat-file";
+        link.href = root.dataset.files + encodeURIComponent(a.token) + "/";
+        link.setAttribute("download", "");
+        link.textContent = a.name;
+        b.appendChild(link);
+      });
       li.appendChild(b);
       return li;
     }

@@ -270,3 +270,80 @@ def test_guest_chat_after_email_confirmation(_browser: Any, asgi_server: str, ou
     assert "ログインできません" in me.inner_text("#chat-log")
     phone.close()
     assert not violations, violations
+
+
+def test_files_sent_by_the_agent_and_the_customer_are_linked_live_on_the_other_side(
+    _browser: Any, asgi_server: str, customer: Any, agent: Any, user_factory: Any
+) -> None:
+    """A file message arrives over the WebSocket with working links (no reload), both ways;
+    the link is the reader's own path and a stranger gets 404 on it."""
+    from support.tests.factories import png_bytes
+
+    base = asgi_server
+    violations: list[str] = []
+    chat = services.conversation_start(category_slug="funds", body="出金が届きません", customer=customer)
+    services.conversation_accept(agent=agent, conversation=chat)
+    phone = context_for(_browser, base, customer)
+    desk = context_for(_browser, base, agent, width=1280, height=900)
+    me, them = new_page(phone, violations), new_page(desk, violations)
+    me.goto(f"{base}/chat/{chat.pk}/")
+    them.goto(f"{base}/staff/chat/{chat.pk}/")
+    for page in (me, them):
+        page.wait_for_function("() => document.getElementById('chat').dataset.connected === '1'")
+    loaded_at = me.evaluate("() => performance.timeOrigin")
+
+    def file_link(page: Any, sender: str, name: str) -> str:
+        selector = f"#chat-log li.from-{sender} a.chat-file"
+        page.wait_for_function(
+            "([sel, name]) => [...document.querySelectorAll(sel)].some(a => a.textContent === name)",
+            arg=[selector, name],
+        )
+        return str(
+            page.eval_on_selector_all(selector, "(els, name) => els.find(a => a.textContent === name).href", name)
+        )
+
+    def fetch_status(page: Any, href: str) -> list[Any]:
+        return list(
+            page.evaluate(
+                """async (href) => {
+                    const r = await fetch(href, {credentials: 'same-origin'});
+                    const b = new Uint8Array(await r.arrayBuffer());
+                    return [r.status, r.headers.get('content-type'), b[0], b[1]];
+                }""",
+                href,
+            )
+        )
+
+    # the agent attaches a file in the console; the customer's page links it live
+    them.fill("#chat-input", "手順の画像です")
+    them.set_input_files("#chat-files", files=[{"name": "steps.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    them.click("#chat-send")
+    them.wait_for_url(f"**/staff/chat/{chat.pk}/#chat-compose")
+    href = file_link(me, "agent", "steps.png")
+    assert me.evaluate("() => performance.timeOrigin") == loaded_at  # no reload
+    assert href.startswith(f"{base}/chat/{chat.pk}/files/")
+    assert fetch_status(me, href) == [200, "image/png", 0x89, 0x50]
+
+    # the customer attaches one; the agent's console links it live, under /staff/
+    them_loaded_at = them.evaluate("() => performance.timeOrigin")
+    me.set_input_files("#chat-files", files=[{"name": "receipt.png", "mimeType": "image/png", "buffer": png_bytes()}])
+    me.click("#chat-send")
+    me.wait_for_url(f"**/chat/{chat.pk}/#chat-compose")
+    staff_href = file_link(them, "customer", "receipt.png")
+    assert them.evaluate("() => performance.timeOrigin") == them_loaded_at
+    assert staff_href.startswith(f"{base}/staff/chat/{chat.pk}/files/")
+    assert fetch_status(them, staff_href)[:2] == [200, "image/png"]
+    # the sender's reloaded page shows its own file once
+    assert me.locator("#chat-log a.chat-file", has_text="receipt.png").count() == 1
+
+    # a stranger (signed in, not this chat's) gets 404 on both links
+    stranger_ctx = context_for(_browser, base, user_factory(email="stranger@example.com"))
+    stranger = new_page(stranger_ctx, violations)
+    for link in (href, staff_href):
+        response = stranger.goto(link)
+        assert response is not None and response.status == 404, link
+    me.screenshot(path=str(SCREENSHOTS / "chat_files_customer_390.png"), full_page=True)
+    them.screenshot(path=str(SCREENSHOTS / "chat_files_agent_1280.png"), full_page=True)
+    for ctx in (phone, desk, stranger_ctx):
+        ctx.close()
+    assert not violations, violations
