@@ -111,6 +111,8 @@ class AccountAdapter(DefaultAccountAdapter):
                 lockout.password_accepted(attempt)
             session = getattr(request, "session", None)
             signed_in = getattr(getattr(request, "user", None), "is_authenticated", False)
+            if not signed_in:
+                _read_email_addresses_once(user)
             if session is not None and not signed_in:  # sign-in, not a re-authentication
                 # A new session id once the password is accepted, before the second step:
                 # an id planted or seen before sign-in is worth nothing afterwards.
@@ -213,6 +215,24 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
 
+def _read_email_addresses_once(user: Any) -> None:
+    """The customer's email addresses, read once for the rest of this sign-in request.
+
+    allauth reads the signed-in address twice after the password (its verification
+    rate-limit check in the login input, then its email-verification stage), each through
+    ``EmailAddress.objects.get_for_user``, which serves the user object's own address cache
+    when one is set (``fill_cache_for_user``, allauth's seam). One query for the user's
+    addresses fills it: the same rows, matched the same way (lower-cased address), so both
+    checks answer as two reads would, for one statement instead of two. The cache lives on
+    this request's user object only."""
+    from allauth.account.models import EmailAddress
+
+    addresses = list(EmailAddress.objects.filter(user_id=user.pk).order_by("pk"))
+    for address in addresses:
+        address.user = user
+    EmailAddress.objects.fill_cache_for_user(user, addresses)
+
+
 def _request_host(request: HttpRequest | None) -> str | None:
     from django.core.exceptions import DisallowedHost
 
@@ -240,6 +260,17 @@ def _on_site(url: str, request_host: str | None) -> str:
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def list_providers(self, request: HttpRequest) -> list[Any]:
+        # allauth lists the configured apps (a query) and keeps those of installed provider
+        # classes; with none installed (MADOGUCHI_SOCIAL_PROVIDERS empty) the answer is
+        # empty whatever the table holds, so it is given without the query (every 401
+        # answer of the headless API lists the providers).
+        from allauth.socialaccount.providers import registry
+
+        if not registry.get_class_list():
+            return []
+        return super().list_providers(request)
+
     def is_auto_signup_allowed(self, request: HttpRequest, sociallogin: Any) -> bool:
         # Signing up through a provider still asks for what every account needs (the mobile
         # number for sign-in codes): the sign-up form, with the provider's email filled in.

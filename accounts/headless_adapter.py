@@ -1,5 +1,7 @@
 """allauth headless adapter (``HEADLESS_ADAPTER``).
 
+The user payload's dataclass is built once per process (allauth makes a new one per call).
+
 At sign-in allauth builds the signed-in answer twice: once in ``post_login`` (thrown away
 by the headless view) and once for the client. Each ``serialize_user`` reads the primary
 email address. The serialised user is kept on the request for the second call, dropped
@@ -24,6 +26,17 @@ _ATTR = "_madoguchi_serialized_users"
 
 
 class HeadlessAdapter(DefaultHeadlessAdapter):
+    # allauth builds the user payload's dataclass (``dataclasses.make_dataclass``) anew on
+    # every call, i.e. for every signed-in answer; its fields depend only on the user model
+    # and settings, so one class per process gives the same payload.
+    _user_dataclass: Any = None
+
+    def get_user_dataclass(self) -> Any:
+        cls = type(self)
+        if cls._user_dataclass is None:
+            cls._user_dataclass = super().get_user_dataclass()
+        return cls._user_dataclass
+
     def serialize_user(self, user: Any) -> dict[str, Any]:
         request = context.request
         memo = None

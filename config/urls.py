@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.allauth_urls")),
     # Our subclasses of allauth's headless account views, at allauth's paths (first match wins).
     path("", include("mfa.headless_account")),
+    path("", include("accounts.headless_login")),
     path("_allauth/", include("allauth.headless.urls")),
     path("", include("accounts.urls")),
     path("", include("mfa.urls")),
