@@ -4,6 +4,8 @@ closed raises the connection error the consumer's reconnect loop handles, not At
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import redis.exceptions
 from kombu import Connection
@@ -12,7 +14,7 @@ from kombu.transport import redis as kombu_redis
 from config.celery import RedisTransport
 
 
-def _channel(transport_cls: type[kombu_redis.Transport]) -> kombu_redis.Channel:
+def _channel(transport_cls: type[kombu_redis.Transport]) -> Any:
     """A channel of a transport, without a broker: ``Channel.__init__`` would connect."""
     transport = transport_cls(client=Connection("redis://127.0.0.1:1/0", transport=transport_cls))
     channel = transport_cls.Channel.__new__(transport_cls.Channel)
