@@ -210,6 +210,9 @@ def _conversation_context(request: HttpRequest, chat: Conversation, *, role: str
         "category_name": chat.category.name(_lang()),
         "ws_path": f"/ws/chat/{chat.pk}/",
         "attachment_base": (f"/staff/chat/{chat.pk}/files/" if role == selectors.AGENT else f"/chat/{chat.pk}/files/"),
+        "compose_action": (
+            f"/staff/chat/{chat.pk}/messages/" if role == selectors.AGENT else f"/chat/{chat.pk}/messages/"
+        ),
         "compose_key": "f-" + secrets.token_hex(12),
     }
 
