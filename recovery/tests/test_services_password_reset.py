@@ -189,3 +189,19 @@ def test_resend_within_the_cooldown_says_the_code_is_still_valid(client, user_fa
     page = response.content.decode()
     assert "新しいコードは送っていません。" in page and "に送ったコードはまだ有効です。" in page
     assert len(outbox.sms(to="+819012345678")) == (1 if known else 0)
+
+
+def test_a_reset_code_for_an_address_without_a_phone_is_two_factor_invalid(rf, user_factory):
+    # given a reset started for an account that has no phone (or for no account at all)
+    from core.errors import ApplicationError
+    from recovery import services
+    from recovery.services._common import RESET_SESSION_KEY
+
+    user = user_factory(email="nophone@example.jp", phone=None)
+    for uid in (user.pk, None):
+        request = rf.post("/recovery/password-reset/code/")
+        request.session = {RESET_SESSION_KEY: {"email": "nophone@example.jp", "uid": uid}}
+        # when a code is sent, then it is refused as a wrong second-factor code (not sms_code_invalid)
+        with pytest.raises(ApplicationError) as refused:
+            services.password_reset_code_verify(request=request, code="123456")
+        assert (refused.value.code, refused.value.status) == ("two_factor_invalid", 400)
