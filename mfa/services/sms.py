@@ -28,6 +28,7 @@ from mfa import conf
 from mfa.errors import MfaErrorCode
 from mfa.internal import codecheck, guard, totp
 from mfa.models import SmsCode
+from mfa.selectors import STEP_UP_ACTIONS
 from mfa.services._common import _enrolment_required, _has_strong_factor
 
 
@@ -288,8 +289,6 @@ def sms_code_verify(
 def step_up_sms_send(*, user: User, action: str, request: HttpRequest | None = None) -> None:
     """Text a step-up code for ``action`` — only to customers who have no authenticator
     (everyone else steps up with it, so an SMS would be useless and costly)."""
-    from mfa.selectors import STEP_UP_ACTIONS
-
     if action not in STEP_UP_ACTIONS:
         message = _("Unknown action.")
         raise ApplicationError(CommonErrorCode.VALIDATION_FAILED, message, fields={"action": [message]})
