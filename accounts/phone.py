@@ -18,6 +18,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts.errors import AccountErrorCode
+
 JP_MOBILE_PREFIXES = ("+8170", "+8180", "+8190")
 # 070/080/090 + 8 digits. 0800 + 7 digits is freephone, not a mobile (+81 800 …).
 _JP_MOBILE = re.compile(r"^[789]0\d{8}$")
@@ -33,7 +35,7 @@ _MOBILE_TYPES = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberTy
 
 
 def _invalid() -> ValidationError:
-    return ValidationError(_("Enter a phone number such as 090-1234-5678."), code="invalid_phone")
+    return ValidationError(_("Enter a phone number such as 090-1234-5678."), code=AccountErrorCode.INVALID_PHONE)
 
 
 def _parse(raw: str, region: str) -> phonenumbers.PhoneNumber:
@@ -61,34 +63,34 @@ def allowed_regions() -> set[str]:
     return {str(r).strip().upper() for r in raw if str(r).strip()} or {"JP"}
 
 
-def sms_destination_problem(e164: str) -> str | None:
+def sms_destination_problem(e164: str) -> AccountErrorCode | None:
     """None when we may text ``e164``; otherwise the stable error code of the refusal."""
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:
-        return "invalid_phone"
+        return AccountErrorCode.INVALID_PHONE
     if number.country_code == 81:
         if "JP" not in allowed_regions():
-            return "phone_region_not_allowed"
-        return None if _is_jp_mobile(number) else "phone_not_mobile"
+            return AccountErrorCode.PHONE_REGION_NOT_ALLOWED
+        return None if _is_jp_mobile(number) else AccountErrorCode.PHONE_NOT_MOBILE
     if not phonenumbers.is_valid_number(number):
-        return "invalid_phone"
+        return AccountErrorCode.INVALID_PHONE
     number_type = phonenumbers.number_type(number)
     region = phonenumbers.region_code_for_number(number) or ""
     if number_type not in _MOBILE_TYPES:
-        return "phone_not_mobile"
+        return AccountErrorCode.PHONE_NOT_MOBILE
     if region not in allowed_regions():
-        return "phone_region_not_allowed"
+        return AccountErrorCode.PHONE_REGION_NOT_ALLOWED
     return None
 
 
 def destination_error_message(code: str) -> str:
-    if code == "phone_not_mobile":
+    if code == AccountErrorCode.PHONE_NOT_MOBILE:
         return _(
             "This number cannot receive our SMS codes. Enter a Japanese mobile number "
             "(070, 080 or 090), such as 090-1234-5678."
         )
-    if code == "phone_region_not_allowed":
+    if code == AccountErrorCode.PHONE_REGION_NOT_ALLOWED:
         return _(
             "We can send SMS codes only to Japanese mobile numbers (070, 080 or 090), "
             "such as 090-1234-5678. Contact us if you live abroad."

@@ -29,6 +29,8 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.errors import AccountErrorCode
+from accounts.models import User
 from core.audit import audit_log
 from core.errors import ApplicationError
 from core.notify import send_email
@@ -43,11 +45,11 @@ PURPOSE = "verify_phone"
 OWNER_NOTICE_SECONDS = 3600
 
 
-def _has_authenticator(user: Any) -> bool:
+def _has_authenticator(user: User) -> bool:
     return authenticators.has_second_factor(user)
 
 
-def needs_phone_verification(user: Any, *, signup: bool) -> bool:
+def needs_phone_verification(user: User, *, signup: bool) -> bool:
     if user is None or getattr(user, "phone", None):
         return False
     # A sign-up always proves its number; an older account without a phone must add one
@@ -65,10 +67,10 @@ def phone_verified_in_this_login(login: Any) -> bool:
 
 def _no_phone() -> ApplicationError:
     message = _("Enter your mobile phone number.")
-    return ApplicationError("no_phone", message, status=400, fields={"phone": [message]})
+    return ApplicationError(AccountErrorCode.NO_PHONE, message, status=400, fields={"phone": [message]})
 
 
-def phone_verification_send(*, user: Any, request: HttpRequest | None = None) -> None:
+def phone_verification_send(*, user: User, request: HttpRequest | None = None) -> None:
     """Text a code to the pending number, or, when it belongs to someone else, tell the
     owner instead; the newcomer's side is the same either way (``sms_code_send`` errors)."""
     number = getattr(user, "phone_pending", "") or ""
@@ -83,13 +85,18 @@ def phone_verification_send(*, user: Any, request: HttpRequest | None = None) ->
             audit_log(user=owner, event="signup.phone_taken_attempt", request=request)
 
 
-def phone_verification_change(*, user: Any, phone: str, request: HttpRequest | None = None) -> str:
+def phone_verification_change(*, user: User, phone: str, request: HttpRequest | None = None) -> str:
     """A new number for the pending verification (typo, or a number they do control)."""
     try:
         number = normalize_mobile_phone(phone)
     except ValidationError as exc:
         message = " ".join(str(m) for m in exc.messages)
-        raise ApplicationError(exc.code or "invalid_phone", message, status=400, fields={"phone": [message]}) from exc
+        raise ApplicationError(
+            AccountErrorCode(exc.code) if exc.code else AccountErrorCode.INVALID_PHONE,
+            message,
+            status=400,
+            fields={"phone": [message]},
+        ) from exc
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         if number != user.phone_pending:
@@ -103,18 +110,18 @@ def phone_verification_change(*, user: Any, phone: str, request: HttpRequest | N
     return number
 
 
-def phone_verification_confirm(*, user: Any, code: str, request: HttpRequest | None = None) -> str:
+def phone_verification_confirm(*, user: User, code: str, request: HttpRequest | None = None) -> str:
     """The code from the pending number: the number becomes the account's phone."""
     number = getattr(user, "phone_pending", "") or ""
     if not number:
         raise _no_phone()
     try:
-        mfa_services.sms_code_verify(user=user, purpose=PURPOSE, code=code, request=request)
+        mfa_services.sms_code_verify(user=user, purpose=PURPOSE, code=code, confirms=True, request=request)
     except ApplicationError as exc:
         audit_log(user=user, event="signup.phone_code_failed", request=request, visible_to_customer=False)
         raise ApplicationError(exc.code, exc.message, status=exc.status, fields={"code": [exc.message]}) from exc
     unavailable = ApplicationError(
-        "phone_unavailable",
+        AccountErrorCode.PHONE_UNAVAILABLE,
         _("This phone number cannot be used. Enter another mobile number."),
         status=400,
         fields={"phone": [_("This phone number cannot be used. Enter another mobile number.")]},

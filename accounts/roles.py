@@ -6,7 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 
 SUPPORT_AGENT = "support_agent"
 SECURITY_AGENT = "security_agent"
@@ -28,4 +28,6 @@ def has_role(user: Any, role: str) -> bool:
 
 def require_role(user: Any, role: str) -> None:
     if not has_role(user, role):
-        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+        raise ApplicationError(
+            CommonErrorCode.PERMISSION_DENIED, _("You do not have permission to do this."), status=403
+        )

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accounts.models import User
 from core.models import AuditEvent
 
 
@@ -20,16 +21,16 @@ class Restriction:
         return self.hold_until is not None and self.hold_until > timezone.now()
 
 
-def restriction_for_user(user: Any) -> Restriction:
+def restriction_for_user(user: User) -> Restriction:
     hold = user.withdrawal_hold_until
     return Restriction(frozen=user.frozen_at is not None, hold_until=hold if hold and hold > timezone.now() else None)
 
 
-def activity_for_user(user: Any, *, limit: int = 50) -> QuerySet[AuditEvent]:
+def activity_for_user(user: User, *, limit: int = 50) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(user=user, visible_to_customer=True).order_by("-created_at", "-id")[:limit]
 
 
-def recent_signins_for_staff(user: Any, *, limit: int = 10) -> QuerySet[AuditEvent]:
+def recent_signins_for_staff(user: User, *, limit: int = 10) -> QuerySet[AuditEvent]:
     """Every sign-in event of a customer (success, failure, new device, SMS step), newest first."""
     return AuditEvent.objects.filter(user=user, event__startswith="login.").order_by("-created_at", "-id")[:limit]
 
@@ -70,7 +71,7 @@ def _is_live(session: Any) -> bool:
     return get_session_user(session._session_store(session.session_key)) is not None
 
 
-def sessions_for_user(user: Any, *, current_session_key: str | None = None, limit: int = 20) -> list[LiveSession]:
+def sessions_for_user(user: User, *, current_session_key: str | None = None, limit: int = 20) -> list[LiveSession]:
     """The customer's live sessions, newest activity first: signed-out and expired ones are
     not listed even before the purge job removes their rows."""
     from allauth.usersessions.models import UserSession

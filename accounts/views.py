@@ -1,3 +1,5 @@
+from typing import cast
+
 from allauth.account.internal.decorators import login_stage_required
 from allauth.account.internal.stagekit import clear_login, stash_login
 from django.contrib import messages
@@ -7,16 +9,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from core.errors import ApplicationError
+from accounts.models import User
+from core.errors import ApplicationError, CommonErrorCode
+from mfa.errors import MfaErrorCode
 
 from . import phone_verification
 from .forms import PhoneVerifyChangeForm, PhoneVerifyCodeForm
 from .selectors import activity_for_user
 
 
+def _customer(request: HttpRequest) -> User:
+    """The signed-in customer: every view that calls it is behind ``login_required``."""
+    return cast(User, request.user)
+
+
 @login_required
 def activity(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/activity.html", {"events": activity_for_user(request.user)})
+    return render(request, "accounts/activity.html", {"events": activity_for_user(_customer(request))})
 
 
 @never_cache
@@ -50,7 +59,7 @@ def phone_verify(request: HttpRequest) -> HttpResponse:
                     user=user, phone=change_form.cleaned_data["phone"], request=request
                 )
         except ApplicationError as exc:
-            if action == "change" and exc.code not in ("sms_cooldown", "rate_limited"):
+            if action == "change" and exc.code not in (MfaErrorCode.SMS_COOLDOWN, CommonErrorCode.RATE_LIMITED):
                 change_form.add_error("phone", exc.message)
             else:
                 # No new code: the page says when the last one was sent / when one can be

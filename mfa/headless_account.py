@@ -38,7 +38,7 @@ from django.urls import path
 
 from accounts import services as account_services
 from accounts.selectors import session_names
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 
 from . import allauth_forms, perimeter, services
 
@@ -69,7 +69,7 @@ def _with_error(response: HttpResponse, exc: ApplicationError) -> HttpResponse:
 
 
 def error_response(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    if exc.code == "two_factor_required" and exc.status == HTTPStatus.UNAUTHORIZED:
+    if exc.code == CommonErrorCode.TWO_FACTOR_REQUIRED and exc.status == HTTPStatus.UNAUTHORIZED:
         return _with_error(SecondFactorReauthenticationResponse(request), exc)
     errors = [{"code": exc.code, "message": str(exc.message)}]
     for field, messages in (exc.fields or {}).items():
@@ -157,10 +157,13 @@ class ManageEmailView(PerimeterMixin, account_views.ManageEmailView):
             return super().post(request, *args, **kwargs)
         data = self.input.cleaned_data
         if data.get("confirmation"):
-            account_services.email_change_confirm(user=request.user, confirmation=data["confirmation"], request=request)
+            account_services.email_change_confirm(user=request.user, confirmation=data["confirmation"], request=request)  # type: ignore[arg-type]
             return self._respond_email_list()
         account_services.email_change_request(
-            user=request.user, new_email=data["email"], request=request, reauthenticated=True
+            user=request.user,  # type: ignore[arg-type]
+            new_email=data["email"],
+            request=request,
+            reauthenticated=True,
         )
         response = self._respond_email_list()
         response.status_code = HTTPStatus.ACCEPTED
@@ -181,11 +184,16 @@ class ManagePhoneView(PerimeterMixin, AuthenticatedAPIView):
         data = self.input.cleaned_data
         if data.get("confirmation"):
             number = account_services.phone_change_confirm(
-                user=request.user, confirmation=data["confirmation"], request=request
+                user=request.user,  # type: ignore[arg-type]
+                confirmation=data["confirmation"],
+                request=request,
             )
             return APIResponse(request, data=[{"phone": number, "verified": True}])
         account_services.phone_change_request(
-            user=request.user, new_phone=data["phone"], request=request, reauthenticated=True
+            user=request.user,  # type: ignore[arg-type]
+            new_phone=data["phone"],
+            request=request,
+            reauthenticated=True,
         )
         return APIResponse(request, data=[], meta={"confirmation_sent": True}, status=HTTPStatus.ACCEPTED)
 
@@ -215,7 +223,7 @@ class ManageTOTPView(PerimeterMixin, mfa_views.ManageTOTPView):
         from allauth.mfa.totp.internal.auth import get_totp_secret
 
         codes = services.totp_enable(
-            user=request.user,
+            user=request.user,  # type: ignore[arg-type]
             secret=get_totp_secret(regenerate=False),
             code=self.input.cleaned_data["code"],
             request=request,
@@ -226,7 +234,7 @@ class ManageTOTPView(PerimeterMixin, mfa_views.ManageTOTPView):
         return _add_meta(response, {"recovery_codes": codes})
 
     def delete(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        services.totp_disable(user=request.user, code=None, request=request, reauthenticated=True)
+        services.totp_disable(user=request.user, code=None, request=request, reauthenticated=True)  # type: ignore[arg-type]
         return mfa_response.AuthenticatorDeletedResponse(request)
 
 
@@ -250,7 +258,7 @@ class ManageRecoveryCodesView(PerimeterMixin, mfa_views.ManageRecoveryCodesView)
         return mfa_response.RecoveryCodesResponse(request, row, can_view=False)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        codes = services.recovery_codes_regenerate(user=request.user, code=None, request=request, reauthenticated=True)
+        codes = services.recovery_codes_regenerate(user=request.user, code=None, request=request, reauthenticated=True)  # type: ignore[arg-type]
         row = Authenticator.objects.get(user_id=request.user.pk, type=Authenticator.Type.RECOVERY_CODES)
         response = mfa_response.RecoveryCodesResponse(request, row, can_view=False)
         body = json.loads(response.content)
@@ -266,8 +274,8 @@ class ManageWebAuthnView(PerimeterMixin, mfa_views.ManageWebAuthnView):
     guarded_methods = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE"})
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        services.passkey_add_authorise(user=request.user, request=request, reauthenticated=True)
-        options = services.passkey_add_begin(user=request.user, request=request)
+        services.passkey_add_authorise(user=request.user, request=request, reauthenticated=True)  # type: ignore[arg-type]
+        options = services.passkey_add_begin(user=request.user, request=request)  # type: ignore[arg-type]
         return mfa_response.AddWebAuthnResponse(request, options)
 
     def handle_input(self, data: Any) -> Any:
@@ -277,7 +285,7 @@ class ManageWebAuthnView(PerimeterMixin, mfa_views.ManageWebAuthnView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         codes = services.passkey_add_complete(
-            user=request.user,
+            user=request.user,  # type: ignore[arg-type]
             name=self.input.cleaned_data["name"],
             credential=self.input.cleaned_data["credential"],
             request=request,
@@ -294,7 +302,7 @@ class ManageWebAuthnView(PerimeterMixin, mfa_views.ManageWebAuthnView):
 
     def put(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         authenticator = services.passkey_rename(
-            user=request.user,
+            user=request.user,  # type: ignore[arg-type]
             passkey_id=self.input.cleaned_data["id"].pk,
             name=self.input.cleaned_data["name"],
             request=request,
@@ -304,7 +312,7 @@ class ManageWebAuthnView(PerimeterMixin, mfa_views.ManageWebAuthnView):
 
     def delete(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         services.passkey_remove(
-            user=request.user,
+            user=request.user,  # type: ignore[arg-type]
             passkey_ids=[a.pk for a in self.input.cleaned_data["authenticators"]],
             request=request,
             reauthenticated=True,

@@ -34,9 +34,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.services.restrictions import ensure_not_frozen, withdrawal_hold_set
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from core.notify import send_email
 
 # Seconds a second-factor re-authentication stays good for one change (allauth's own
@@ -73,26 +74,26 @@ def hold_hours() -> int:
     return int(getattr(settings, "MADOGUCHI_SECURITY_CHANGE_HOLD_HOURS", 24))
 
 
-def has_strong_factor(user: Any) -> bool:
+def has_strong_factor(user: User) -> bool:
     return Authenticator.objects.filter(
         user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
     ).exists()
 
 
-def has_second_factor(user: Any) -> bool:
+def has_second_factor(user: User) -> bool:
     """An authenticator, or a phone for SMS codes."""
     return bool(getattr(user, "phone", None)) or has_strong_factor(user)
 
 
 def reauthentication_required() -> ApplicationError:
     return ApplicationError(
-        "two_factor_required",
+        CommonErrorCode.TWO_FACTOR_REQUIRED,
         _("Confirm with your second factor (authenticator app, passkey or SMS code) before this change."),
         status=401,
     )
 
 
-def _fresh_mfa_reauthentication(request: HttpRequest | None, user: Any) -> dict[str, Any] | None:
+def _fresh_mfa_reauthentication(request: HttpRequest | None, user: User) -> dict[str, Any] | None:
     from allauth.account.internal.flows.login import get_authentication_records
 
     if request is None or not hasattr(request, "session"):
@@ -112,7 +113,7 @@ def _fresh_mfa_reauthentication(request: HttpRequest | None, user: Any) -> dict[
 _PENDING_SPEND_ATTR = "_madoguchi_reauth_to_spend"
 
 
-def _spend_reauthentication(request: HttpRequest, user: Any, *, now: bool) -> None:
+def _spend_reauthentication(request: HttpRequest, user: User, *, now: bool) -> None:
     """Check the re-authentication; spend it now, or when the change is done
     (:func:`completed`), so that a change refused for bad input (a mistyped code) does not
     use it up."""
@@ -134,7 +135,7 @@ def _password_reauthenticated(request: HttpRequest | None) -> bool:
 
 def authorise(
     *,
-    user: Any,
+    user: User,
     action: str,
     code: str | None = None,
     assertion: dict[str, Any] | None = None,
@@ -171,13 +172,13 @@ def authorise(
     second_factor_verify(user=user, action=action, code=code, assertion=assertion, request=request)
 
 
-def can_reauthenticate_with_sms(user: Any) -> bool:
+def can_reauthenticate_with_sms(user: User) -> bool:
     return bool(getattr(user, "phone", None)) and not has_strong_factor(user)
 
 
 def completed(
     *,
-    user: Any,
+    user: User,
     action: str,
     event: str,
     request: HttpRequest | None = None,
@@ -210,7 +211,7 @@ def completed(
     return ctx
 
 
-def _freeze_url(user: Any) -> str:
+def _freeze_url(user: User) -> str:
     from recovery.services import freeze_link
 
     return str(freeze_link(user))

@@ -6,6 +6,7 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 
+from accounts.models import User
 from accounts.selectors import sessions_for_user
 
 # Actions a step-up SMS may be requested for (customers without an authenticator).
@@ -29,7 +30,7 @@ STEP_UP_ACTIONS = frozenset(
 )
 
 
-def two_factor_state(user: Any) -> dict[str, Any]:
+def two_factor_state(user: User) -> dict[str, Any]:
     """``{"totp": bool, "passkeys": int, "recovery_codes_left": int}`` (API contract)."""
     authenticators = list(Authenticator.objects.filter(user_id=user.pk))
     totp = any(a.type == Authenticator.Type.TOTP for a in authenticators)
@@ -41,20 +42,20 @@ def two_factor_state(user: Any) -> dict[str, Any]:
     return {"totp": totp, "passkeys": passkeys, "recovery_codes_left": recovery_left}
 
 
-def two_factor_locked(user: Any) -> bool:
+def two_factor_locked(user: User) -> bool:
     from .models import SecondFactorLock
 
     return SecondFactorLock.objects.filter(user_id=user.pk).exists()
 
 
-def passkeys_for_user(user: Any) -> list[dict[str, Any]]:
+def passkeys_for_user(user: User) -> list[dict[str, Any]]:
     rows = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.WEBAUTHN).order_by("created_at")
     return [
         {"id": a.pk, "name": a.wrap().name, "created_at": a.created_at, "last_used_at": a.last_used_at} for a in rows
     ]
 
 
-def security_overview_for_user(user: Any, *, current_session_key: str | None = None) -> dict[str, Any]:
+def security_overview_for_user(user: User, *, current_session_key: str | None = None) -> dict[str, Any]:
     state = two_factor_state(user)
     totp_row = Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).first()
     sessions = sessions_for_user(user, current_session_key=current_session_key)

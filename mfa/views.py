@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import segno
 from allauth.account.internal.decorators import login_stage_required
@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
+from accounts.models import User
 from accounts.selectors import sessions_for_user
 from core.errors import ApplicationError
 
@@ -26,6 +27,11 @@ from .stages import STAGE_KEY
 SETUP_SECRET_KEY = "madoguchi_mfa.setup_secret"  # noqa: S105 (a session key name)
 NEW_CODES_KEY = "madoguchi_mfa.new_recovery_codes"
 NEW_CODES_TTL = 15 * 60  # new codes can be shown/downloaded for this long after creation
+
+
+def _customer(request: HttpRequest) -> User:
+    """The signed-in customer: every view that calls it is behind ``login_required``."""
+    return cast(User, request.user)
 
 
 def _keep_new_codes(request: HttpRequest, codes: list[str]) -> None:
@@ -58,7 +64,7 @@ def _error(request: HttpRequest, form: Any, exc: ApplicationError, field: str = 
 
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
-    context = selectors.security_overview_for_user(request.user, current_session_key=request.session.session_key)
+    context = selectors.security_overview_for_user(_customer(request), current_session_key=request.session.session_key)
     context["anti_phishing_form"] = forms.AntiPhishingForm(
         initial={"value": getattr(request.user, "anti_phishing_code", "")}
     )
@@ -68,7 +74,7 @@ def security(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def totp_setup(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _customer(request)
     state = selectors.two_factor_state(user)
     if state["totp"]:
         return redirect("madoguchi_mfa:security")
@@ -118,12 +124,12 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def totp_disable(request: HttpRequest) -> HttpResponse:
-    if not selectors.two_factor_state(request.user)["totp"]:
+    if not selectors.two_factor_state(_customer(request))["totp"]:
         return redirect("madoguchi_mfa:security")
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.totp_disable(user=request.user, request=request, **form.step_up())
+            services.totp_disable(user=_customer(request), request=request, **form.step_up())
         except ApplicationError as exc:
             _error(request, form, exc)
         else:
@@ -131,7 +137,7 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
                 request, _("Two-factor authentication is off. The old key and recovery codes no longer work.")
             )
             return redirect("madoguchi_mfa:security")
-    has_passkey = bool(selectors.two_factor_state(request.user)["passkeys"])
+    has_passkey = bool(selectors.two_factor_state(_customer(request))["passkeys"])
     return render(request, "madoguchi_mfa/totp_disable.html", {"form": form, "has_passkey": has_passkey})
 
 
@@ -141,14 +147,14 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = services.recovery_codes_regenerate(user=request.user, request=request, **form.step_up())
+            codes = services.recovery_codes_regenerate(user=_customer(request), request=request, **form.step_up())
         except ApplicationError as exc:
             _error(request, form, exc)
         else:
             _keep_new_codes(request, codes)
             return redirect("madoguchi_mfa:recovery_codes")
     new_codes = _new_codes(request)
-    state = selectors.two_factor_state(request.user)
+    state = selectors.two_factor_state(_customer(request))
     return render(
         request,
         "madoguchi_mfa/recovery_codes.html",
@@ -188,7 +194,7 @@ def recovery_codes_saved(request: HttpRequest) -> HttpResponse:
 def step_up_sms(request: HttpRequest) -> HttpResponse:
     """Send an SMS step-up code for the named action (customers without an authenticator)."""
     try:
-        services.step_up_sms_send(user=request.user, action=request.POST.get("action", ""), request=request)
+        services.step_up_sms_send(user=_customer(request), action=request.POST.get("action", ""), request=request)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -206,7 +212,7 @@ def anti_phishing(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.anti_phishing_code_set(
-                user=request.user,
+                user=_customer(request),
                 value=form.cleaned_data["value"],
                 request=request,
                 **form.step_up(),
@@ -225,9 +231,9 @@ def passkey_options(request: HttpRequest) -> HttpResponse:
     """WebAuthn request options for a passkey step-up on this page (challenge kept in the session)."""
     from django.http import JsonResponse
 
-    if not selectors.two_factor_state(request.user)["passkeys"]:
+    if not selectors.two_factor_state(_customer(request))["passkeys"]:
         return JsonResponse({"error": "no_passkey"}, status=404)
-    options = services.passkey_challenge_begin(user=request.user, request=request)
+    options = services.passkey_challenge_begin(user=_customer(request), request=request)
     return JsonResponse({"request_options": options})
 
 
@@ -294,7 +300,7 @@ def login_sms(request: HttpRequest) -> HttpResponse:
 
 def _change_view(request: HttpRequest, *, kind: str) -> HttpResponse:
     """Two steps on one page: step-up + new value, then the code sent to the new value."""
-    user = request.user
+    user = _customer(request)
     form_class = forms.EmailChangeForm if kind == "email" else forms.PhoneChangeForm
     start_form = form_class(request.POST if request.POST.get("step") == "start" else None)
     confirm_form = forms.ConfirmForm(request.POST if request.POST.get("step") == "confirm" else None)
@@ -369,7 +375,7 @@ def phone_change(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    state = selectors.two_factor_state(request.user)
+    state = selectors.two_factor_state(_customer(request))
     form = forms.PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -402,13 +408,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
 @login_required
 def passkeys(request: HttpRequest) -> HttpResponse:
     """List passkeys; remove or rename one (second factor with the request)."""
-    state = selectors.two_factor_state(request.user)
+    state = selectors.two_factor_state(_customer(request))
     form = forms.PasskeyManageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data.get("name"):
                 services.passkey_rename(
-                    user=request.user,
+                    user=_customer(request),
                     passkey_id=form.cleaned_data["passkey"],
                     name=form.cleaned_data["name"],
                     request=request,
@@ -416,7 +422,10 @@ def passkeys(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 services.passkey_remove(
-                    user=request.user, passkey_ids=[form.cleaned_data["passkey"]], request=request, **form.step_up()
+                    user=_customer(request),
+                    passkey_ids=[form.cleaned_data["passkey"]],
+                    request=request,
+                    **form.step_up(),
                 )
         except ApplicationError as exc:
             messages.error(request, exc.message)
@@ -428,7 +437,7 @@ def passkeys(request: HttpRequest) -> HttpResponse:
         "madoguchi_mfa/passkeys.html",
         {
             "form": form,
-            "passkeys": selectors.passkeys_for_user(request.user),
+            "passkeys": selectors.passkeys_for_user(_customer(request)),
             "has_passkey": bool(state["passkeys"]),
             "sms_step_up": not state["totp"] and not state["passkeys"] and bool(getattr(request.user, "phone", None)),
         },
@@ -442,7 +451,7 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
     from allauth.core import context
     from allauth.mfa.webauthn.forms import AddWebAuthnForm
 
-    user = request.user
+    user = _customer(request)
     state = selectors.two_factor_state(user)
     step_form = forms.CodeForm(request.POST if request.POST.get("step") == "authorise" else None)
     add_form = None
@@ -496,7 +505,7 @@ def passkey_add_options(request: HttpRequest) -> HttpResponse:
     from django.http import JsonResponse
 
     try:
-        options = services.passkey_add_begin(user=request.user, request=request)
+        options = services.passkey_add_begin(user=_customer(request), request=request)
     except ApplicationError as exc:
         return JsonResponse({"error": {"code": exc.code, "message": exc.message}}, status=exc.status)
     return JsonResponse({"creation_options": options})
@@ -511,8 +520,8 @@ def sessions(request: HttpRequest) -> HttpResponse:
     POST without it ends every other session, POST ``label`` renames."""
     from django.http import Http404
 
-    state = selectors.two_factor_state(request.user)
-    live = sessions_for_user(request.user, current_session_key=request.session.session_key)
+    state = selectors.two_factor_state(_customer(request))
+    live = sessions_for_user(_customer(request), current_session_key=request.session.session_key)
 
     def pick(raw: Any) -> Any:
         """The listed session with this id; anything else (another customer's, ended) is a 404."""

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.errors import AccountErrorCode
 from accounts.models import User
 from accounts.normalize import normalize_code, normalize_email
 from accounts.services._pending import PENDING_TTL, mask_email, pending_key
@@ -78,11 +79,13 @@ def email_change_confirm(*, user: User, confirmation: str, request: HttpRequest 
     """Apply the pending change when the code from the new address matches."""
     pending = cache.get(pending_key(user, "email"))
     wrong = ApplicationError(
-        "confirmation_invalid", _("The code is not correct."), fields={"confirmation": [_("The code is not correct.")]}
+        AccountErrorCode.CODE_INVALID,
+        _("The code is not correct."),
+        fields={"confirmation": [_("The code is not correct.")]},
     )
     ensure_not_frozen(user)
     if not pending:
-        raise ApplicationError("confirmation_expired", _("The request has expired. Start again."), status=400)
+        raise ApplicationError(AccountErrorCode.CODE_EXPIRED, _("The request has expired. Start again."), status=400)
     cleaned = normalize_code(confirmation)
     if (
         pending["tries"] >= 5

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpRequest
@@ -13,11 +11,11 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.roles import IDENTITY_REVIEWER, SECURITY_AGENT, has_role
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from core.notify import send_email
 
 
-def account_freeze(*, user: User, reason: str, actor: Any = None, request: HttpRequest | None = None) -> bool:
+def account_freeze(*, user: User, reason: str, actor: User | None = None, request: HttpRequest | None = None) -> bool:
     """Freeze at once. Returns False when the account was already frozen (idempotent).
 
     Freeze means freeze: in the same transaction every pending withdrawal is cancelled and
@@ -39,10 +37,12 @@ def account_freeze(*, user: User, reason: str, actor: Any = None, request: HttpR
     return True
 
 
-def account_unfreeze(*, user: User, actor: Any, request: HttpRequest | None = None) -> None:
+def account_unfreeze(*, user: User, actor: User, request: HttpRequest | None = None) -> None:
 
     if not (has_role(actor, IDENTITY_REVIEWER) or has_role(actor, SECURITY_AGENT)):
-        raise ApplicationError("permission_denied", _("You do not have permission to do this."), status=403)
+        raise ApplicationError(
+            CommonErrorCode.PERMISSION_DENIED, _("You do not have permission to do this."), status=403
+        )
     with transaction.atomic():
         locked = get_user_model().objects.select_for_update().get(pk=user.pk)
         locked.frozen_at = None

@@ -10,12 +10,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.errors import AccountErrorCode
 from accounts.models import User
 from accounts.services.restrictions import ensure_not_frozen
 from accounts.services.sessions import _sessions_end
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from mfa import perimeter
 
 
@@ -42,12 +43,14 @@ def password_change(
     if user.has_usable_password() and not user.check_password(current_password or ""):
         message = _("The current password is not correct.")
         audit_log(user=user, event="password.change_failed", request=request, visible_to_customer=False)
-        raise ApplicationError("password_invalid", message, fields={"current_password": [message]})
+        raise ApplicationError(AccountErrorCode.PASSWORD_INVALID, message, fields={"current_password": [message]})
     try:
         validate_password(new_password or "", user=user)
     except ValidationError as exc:
         messages = [str(m) for m in exc.messages]
-        raise ApplicationError("validation_failed", " ".join(messages), fields={"new_password": messages}) from exc
+        raise ApplicationError(
+            CommonErrorCode.VALIDATION_FAILED, " ".join(messages), fields={"new_password": messages}
+        ) from exc
     perimeter.authorise(
         user=user,
         action="password_change",

@@ -12,12 +12,13 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.errors import AccountErrorCode
 from accounts.models import User
 from accounts.phone import normalize_mobile_phone
 from accounts.services._pending import PENDING_TTL, pending_key
 from accounts.services.restrictions import ensure_not_frozen
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from mfa import perimeter
 from mfa.services.sms import sms_code_send, sms_code_verify
 
@@ -37,7 +38,7 @@ def phone_change_request(
         number = normalize_mobile_phone(new_phone)  # a number we may text (JP mobiles by default)
     except ValidationError as exc:
         message = " ".join(str(m) for m in exc.messages)
-        raise ApplicationError("validation_failed", message, fields={"new_phone": [message]}) from exc
+        raise ApplicationError(CommonErrorCode.VALIDATION_FAILED, message, fields={"new_phone": [message]}) from exc
     perimeter.authorise(
         user=user,
         action="phone_change",
@@ -55,15 +56,15 @@ def phone_change_confirm(*, user: User, confirmation: str, request: HttpRequest 
     ensure_not_frozen(user)
     pending = cache.get(pending_key(user, "phone"))
     if not pending:
-        raise ApplicationError("confirmation_expired", _("The request has expired. Start again."), status=400)
+        raise ApplicationError(AccountErrorCode.CODE_EXPIRED, _("The request has expired. Start again."), status=400)
     try:
-        sms_code_verify(user=user, purpose="phone_change", code=confirmation)
+        sms_code_verify(user=user, purpose="phone_change", code=confirmation, confirms=True)
     except ApplicationError as exc:
         raise ApplicationError(exc.code, exc.message, fields={"confirmation": [exc.message]}) from exc
     number = pending["phone"]
     if get_user_model().objects.filter(phone=number).exclude(pk=user.pk).exists():
         message = _("This phone number cannot be used. Contact us if you think this is a mistake.")
-        raise ApplicationError("phone_unavailable", message, fields={"confirmation": [message]})
+        raise ApplicationError(AccountErrorCode.PHONE_UNAVAILABLE, message, fields={"confirmation": [message]})
     with transaction.atomic():
         user.phone = number
         user.save(update_fields=["phone"])

@@ -14,9 +14,10 @@ from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts.errors import AccountErrorCode
 from accounts.models import User
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 
 
 def withdrawal_hold_set(*, user: User, hours: int, reason: str, request: HttpRequest | None = None) -> dt.datetime:
@@ -41,7 +42,7 @@ def withdrawal_hold_set(*, user: User, hours: int, reason: str, request: HttpReq
 def ensure_not_frozen(user: User) -> None:
     if user.frozen_at is not None:
         raise ApplicationError(
-            "account_frozen",
+            CommonErrorCode.ACCOUNT_FROZEN,
             _(
                 "Your account is frozen for your protection. Trading, withdrawals and security "
                 "changes are stopped until identity verification lifts the freeze."
@@ -55,7 +56,7 @@ def ensure_no_withdrawal_hold(user: User) -> None:
     if until is not None and until > timezone.now():
         local = timezone.localtime(until)
         raise ApplicationError(
-            "withdrawal_hold",
+            AccountErrorCode.WITHDRAWAL_HOLD,
             _("Withdrawals are on hold after a recent security change until %(until)s.")
             % {"until": formats.date_format(local, "DATETIME_FORMAT")},
             status=403,

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.selectors import SESSION_LABEL_KEY
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from mfa import perimeter
 
 
@@ -56,7 +56,7 @@ def sessions_end(
     if session_ids is not None:
         owned = set(UserSession.objects.filter(user=user, pk__in=session_ids).values_list("pk", flat=True))
         if not session_ids or owned != set(session_ids):
-            raise ApplicationError("not_found", _("Session not found."), status=404)
+            raise ApplicationError(CommonErrorCode.NOT_FOUND, _("Session not found."), status=404)
     perimeter.authorise(
         user=user,
         action="sessions_end",
@@ -100,11 +100,11 @@ def session_label_set(*, user: User, session_id: int, label: str, request: HttpR
     label = " ".join(unicodedata.normalize("NFKC", label or "").split())
     if len(label) > SESSION_LABEL_MAX:
         message = _("Use at most %(max)d characters.") % {"max": SESSION_LABEL_MAX}
-        raise ApplicationError("validation_failed", message, fields={"label": [message]})
+        raise ApplicationError(CommonErrorCode.VALIDATION_FAILED, message, fields={"label": [message]})
     with transaction.atomic():
         session = UserSession.objects.select_for_update().filter(user=user, pk=session_id).first()
         if session is None:
-            raise ApplicationError("not_found", _("Session not found."), status=404)
+            raise ApplicationError(CommonErrorCode.NOT_FOUND, _("Session not found."), status=404)
         data = dict(session.data or {})
         if label:
             data[SESSION_LABEL_KEY] = label

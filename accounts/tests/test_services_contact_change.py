@@ -48,14 +48,14 @@ def test_email_change_confirmation_wrong_then_expired(user_factory, outbox, time
     # when a wrong code is typed, then it is refused and the address stays
     wrong = "000000" if confirmation != "000000" else "111111"
     err = _error(lambda: services.email_change_confirm(user=user, confirmation=wrong))
-    assert (err.code, err.status) == ("confirmation_invalid", 400)
+    assert (err.code, err.status) == ("code_invalid", 400)
     assert "confirmation" in err.fields
     # when the right code comes (full-width digits are fine), then the address changes
     full_width = confirmation.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     assert services.email_change_confirm(user=user, confirmation=full_width) == "after@example.jp"
     # and a second confirmation finds nothing pending
     err = _error(lambda: services.email_change_confirm(user=user, confirmation=confirmation))
-    assert err.code == "confirmation_expired"
+    assert err.code == "code_expired"
 
 
 def test_phone_change_needs_the_code_texted_to_the_new_number(user_factory, outbox, time_machine):
@@ -67,7 +67,7 @@ def test_phone_change_needs_the_code_texted_to_the_new_number(user_factory, outb
     code = outbox.last_sms_code("+819087654321")
     wrong = "000000" if code != "000000" else "111111"
     err = _error(lambda: services.phone_change_confirm(user=user, confirmation=wrong))
-    assert err.code == "sms_code_invalid" and "confirmation" in err.fields
+    assert err.code == "code_invalid" and "confirmation" in err.fields
     assert services.phone_change_confirm(user=user, confirmation=code) == "+819087654321"
     user.refresh_from_db()
     assert user.phone == "+819087654321"

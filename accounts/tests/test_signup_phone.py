@@ -49,7 +49,7 @@ def test_app_signup_completes_only_with_the_code_texted_to_the_number(api_client
     # a wrong code is refused; the right one signs in
     wrong = api_client.post(f"{APP}/auth/mobile/verify", {"code": "000000" if code != "000000" else "111111"})
     assert wrong.status_code == 400
-    assert wrong.json()["errors"][0]["code"] == "sms_code_invalid"
+    assert wrong.json()["errors"][0]["code"] == "code_invalid"
     ok = api_client.post(f"{APP}/auth/mobile/verify", {"code": code})
     assert ok.status_code == 200, ok.content
     assert ok.json()["meta"]["is_authenticated"] is True

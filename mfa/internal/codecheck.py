@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
+from mfa.errors import MfaErrorCode
 
 from .. import conf
 from . import guard, hints, totp
@@ -31,7 +32,7 @@ logger = structlog.get_logger("madoguchi.mfa")
 
 
 def invalid(message: str) -> ApplicationError:
-    return ApplicationError("two_factor_invalid", message, status=400, fields={"code": [message]})
+    return ApplicationError(CommonErrorCode.TWO_FACTOR_INVALID, message, status=400, fields={"code": [message]})
 
 
 def wrong_code_message() -> str:
@@ -40,7 +41,7 @@ def wrong_code_message() -> str:
 
 def locked_error() -> ApplicationError:
     return ApplicationError(
-        "two_factor_locked",
+        CommonErrorCode.TWO_FACTOR_LOCKED,
         _(
             "Two-factor authentication is locked after too many wrong codes. To protect your "
             "account, sign-in and sensitive actions are blocked until you recover access "
@@ -199,7 +200,7 @@ def check_code(
             # counting it against the customer.
             logger.error("mfa_secret_undecryptable", user_id=user.pk, authenticator_id=totp_auth.pk)
             raise ApplicationError(
-                "two_factor_unavailable",
+                MfaErrorCode.TWO_FACTOR_UNAVAILABLE,
                 _("Two-factor checks are temporarily unavailable. Please try again later."),
                 status=503,
             ) from exc

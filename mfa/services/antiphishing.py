@@ -8,14 +8,15 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.services.restrictions import ensure_not_frozen
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from mfa import perimeter
 
 
 def anti_phishing_code_set(
     *,
-    user: Any,
+    user: User,
     value: str,
     code: str | None = None,
     assertion: dict[str, Any] | None = None,
@@ -29,7 +30,7 @@ def anti_phishing_code_set(
     cleaned = unicodedata.normalize("NFKC", value or "").strip()
     if len(cleaned) > 20 or any(ch in cleaned for ch in "<>\"'&\r\n") or (cleaned and len(cleaned) < 4):
         message = _("Use 4 to 20 letters, digits or Japanese characters.")
-        raise ApplicationError("validation_failed", message, fields={"value": [message]})
+        raise ApplicationError(CommonErrorCode.VALIDATION_FAILED, message, fields={"value": [message]})
     perimeter.authorise(
         user=user,
         action="anti_phishing_code_set",

@@ -11,9 +11,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.services.restrictions import ensure_not_frozen
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from mfa import perimeter
+from mfa.errors import MfaErrorCode
 
 PASSKEY_GRANT_KEY = "madoguchi_mfa.passkey_add_grant"
 PASSKEY_GRANT_TTL = 300
@@ -21,7 +23,7 @@ PASSKEY_GRANT_TTL = 300
 
 def passkey_add_authorise(
     *,
-    user: Any,
+    user: User,
     code: str | None = None,
     assertion: dict[str, Any] | None = None,
     request: HttpRequest,
@@ -44,7 +46,7 @@ def passkey_add_authorise(
     try:
         validate_can_add_authenticator(user)
     except ValidationError as exc:
-        raise ApplicationError("two_factor_unavailable", " ".join(exc.messages), status=409) from exc
+        raise ApplicationError(MfaErrorCode.TWO_FACTOR_UNAVAILABLE, " ".join(exc.messages), status=409) from exc
     request.session[PASSKEY_GRANT_KEY] = time.time()
 
 
@@ -53,7 +55,7 @@ def _passkey_grant_valid(request: HttpRequest) -> bool:
     return isinstance(granted, int | float) and time.time() - granted <= PASSKEY_GRANT_TTL
 
 
-def passkey_add_begin(*, user: Any, request: HttpRequest) -> dict[str, Any]:
+def passkey_add_begin(*, user: User, request: HttpRequest) -> dict[str, Any]:
     """WebAuthn creation options; only after ``passkey_add_authorise`` in this session."""
     from allauth.core import context
     from allauth.mfa.webauthn.internal import auth as webauthn_auth
@@ -65,7 +67,7 @@ def passkey_add_begin(*, user: Any, request: HttpRequest) -> dict[str, Any]:
         return dict(webauthn_auth.begin_registration(user, False))
 
 
-def passkey_add_complete(*, user: Any, name: str, credential: dict[str, Any], request: HttpRequest) -> list[str]:
+def passkey_add_complete(*, user: User, name: str, credential: dict[str, Any], request: HttpRequest) -> list[str]:
     """Store a credential verified by allauth's registration form (``complete_registration``).
 
     Spends the grant. Returns new recovery codes when the customer had none (shown once).
@@ -89,16 +91,16 @@ def passkey_add_complete(*, user: Any, name: str, credential: dict[str, Any], re
     return codes
 
 
-def _own_passkeys(user: Any, ids: list[int]) -> list[Authenticator]:
+def _own_passkeys(user: User, ids: list[int]) -> list[Authenticator]:
     found = list(Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.WEBAUTHN, pk__in=ids))
     if not ids or len(found) != len(set(ids)):
-        raise ApplicationError("not_found", _("Passkey not found."), status=404)
+        raise ApplicationError(CommonErrorCode.NOT_FOUND, _("Passkey not found."), status=404)
     return found
 
 
 def passkey_remove(
     *,
-    user: Any,
+    user: User,
     passkey_ids: list[int],
     code: str | None = None,
     assertion: dict[str, Any] | None = None,
@@ -134,7 +136,7 @@ def passkey_remove(
 
 def passkey_rename(
     *,
-    user: Any,
+    user: User,
     passkey_id: int,
     name: str,
     code: str | None = None,
@@ -146,7 +148,7 @@ def passkey_rename(
     cleaned = (name or "").strip()[:100]
     if not cleaned:
         message = _("Enter a name.")
-        raise ApplicationError("validation_failed", message, fields={"name": [message]})
+        raise ApplicationError(CommonErrorCode.VALIDATION_FAILED, message, fields={"name": [message]})
     (passkey,) = _own_passkeys(user, [passkey_id])
     perimeter.authorise(
         user=user,

@@ -10,15 +10,16 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.services.restrictions import ensure_not_frozen
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from mfa import perimeter
 from mfa.services._common import _has_strong_factor
 
 
 def recovery_codes_regenerate(
     *,
-    user: Any,
+    user: User,
     code: str | None,
     assertion: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
@@ -31,7 +32,9 @@ def recovery_codes_regenerate(
     has_totp, has_passkey = _has_strong_factor(user)
     if not (has_totp or has_passkey):
         raise ApplicationError(
-            "two_factor_missing", _("Set up an authenticator app before creating recovery codes."), status=409
+            CommonErrorCode.TWO_FACTOR_SETUP_REQUIRED,
+            _("Set up an authenticator app before creating recovery codes."),
+            status=409,
         )
     perimeter.authorise(
         user=user,

@@ -17,14 +17,18 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.errors import AccountErrorCode
+from accounts.models import User
 from accounts.phone import destination_error_message, number_prefix, sms_destination_problem
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from core.notify import send_sms
 from mfa import conf
+from mfa.errors import MfaErrorCode
 from mfa.internal import codecheck, guard, totp
 from mfa.models import SmsCode
+from mfa.selectors import STEP_UP_ACTIONS
 from mfa.services._common import _enrolment_required, _has_strong_factor
 
 
@@ -70,7 +74,7 @@ def sms_budget_class(purpose: str) -> str:
     return SMS_BUDGET_CLASSES.get(purpose) or SMS_BUDGET_CLASSES.get(purpose.split(":")[0]) or "account"
 
 
-def _sms_budgets(*, user: Any, purpose: str, number: str, unproved: bool) -> list[Any]:
+def _sms_budgets(*, user: User, purpose: str, number: str, unproved: bool) -> list[Any]:
     from core.sms import Budget
 
     budget_class = sms_budget_class(purpose)
@@ -87,7 +91,7 @@ def _sms_budgets(*, user: Any, purpose: str, number: str, unproved: bool) -> lis
     return budgets
 
 
-def sms_code_still_valid(*, user: Any, purpose: str) -> SmsCode | None:
+def sms_code_still_valid(*, user: User, purpose: str) -> SmsCode | None:
     """The newest code for (user, purpose) when it can still be used."""
     current = (
         SmsCode.objects.filter(user=user, purpose=purpose, superseded=False, used_at__isnull=True)
@@ -113,7 +117,7 @@ def sms_not_sent_message(*, valid_since: dt.datetime | None, retry_at: dt.dateti
     return " ".join(parts)
 
 
-def _sms_not_sent(code: str, *, user: Any, purpose: str, retry_at: dt.datetime) -> ApplicationError:
+def _sms_not_sent(code: str, *, user: User, purpose: str, retry_at: dt.datetime) -> ApplicationError:
     valid = sms_code_still_valid(user=user, purpose=purpose)
     message = sms_not_sent_message(valid_since=valid.created_at if valid else None, retry_at=retry_at)
     error = ApplicationError(code, message, status=429)
@@ -133,7 +137,7 @@ def sms_destination_check(number: str, *, field: str = "phone") -> None:
         raise ApplicationError(problem, message, status=400, fields={field: [message]})
 
 
-def sms_codes_cancel(*, user: Any) -> int:
+def sms_codes_cancel(*, user: User) -> int:
     """Every SMS code of ``user`` that is not used yet stops working, whatever it was for
     (sign-in, password reset, step-up, phone verification). Called when the phone number
     changes: codes texted to the old number, which may be in a thief's hands, must not open
@@ -143,7 +147,7 @@ def sms_codes_cancel(*, user: Any) -> int:
 
 
 def sms_code_send(
-    *, user: Any, purpose: str, request: HttpRequest | None = None, to: str | None = None, deliver: bool = True
+    *, user: User, purpose: str, request: HttpRequest | None = None, to: str | None = None, deliver: bool = True
 ) -> None:
     """Send a new 6-digit code; every earlier code for (user, purpose) stops working.
 
@@ -160,7 +164,9 @@ def sms_code_send(
 
     number = to or getattr(user, "phone", None)
     if not number:
-        raise ApplicationError("no_phone", _("No phone number is registered on this account."), status=400)
+        raise ApplicationError(
+            AccountErrorCode.NO_PHONE, _("No phone number is registered on this account."), status=400
+        )
     sms_destination_check(number)
     code = f"{secrets.randbelow(10**6):06d}"
     ttl = int(conf.get("SMS_CODE_TTL"))
@@ -179,13 +185,18 @@ def sms_code_send(
         ):
             record_refused("cooldown")
             raise _sms_not_sent(
-                "sms_cooldown", user=user, purpose=purpose, retry_at=last.created_at + dt.timedelta(seconds=cooldown)
+                MfaErrorCode.SMS_COOLDOWN,
+                user=user,
+                purpose=purpose,
+                retry_at=last.created_at + dt.timedelta(seconds=cooldown),
             )
         unproved = number != getattr(user, "phone", None)
         try:
             budgets_take(_sms_budgets(user=user, purpose=purpose, number=number, unproved=unproved))
         except SmsNotSent as exc:
-            raise _sms_not_sent("rate_limited", user=user, purpose=purpose, retry_at=exc.retry_at) from exc
+            raise _sms_not_sent(
+                CommonErrorCode.RATE_LIMITED, user=user, purpose=purpose, retry_at=exc.retry_at
+            ) from exc
         SmsCode.objects.filter(user=user, purpose=purpose, superseded=False).update(superseded=True)
         SmsCode.objects.create(
             user=user,
@@ -205,11 +216,19 @@ def sms_code_send(
 
 
 def sms_code_verify(
-    *, user: Any, purpose: str, code: str, second_factor: bool = False, request: HttpRequest | None = None
+    *,
+    user: User,
+    purpose: str,
+    code: str,
+    second_factor: bool = False,
+    confirms: bool = False,
+    request: HttpRequest | None = None,
 ) -> None:
     """Accept the newest unexpired, unused code for (user, purpose) once.
 
-    Raises ``sms_code_invalid`` / ``sms_code_expired``.  Wrong tries are also
+    A wrong, used or expired code raises ``two_factor_invalid`` (the message says which),
+    except with ``confirms``: the code proves a new number (phone change, sign-up phone
+    verification), and raises ``code_invalid`` / ``code_expired``.  Wrong tries are also
     counted in the shared cache (atomic INCR), so a caller's rolled-back
     transaction cannot give an attacker extra tries; single use is enforced the
     same way. ``second_factor``: the code stands in for an authenticator (sign-in,
@@ -254,35 +273,36 @@ def sms_code_verify(
     if outcome == "wrong" and second_factor:
         codecheck.record_failure(user, request=request, purpose=purpose, reason="sms")  # raises at the lock
     if outcome == "expired":
-        raise ApplicationError("sms_code_expired", _("The code has expired. Request a new code."), status=400)
+        message = _("The code has expired. Request a new code.")
+        code_expired = AccountErrorCode.CODE_EXPIRED if confirms else CommonErrorCode.TWO_FACTOR_INVALID
+        raise ApplicationError(code_expired, message, status=400, fields={"code": [message]})
     messages = {
         "none": _("The code is not correct. Request a new code."),
         "exhausted": _("Too many wrong codes. Request a new code."),
         "wrong": _("The code is not correct."),
         "used": _("This code has already been used. Request a new code."),
     }
-    raise ApplicationError("sms_code_invalid", messages[outcome], status=400, fields={"code": [messages[outcome]]})
+    code_invalid = AccountErrorCode.CODE_INVALID if confirms else CommonErrorCode.TWO_FACTOR_INVALID
+    raise ApplicationError(code_invalid, messages[outcome], status=400, fields={"code": [messages[outcome]]})
 
 
-def step_up_sms_send(*, user: Any, action: str, request: HttpRequest | None = None) -> None:
+def step_up_sms_send(*, user: User, action: str, request: HttpRequest | None = None) -> None:
     """Text a step-up code for ``action`` — only to customers who have no authenticator
     (everyone else steps up with it, so an SMS would be useless and costly)."""
-    from mfa.selectors import STEP_UP_ACTIONS
-
     if action not in STEP_UP_ACTIONS:
         message = _("Unknown action.")
-        raise ApplicationError("validation_failed", message, fields={"action": [message]})
+        raise ApplicationError(CommonErrorCode.VALIDATION_FAILED, message, fields={"action": [message]})
     if conf.is_money_out(action) and conf.get("ENROLMENT_REQUIRED"):
         raise _enrolment_required()
     has_totp, has_passkey = _has_strong_factor(user)
     if has_totp or has_passkey:
         raise ApplicationError(
-            "sms_not_needed", _("Use your authenticator app or passkey to confirm this action."), status=400
+            MfaErrorCode.SMS_NOT_NEEDED, _("Use your authenticator app or passkey to confirm this action."), status=400
         )
     sms_code_send(user=user, purpose=f"step_up:{action}", request=request)
 
 
-def sms_login_verify(*, user: Any, code: str, request: HttpRequest | None = None) -> None:
+def sms_login_verify(*, user: User, code: str, request: HttpRequest | None = None) -> None:
     """The SMS second step of sign-in (HTML stage view and headless endpoint)."""
     codecheck.ensure_not_locked(user)
     ip = ratelimit.client_ip(request)

@@ -12,9 +12,11 @@ from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from mfa import conf
+from mfa.errors import MfaErrorCode
 from mfa.internal import codecheck, guard
 from mfa.services._common import _enrolment_required, _has_strong_factor, _required
 from mfa.services.sms import sms_code_verify
@@ -22,7 +24,7 @@ from mfa.services.sms import sms_code_verify
 
 def second_factor_verify(
     *,
-    user: Any,
+    user: User,
     action: str,
     code: str | None = None,
     assertion: dict[str, Any] | None = None,
@@ -37,7 +39,7 @@ def second_factor_verify(
       authenticator, except withdrawals while the enrolment policy is on.
 
     Raises ``two_factor_required`` (401), ``two_factor_invalid`` (400),
-    ``two_factor_locked`` (403), ``two_factor_enrolment_required`` (403),
+    ``two_factor_locked`` (403), ``two_factor_setup_required`` (403),
     ``passkey_required`` (403) or ``rate_limited`` (429).
     """
     codecheck.ensure_not_locked(user)
@@ -48,7 +50,7 @@ def second_factor_verify(
     if conf.get("REQUIRE_PASSKEY"):
         if not has_passkey:
             raise ApplicationError(
-                "passkey_required",
+                MfaErrorCode.PASSKEY_REQUIRED,
                 _("This action requires a passkey. Register a passkey on the security page first."),
                 status=403,
             )
@@ -64,10 +66,10 @@ def second_factor_verify(
             sms_code_verify(user=user, purpose=f"step_up:{action}", code=code, second_factor=True, request=request)
         except ApplicationError as exc:
             _audit_step_up(user, action, request, ok=False, method="sms")
-            if exc.code == "two_factor_locked":
+            if exc.code == CommonErrorCode.TWO_FACTOR_LOCKED:
                 raise
             raise ApplicationError(
-                "two_factor_invalid", exc.message, status=400, fields={"code": [exc.message]}
+                CommonErrorCode.TWO_FACTOR_INVALID, exc.message, status=400, fields={"code": [exc.message]}
             ) from exc
         _audit_step_up(user, action, request, ok=True, method="sms")
         return
@@ -91,7 +93,7 @@ def second_factor_verify(
     _audit_step_up(user, action, request, ok=True, method=str(authenticator.type))
 
 
-def _audit_step_up(user: Any, action: str, request: HttpRequest | None, *, ok: bool, method: str) -> None:
+def _audit_step_up(user: User, action: str, request: HttpRequest | None, *, ok: bool, method: str) -> None:
     audit_log(
         user=user,
         event="mfa.step_up_passed" if ok else "mfa.step_up_failed",
@@ -101,7 +103,7 @@ def _audit_step_up(user: Any, action: str, request: HttpRequest | None, *, ok: b
     )
 
 
-def _verify_assertion(*, user: Any, assertion: dict[str, Any], request: HttpRequest | None, action: str) -> None:
+def _verify_assertion(*, user: User, assertion: dict[str, Any], request: HttpRequest | None, action: str) -> None:
     """A WebAuthn assertion against the challenge stored in this session."""
     from allauth.core import context
     from allauth.mfa.webauthn.internal import auth as webauthn_auth
@@ -125,7 +127,7 @@ def _verify_assertion(*, user: Any, assertion: dict[str, Any], request: HttpRequ
     _audit_step_up(user, action, request, ok=True, method="webauthn")
 
 
-def passkey_challenge_begin(*, user: Any, request: HttpRequest) -> dict[str, Any]:
+def passkey_challenge_begin(*, user: User, request: HttpRequest) -> dict[str, Any]:
     """Start a passkey step-up: returns the WebAuthn request options for the client."""
     from allauth.core import context
     from allauth.mfa.webauthn.internal import auth as webauthn_auth

@@ -10,9 +10,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.services.restrictions import ensure_not_frozen
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from mfa import perimeter
+from mfa.errors import MfaErrorCode
 from mfa.internal import codecheck, guard, totp
 from mfa.models import SecondFactorLock
 from mfa.services._common import _has_strong_factor
@@ -26,7 +28,7 @@ def totp_secret_new() -> str:
 
 def totp_enable(
     *,
-    user: Any,
+    user: User,
     secret: str,
     code: str,
     step_up_code: str | None = None,
@@ -46,7 +48,7 @@ def totp_enable(
     ensure_not_frozen(user)
     has_totp, _has_passkey = _has_strong_factor(user)
     if has_totp:
-        raise ApplicationError("totp_exists", _("An authenticator app is already set up."), status=409)
+        raise ApplicationError(MfaErrorCode.TOTP_EXISTS, _("An authenticator app is already set up."), status=409)
     try:
         perimeter.authorise(
             user=user,
@@ -57,7 +59,7 @@ def totp_enable(
             reauthenticated=reauthenticated,
         )
     except ApplicationError as exc:
-        if exc.code == "account_frozen" or reauthenticated:
+        if exc.code == CommonErrorCode.ACCOUNT_FROZEN or reauthenticated:
             raise
         raise ApplicationError(
             exc.code, exc.message, status=exc.status, fields={"step_up_code": [exc.message]}
@@ -71,7 +73,7 @@ def totp_enable(
     with transaction.atomic():
         get_user_model().objects.select_for_update().get(pk=user.pk)
         if Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
-            raise ApplicationError("totp_exists", _("An authenticator app is already set up."), status=409)
+            raise ApplicationError(MfaErrorCode.TOTP_EXISTS, _("An authenticator app is already set up."), status=409)
         Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.RECOVERY_CODES).delete()
         authenticator = TOTP.activate(user, secret).instance
         guard.step_start(authenticator_id=authenticator.pk, step=step)
@@ -85,7 +87,7 @@ def totp_enable(
 
 def totp_disable(
     *,
-    user: Any,
+    user: User,
     code: str | None,
     assertion: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
@@ -94,7 +96,7 @@ def totp_disable(
     """Disable TOTP with a current code: the secret and recovery codes are destroyed."""
     ensure_not_frozen(user)
     if not Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists():
-        raise ApplicationError("totp_missing", _("No authenticator app is set up."), status=409)
+        raise ApplicationError(MfaErrorCode.TOTP_MISSING, _("No authenticator app is set up."), status=409)
     perimeter.authorise(
         user=user,
         action="totp_disable",

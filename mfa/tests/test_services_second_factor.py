@@ -243,7 +243,7 @@ def test_recovery_codes_not_for_withdrawals_by_default(user_factory, outbox, set
 def test_withdrawal_without_authenticator_needs_enrolment(user_factory, settings):
     user = user_factory()
     err = _error(lambda: services.second_factor_verify(user=user, action="withdrawal", code="123456"))
-    assert (err.code, err.status) == ("two_factor_enrolment_required", 403)
+    assert (err.code, err.status) == ("two_factor_setup_required", 403)
     settings.MADOGUCHI_MFA_ENROLMENT_REQUIRED = False
     err = _error(lambda: services.second_factor_verify(user=user, action="withdrawal"))
     assert err.code == "two_factor_required"
@@ -314,7 +314,7 @@ def test_every_withdrawal_action_is_money_out(user_factory, action):
     )
     no_authenticator = user_factory()
     assert _error(lambda: services.second_factor_verify(user=no_authenticator, action=action)).code == (
-        "two_factor_enrolment_required"
+        "two_factor_setup_required"
     )
 
 
@@ -346,7 +346,7 @@ def test_enrolment_policy_follows_the_wallet_switch_when_ours_is_unset(user_fact
     assert _error(lambda: services.second_factor_verify(user=user, action="withdrawal")).code == "two_factor_required"
     settings.MADOGUCHI_MFA_ENROLMENT_REQUIRED = True  # ours wins when set
     assert _error(lambda: services.second_factor_verify(user=user, action="withdrawal")).code == (
-        "two_factor_enrolment_required"
+        "two_factor_setup_required"
     )
 
 
@@ -372,13 +372,15 @@ def test_wrong_sms_codes_count_toward_the_lock_like_authenticator_codes(user_fac
         return [_error(lambda: verify(wrong)).code for _ in range(count)]
 
     # a right code resets the count, as with authenticator codes
-    assert wrong_guesses("login", 4, lambda c: services.sms_login_verify(user=user, code=c)) == ["sms_code_invalid"] * 4
+    assert (
+        wrong_guesses("login", 4, lambda c: services.sms_login_verify(user=user, code=c)) == ["two_factor_invalid"] * 4
+    )
     services.sms_login_verify(user=user, code=send("login"))
     # seven consecutive wrong codes, over two codes and two kinds of use, lock
     step_up = lambda c: services.second_factor_verify(user=user, action="email_change", code=c)  # noqa: E731
     login = lambda c: services.sms_login_verify(user=user, code=c)  # noqa: E731
     codes = wrong_guesses("login", 4, login) + wrong_guesses("step_up:email_change", 3, step_up)
-    assert codes == ["sms_code_invalid"] * 4 + ["two_factor_invalid"] * 2 + ["two_factor_locked"]
+    assert codes == ["two_factor_invalid"] * 4 + ["two_factor_invalid"] * 2 + ["two_factor_locked"]
     assert SecondFactorLock.objects.filter(user=user).exists()
     assert len(outbox.emails(to=user.email, kind="mfa_locked")) == 1
     # and now even the right code is refused at sign-in
@@ -396,7 +398,7 @@ def test_wrong_sms_codes_in_password_reset_do_not_lock_two_factor(user_factory, 
     wrong = "000000" if right != "000000" else "111111"
     for _ in range(3):
         assert _error(lambda: services.sms_code_verify(user=user, purpose="reset", code=wrong)).code == (
-            "sms_code_invalid"
+            "two_factor_invalid"
         )
     assert not SecondFactorLock.objects.filter(user=user).exists()
 
