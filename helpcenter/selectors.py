@@ -8,12 +8,14 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
 from django.http import Http404
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -21,6 +23,7 @@ from core.memo import Expiring
 
 from . import conf
 from .cachekeys import ANNOUNCEMENTS_CACHE_KEY
+from .internal import troubleshooter
 from .internal.backends import backend_for_connection
 from .internal.engine import Engine
 from .internal.index import index_generation
@@ -214,8 +217,6 @@ def popular_articles(*, language: str, limit: int = 5) -> list[dict[str, str]]:
 
 def dead_end_links() -> dict[str, str]:
     """Where a search that found nothing sends the customer next."""
-    from django.urls import reverse
-
     return {
         "troubleshooter_url": reverse("helpcenter:troubleshooter_sign_in"),
         "contact_url": conf.url_for_flow("inquiry"),
@@ -285,8 +286,6 @@ ARTICLE_INQUIRY_CATEGORIES: dict[str, tuple[str, str]] = {
 
 def article_contact_url(*, article: Article) -> str:
     """The inquiry form for an article that did not answer the question, pre-filled with it."""
-    from urllib.parse import urlencode
-
     category, subtopic = ARTICLE_INQUIRY_CATEGORIES.get(article.category.slug, ("other", ""))
     params = {"category": category, "article": article.slug}
     if subtopic:
@@ -298,10 +297,6 @@ def inquiry_prefill_text(*, step: str = "", article: str = "", language: str) ->
     """The description an inquiry form starts with when the customer comes from the
     troubleshooter (``step``: the leaf's id) or from an article that did not help; "" when
     neither is known. Built here from our own data, never from text in the link."""
-    from django.utils import translation
-
-    from .internal import troubleshooter
-
     lang = _language(language)
     with translation.override(lang):
         if step:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
@@ -16,9 +17,10 @@ from ninja.files import UploadedFile
 from accounts.models import User
 from api.auth import customer_auth
 from core.errors import ApplicationError, CommonErrorCode
-from support import selectors, services
+from core.uploads import ALL_KINDS
+from support import conf, selectors, services
 from support.models import Attachment, Category, Inquiry, Message, Priority, Status
-from support.presenters import channel_dict, hours_text
+from support.presenters import channel_dict, customer_can_reply, hours_text, reopen_until
 
 router = Router(tags=["support"])
 
@@ -148,9 +150,6 @@ class ErrorOut(Schema):
 
 
 def _category_out(category: Category, language: str) -> dict[str, Any]:
-    from core.uploads import ALL_KINDS
-    from support import conf
-
     return {
         "slug": category.slug,
         "name": category.name(language),
@@ -192,8 +191,6 @@ def _summary(inquiry: Inquiry, language: str) -> dict[str, Any]:
 
 
 def _attachment_out(att: Attachment) -> dict[str, Any]:
-    from django.urls import reverse
-
     return {
         "name": att.display_name,
         "content_type": att.content_type,
@@ -213,8 +210,6 @@ def _message_out(message: Message) -> dict[str, Any]:
 
 
 def inquiry_detail(inquiry: Inquiry, language: str) -> dict[str, Any]:
-    from support.presenters import customer_can_reply, reopen_until
-
     return {
         **_summary(inquiry, language),
         "queue": inquiry.queue.slug,

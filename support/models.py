@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,8 +53,6 @@ class Bilingual(models.Model):
         return self.name_ja
 
     def name(self, language: str | None = None) -> str:
-        from django.utils.translation import get_language
-
         lang = (language or get_language() or "ja")[:2]
         return self.name_en if lang == "en" else self.name_ja
 

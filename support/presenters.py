@@ -8,11 +8,13 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.events import event_label
 from support import conf
 from support.internal.calendar import JST
 from support.internal.channels import ChannelStatus
 from support.internal.sla import is_breached
-from support.models import Inquiry, Status
+from support.internal.useragent import describe
+from support.models import Inquiry, Priority, Status
 
 CHANNEL_NAMES = {"form": "Inquiry form", "phone": "Phone", "chat": "Chat"}
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -172,8 +174,6 @@ def _status_label(value: Any) -> str:
 
 
 def _priority_label(value: Any) -> str:
-    from support.models import Priority
-
     try:
         return str(dict(Priority.choices).get(int(value), value))
     except (TypeError, ValueError):
@@ -270,9 +270,6 @@ def history_rows(
 
 def signin_rows(events: list[Any]) -> list[dict[str, Any]]:
     """Recent sign-ins with translated event names and parsed device/browser names."""
-    from accounts.events import event_label
-    from support.internal.useragent import describe
-
     return [
         {
             "created_at": e.created_at,

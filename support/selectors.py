@@ -4,11 +4,13 @@ caller may not see is an ``Http404`` (never a 403 that would confirm it exists).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -17,7 +19,12 @@ from django.utils import timezone
 
 from accounts import roles
 from accounts.models import User
+from accounts.selectors import recent_signins_for_staff, restriction_for_user
+from core.audit import audit_log
 from core.errors import not_found
+from helpcenter.selectors import inquiry_prefill_text, search_articles
+from mfa.selectors import two_factor_state
+from recovery.selectors import open_cases_for_customer
 from support import conf
 from support.internal import cursor as cursors
 from support.internal import search
@@ -152,8 +159,6 @@ def sla_targets() -> dict[int, dt.timedelta]:
 
 def people_names(user_ids: set[int]) -> dict[int, str]:
     """Display names (full name or email) of the staff and customers named in a history."""
-    from django.contrib.auth import get_user_model
-
     ids = {int(i) for i in user_ids if isinstance(i, int) or str(i).isdigit()}
     if not ids:
         return {}
@@ -238,10 +243,6 @@ def suggest_articles(*, query: str, language: str, limit: int = 5) -> list[dict[
     if len(query) < 2:
         return []
     try:
-        from helpcenter.selectors import search_articles  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    try:
         results = search_articles(query=query, language=language, limit=limit)
     except Exception:
         logger.exception("help article suggestion failed")
@@ -282,8 +283,6 @@ def inquiry_prefill(*, category: Category, params: Any, language: str) -> dict[s
     step, article = str(params.get("from", ""))[:64], str(params.get("article", ""))[:100]
     if step or article:
         try:
-            from helpcenter.selectors import inquiry_prefill_text  # type: ignore[attr-defined]
-
             text = inquiry_prefill_text(step=step, article=article, language=language)
         except Exception:  # a failing help centre never breaks the inquiry form
             logger.exception("inquiry prefill failed")
@@ -472,8 +471,6 @@ def _estimated_matches(tsq: str) -> float:
         row = cursor.fetchone()
     plan = row[0] if row else None
     if isinstance(plan, str):
-        import json
-
         plan = json.loads(plan)
     try:
         return float(plan[0]["Plan"]["Plan Rows"])  # type: ignore[index]
@@ -624,8 +621,6 @@ def security_context_for_staff(
     if customer is None:
         return None
     context = customer_security_context(customer)
-    from core.audit import audit_log
-
     audit_log(
         user=customer,
         actor=user,
@@ -643,15 +638,8 @@ def security_context_for_staff(
 def customer_security_context(customer: User) -> dict[str, Any]:
     """2FA, freeze/hold, recent sign-ins and open identity cases of one customer (callers
     check the staff member's role: the support console and the identity-case review)."""
-    from accounts.selectors import recent_signins_for_staff, restriction_for_user
-
     context: dict[str, Any] = {"customer": customer}
-    try:
-        from mfa.selectors import two_factor_state
-
-        context["two_factor"] = two_factor_state(customer)
-    except ImportError:  # pragma: no cover - mfa is part of the foundation
-        context["two_factor"] = None
+    context["two_factor"] = two_factor_state(customer)
     context["restriction"] = restriction_for_user(customer)
     context["recent_signins"] = list(recent_signins_for_staff(customer, limit=8))
     context["identity_cases"] = _identity_cases(customer)
@@ -659,23 +647,9 @@ def customer_security_context(customer: User) -> dict[str, Any]:
 
 
 def _identity_cases(customer: User) -> list[Any] | None:
-    """Open identity cases from the recovery app when it provides a selector (None: unknown)."""
+    """The customer's open identity cases, newest first, at most 5 (None: the lookup failed)."""
     try:
-        from recovery import selectors as recovery_selectors  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        fn = getattr(recovery_selectors, "open_cases_for_customer", None)
-        if fn is not None:
-            return list(fn(user=customer))[:5]
-        fn = getattr(recovery_selectors, "identity_cases_for_user", None)
-        if fn is None:
-            return None
-        cases = fn(customer)
-        open_statuses = getattr(getattr(cases, "model", None), "OPEN_STATUSES", None)
-        if open_statuses is not None:
-            cases = cases.filter(status__in=list(open_statuses))
-        return list(cases[:5])
+        return list(open_cases_for_customer(user=customer)[:5])
     except Exception:  # context is advisory; never break the console
         logger.exception("identity case lookup failed")
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from ..models import Article, ArticleTranslation, SearchDocument
 from .analysis import analyze
@@ -66,8 +66,6 @@ def index_article(article: Article) -> None:
 
 def optimize_index() -> None:
     """After bulk loads: merge FTS5 segments (SQLite) / refresh planner statistics (PostgreSQL)."""
-    from django.db import connection
-
     with connection.cursor() as cur:
         if connection.vendor == "sqlite":
             cur.execute("INSERT INTO helpcenter_search_fts(helpcenter_search_fts) VALUES ('optimize')")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F
 
 from support.models import (
     Inquiry,
@@ -30,8 +30,6 @@ def _move_count(*, old_queue: int, old_status: str, new_queue: int, new_status: 
 
 def queue_counts_rebuild() -> None:
     """Recompute the maintained counters from the inquiries (nightly task, after bulk loads)."""
-    from django.db.models import Count
-
     with transaction.atomic():
         QueueCount.objects.all().delete()
         rows = Inquiry.objects.values("queue_id", "status").annotate(n=Count("id")).order_by()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
@@ -23,11 +26,6 @@ from support.models import (
 
 
 def _code_hash(email: str, code: str) -> str:
-    import hashlib
-    import hmac
-
-    from django.conf import settings
-
     return hmac.new(settings.SECRET_KEY.encode(), f"{email}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -78,8 +76,6 @@ def guest_code_verify(*, email: str, code: str, now: dt.datetime | None = None) 
         if challenge is None or challenge.expires_at <= now or challenge.attempts >= 5:
             raise wrong
         given = fold(str(code or "")).replace(" ", "")
-        import hmac
-
         if not hmac.compare_digest(challenge.code_hash, _code_hash(address, given)):
             challenge.attempts += 1
             challenge.save(update_fields=["attempts"])

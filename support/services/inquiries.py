@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services import account_freeze
 from core import ratelimit
 from core.audit import audit_log
 from core.errors import ApplicationError, CommonErrorCode, not_found, validation_failed
@@ -236,8 +237,6 @@ def inquiry_freeze_offer_accept(
     *, user: User | AnonymousUser | None, inquiry: Inquiry | None = None, request: HttpRequest | None = None
 ) -> bool:
     """The signed-in customer accepts the immediate freeze offered on security inquiries."""
-    from accounts.services import account_freeze
-
     if user is None or not user.is_authenticated:
         raise ApplicationError(CommonErrorCode.NOT_AUTHENTICATED, _("Please sign in."), status=401)
     reason = f"Customer request via support inquiry {inquiry.reference}" if inquiry else "Customer request via support"

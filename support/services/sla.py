@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from support import conf
@@ -21,8 +22,6 @@ def sla_breaches_flag(*, now: dt.datetime | None = None, batch: int = 500) -> in
     """Mark active inquiries whose first-response or resolution target passed (history +
     the flag shown in the console). Idempotent; run every few minutes."""
     now = now or timezone.now()
-    from django.db.models import Q
-
     candidates = (
         Inquiry.objects.filter(status__in=list(ACTIVE_VALUES), breached_at__isnull=True)
         .filter(

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import roles
 from accounts.models import User
+from accounts.services import account_freeze
 from core.audit import audit_log
 from core.errors import ApplicationError, CommonErrorCode, not_found, validation_failed
 from support import selectors
@@ -143,8 +145,6 @@ def canned_render(*, reply: CannedReply, inquiry: Inquiry, agent: User) -> str:
     name = (getattr(customer, "full_name", "") or "") if customer else ""
     if not name:
         name = "お客様" if language == "ja" else "customer"
-    from django.conf import settings
-
     values = {
         "customer_name": name,
         "reference": inquiry.reference,
@@ -369,8 +369,6 @@ def inquiry_move(
 
 def customer_freeze_by_staff(*, agent: User, inquiry: Inquiry, request: HttpRequest | None = None) -> bool:
     """A security agent freezes the customer's account from the console."""
-    from accounts.services import account_freeze
-
     roles.require_role(agent, roles.SECURITY_AGENT)
     locked_view = selectors.inquiry_for_staff(user=agent, inquiry_id=inquiry.pk)
     if locked_view.customer is None:

@@ -18,9 +18,11 @@ from accounts.models import User
 from core.errors import ApplicationError
 from core.uploads import private_file_response
 from support import conf, selectors, services
+from support.internal.fields import parse_datetime
 from support.models import Attachment, Category, Inquiry
 from support.presenters import (
     customer_can_reply,
+    jst,
     reopen_until,
 )
 
@@ -174,9 +176,6 @@ def _thread_page(
 
 
 def _jst_text(value: str) -> str:
-    from support.internal.fields import parse_datetime
-    from support.presenters import jst
-
     moment = parse_datetime(value)
     return f"{jst(moment)} JST" if moment else value
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+import phonenumbers
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.phone import display_phone
 from core.errors import ApplicationError
 from support import conf, selectors, services
 from support.presenters import (
@@ -35,10 +37,6 @@ from support.views._common import (
 
 
 def _display_phone(e164: str) -> str:
-    import phonenumbers
-
-    from accounts.phone import display_phone
-
     try:
         return display_phone(e164) if e164 else ""
     except phonenumbers.NumberParseException:  # an odd stored number is still shown as it is

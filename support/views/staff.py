@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import roles
 from core.errors import ApplicationError
+from recovery.selectors import can_open_cases
+from recovery.services import case_reference
 from support import selectors, services
 from support.errors import SupportErrorCode
 from support.internal import presence
@@ -91,9 +93,6 @@ def _identity_case_rows(user: Any, cases: list[Any] | None) -> list[dict[str, An
     """Open identity cases with translated status and a link when the agent may open them."""
     if cases is None:
         return None
-    from recovery.selectors import can_open_cases
-    from recovery.services import case_reference
-
     linkable = can_open_cases(user)
     return [
         {
