@@ -14,15 +14,11 @@ class AccountErrorCode(ErrorCode):
     CODE_EXPIRED = "code_expired"
     # The current password given with a password change is not correct.
     PASSWORD_INVALID = "password_invalid"  # noqa: S105 (a code, not a password)
-    # The number cannot be used for this account (another account has it).
-    PHONE_UNAVAILABLE = "phone_unavailable"
     # The text is not a phone number we can parse.
     INVALID_PHONE = "invalid_phone"
     # The number is not a mobile number (no SMS codes to landlines, freephone, premium).
     PHONE_NOT_MOBILE = "phone_not_mobile"
     # The number is outside the regions we text (MADOGUCHI_SMS_ALLOWED_REGIONS).
     PHONE_REGION_NOT_ALLOWED = "phone_region_not_allowed"
-    # The account has no phone number to text (or, at sign-up, none waiting for its code).
-    NO_PHONE = "no_phone"
     # Withdrawals are on hold after a recent security change.
     WITHDRAWAL_HOLD = "withdrawal_hold"

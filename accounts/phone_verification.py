@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.errors import AccountErrorCode
 from accounts.models import User
 from core.audit import audit_log
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CommonErrorCode
 from core.notify import send_email
 from mfa import services as mfa_services
 from mfa.internal import authenticators
@@ -67,7 +67,7 @@ def phone_verified_in_this_login(login: Any) -> bool:
 
 def _no_phone() -> ApplicationError:
     message = _("Enter your mobile phone number.")
-    return ApplicationError(AccountErrorCode.NO_PHONE, message, status=400, fields={"phone": [message]})
+    return ApplicationError(CommonErrorCode.NO_PHONE, message, status=400, fields={"phone": [message]})
 
 
 def phone_verification_send(*, user: User, request: HttpRequest | None = None) -> None:
@@ -121,7 +121,7 @@ def phone_verification_confirm(*, user: User, code: str, request: HttpRequest | 
         audit_log(user=user, event="signup.phone_code_failed", request=request, visible_to_customer=False)
         raise ApplicationError(exc.code, exc.message, status=exc.status, fields={"code": [exc.message]}) from exc
     unavailable = ApplicationError(
-        AccountErrorCode.PHONE_UNAVAILABLE,
+        CommonErrorCode.PHONE_UNAVAILABLE,
         _("This phone number cannot be used. Enter another mobile number."),
         status=400,
         fields={"phone": [_("This phone number cannot be used. Enter another mobile number.")]},

@@ -24,5 +24,3 @@ class ChatErrorCode(ErrorCode):
     CHAT_TAKEN = "chat_taken"
     # an agent accepting one more chat than they may have open at once
     CHAT_LIMIT = "chat_limit"
-    # freezing the account of a guest's chat (no account is linked)
-    NO_ACCOUNT = "no_account"

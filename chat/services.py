@@ -552,7 +552,7 @@ def customer_freeze_from_chat(*, agent: User, conversation: Conversation, reques
     roles.require_role(agent, roles.SECURITY_AGENT)
     visible = selectors.conversation_for_staff(user=agent, conversation_id=conversation.pk, audit=False)
     if visible.customer is None:
-        raise ApplicationError(ChatErrorCode.NO_ACCOUNT, _("This chat is not linked to an account."))
+        raise ApplicationError(CommonErrorCode.NO_ACCOUNT, _("This chat is not linked to an account."))
     frozen = account_freeze(
         user=visible.customer, reason=f"Support chat {visible.reference}", actor=agent, request=request
     )

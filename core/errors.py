@@ -59,6 +59,7 @@ class CommonErrorCode(ErrorCode):
     TWO_FACTOR_SETUP_REQUIRED = "two_factor_setup_required"
     NO_PHONE = "no_phone"  # the account has no mobile number to send an SMS to
     PHONE_UNAVAILABLE = "phone_unavailable"  # the mobile number belongs to another account; nothing changes
+    NO_ACCOUNT = "no_account"  # the inquiry or chat is not linked to a customer account
     INVALID_TRANSITION = "invalid_transition"  # the object's state does not allow this change (already final)
 
 
@@ -147,14 +148,14 @@ def describe(member: ErrorCode) -> str:
 class ApplicationError(Exception):
     def __init__(
         self,
-        code: ErrorCode | str,
+        code: ErrorCode,
         message: Any,
         *,
         status: int = 400,
         fields: dict[str, list[str]] | None = None,
     ) -> None:
         super().__init__(str(message))
-        self.code = str(code)
+        self.code = code
         self.message = str(message)
         self.status = status
         self.fields = fields or {}

@@ -64,7 +64,7 @@ def phone_change_confirm(*, user: User, confirmation: str, request: HttpRequest 
     number = pending["phone"]
     if get_user_model().objects.filter(phone=number).exclude(pk=user.pk).exists():
         message = _("This phone number cannot be used. Contact us if you think this is a mistake.")
-        raise ApplicationError(AccountErrorCode.PHONE_UNAVAILABLE, message, fields={"confirmation": [message]})
+        raise ApplicationError(CommonErrorCode.PHONE_UNAVAILABLE, message, fields={"confirmation": [message]})
     with transaction.atomic():
         user.phone = number
         user.save(update_fields=["phone"])

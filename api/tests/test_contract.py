@@ -15,6 +15,7 @@ from ninja.testing import TestClient
 from api.main import install_error_contract
 from core.errors import ApplicationError
 from mfa.tests.helpers import code_now, enable_totp
+from wallet.errors import WalletErrorCode
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +92,7 @@ def _api() -> TestClient:
 
     @api.get("/app")
     def app_error(request: Any) -> None:
-        raise ApplicationError("out_of_range", "too much", status=400, fields={"amount": ["too much"]})
+        raise ApplicationError(WalletErrorCode.OUT_OF_RANGE, "too much", status=400, fields={"amount": ["too much"]})
 
     @api.post("/validate")
     def validate(request: Any, payload: _In) -> dict[str, int]:

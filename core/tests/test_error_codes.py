@@ -19,11 +19,6 @@ from core.errors import ApplicationError, CommonErrorCode, ErrorCode, describe, 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("accounts", "api", "chat", "config", "core", "helpcenter", "mfa", "recovery", "support", "wallet")
 
-# Apps whose codes are still being converted by another helper (issue 16). The coordinator
-# empties this at integration; an app listed here that has no literal left fails below, so
-# the tuple only shrinks, and an app not listed here may never get a literal back.
-NOT_YET_CONVERTED: tuple[str, ...] = ("accounts", "chat", "helpcenter", "mfa", "support")
-
 # Retired by the one-code-per-condition renames (COMMON.md, issue 16).
 RETIRED = {
     "two_factor_enrolment_required",
@@ -88,16 +83,11 @@ def findings(package: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("package", [p for p in PACKAGES if p not in NOT_YET_CONVERTED])
+@pytest.mark.parametrize("package", PACKAGES)
 def test_converted_apps_raise_and_compare_enum_members_only(package: str) -> None:
     assert findings(package) == [], (
         "Use the domain's ErrorCode member (core/errors.py, <app>/errors.py), not a string literal"
     )
-
-
-@pytest.mark.parametrize("package", NOT_YET_CONVERTED)
-def test_not_yet_converted_lists_only_apps_that_still_have_literals(package: str) -> None:
-    assert findings(package), f"{package} has no literal code left: remove it from NOT_YET_CONVERTED"
 
 
 def test_the_scan_finds_every_form_of_literal() -> None:

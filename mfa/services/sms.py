@@ -22,7 +22,7 @@ from accounts.models import User
 from accounts.phone import destination_error_message, number_prefix, sms_destination_problem
 from core import ratelimit
 from core.audit import audit_log
-from core.errors import ApplicationError, CommonErrorCode
+from core.errors import ApplicationError, CommonErrorCode, ErrorCode
 from core.notify import send_sms
 from mfa import conf
 from mfa.errors import MfaErrorCode
@@ -117,7 +117,7 @@ def sms_not_sent_message(*, valid_since: dt.datetime | None, retry_at: dt.dateti
     return " ".join(parts)
 
 
-def _sms_not_sent(code: str, *, user: User, purpose: str, retry_at: dt.datetime) -> ApplicationError:
+def _sms_not_sent(code: ErrorCode, *, user: User, purpose: str, retry_at: dt.datetime) -> ApplicationError:
     valid = sms_code_still_valid(user=user, purpose=purpose)
     message = sms_not_sent_message(valid_since=valid.created_at if valid else None, retry_at=retry_at)
     error = ApplicationError(code, message, status=429)
@@ -165,7 +165,7 @@ def sms_code_send(
     number = to or getattr(user, "phone", None)
     if not number:
         raise ApplicationError(
-            AccountErrorCode.NO_PHONE, _("No phone number is registered on this account."), status=400
+            CommonErrorCode.NO_PHONE, _("No phone number is registered on this account."), status=400
         )
     sms_destination_check(number)
     code = f"{secrets.randbelow(10**6):06d}"

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.errors import AccountErrorCode
 from core import ratelimit
 from core.errors import ApplicationError, validation_failed
 from core.notify import send_email
@@ -64,8 +65,9 @@ def guest_code_send(*, email: str, request: HttpRequest | None = None, now: dt.d
 def guest_code_verify(*, email: str, code: str, now: dt.datetime | None = None) -> str:
     now = now or timezone.now()
     address = normalise_email(email)
-    # TODO(coordinator): AccountErrorCode.CODE_INVALID (accounts/errors.py is not in this branch yet)
-    wrong = ApplicationError("code_invalid", _("The code is wrong or has expired. Please request a new one."))
+    wrong = ApplicationError(
+        AccountErrorCode.CODE_INVALID, _("The code is wrong or has expired. Please request a new one.")
+    )
     with transaction.atomic():
         challenge = (
             GuestChallenge.objects.select_for_update()

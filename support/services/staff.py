@@ -233,9 +233,8 @@ def inquiry_reply_staff(
 
 def _check_transition(old: str, new: str) -> None:
     if new not in STAFF_TRANSITIONS.get(old, set()):
-        # TODO(coordinator): wallet answers invalid_transition too; CommonErrorCode.INVALID_TRANSITION
         raise ApplicationError(
-            "invalid_transition",
+            CommonErrorCode.INVALID_TRANSITION,
             _("This status change is not possible."),
             fields={"status": [_("This status change is not possible.")]},
         )
@@ -372,8 +371,7 @@ def customer_freeze_by_staff(*, agent: User, inquiry: Inquiry, request: HttpRequ
     roles.require_role(agent, roles.SECURITY_AGENT)
     locked_view = selectors.inquiry_for_staff(user=agent, inquiry_id=inquiry.pk)
     if locked_view.customer is None:
-        # TODO(coordinator): chat answers no_account too; CommonErrorCode.NO_ACCOUNT
-        raise ApplicationError("no_account", _("This inquiry is not linked to an account."))
+        raise ApplicationError(CommonErrorCode.NO_ACCOUNT, _("This inquiry is not linked to an account."))
     frozen = account_freeze(
         user=locked_view.customer, reason=f"Support inquiry {inquiry.reference}", actor=agent, request=request
     )
