@@ -1,7 +1,8 @@
 """Services and selectors take the real user model (issue 16): no user parameter is ``Any``.
 
 mypy's overrides (pyproject.toml) refuse unannotated signatures there; this test refuses the
-annotation that would satisfy mypy and check nothing: a user-like parameter typed ``Any``. core/ is held by its stricter mypy block.
+annotation that would satisfy mypy and check nothing: a user-like parameter typed ``Any``.
+core/ is held by its stricter mypy block.
 """
 
 from __future__ import annotations
