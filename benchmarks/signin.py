@@ -9,7 +9,8 @@ What runs (everything on loopback, bounded, stops by itself):
    (``core.hashers.Argon2idHasher``; one hash and salt per user), each with a verified primary
    email and TOTP (every sign-in takes a second step), so a sign-in completes after the
    password and one authenticator code (``POST /_allauth/app/v1/auth/2fa/authenticate``).
-3. gunicorn serving ``config.wsgi`` with 2 sync workers and production settings: DEBUG=0,
+3. gunicorn serving ``config.wsgi`` as production starts it (``-c config/gunicorn.py``), with 2
+   sync workers and production settings: DEBUG=0,
    SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, PostgreSQL, Redis cache/sessions, Celery task mode,
    MFA encryption key, JSON logs. Only SECURE_SSL_REDIRECT=0 differs from a deployment
    (there is no TLS terminator on loopback). core.checks runs unchanged.
@@ -662,22 +663,20 @@ def main() -> None:
         log = var_dir / "gunicorn.log"
         with log.open("wb") as log_file:
             server = subprocess.Popen(
+                # The production command (docs/operations.md): config/gunicorn.py, with the
+                # bind address and worker count from its environment variables.
                 [
                     str(Path(PYTHON).parent / "gunicorn"),
-                    "config.wsgi:application",
-                    "--bind",
-                    f"{HOST}:{port}",
-                    "--workers",
-                    str(args.workers),
-                    "--worker-class",
-                    "sync",
+                    "config.wsgi",
+                    "-c",
+                    "config/gunicorn.py",
                     "--timeout",
                     "120",
                     "--backlog",
                     "2048",
                 ],
                 cwd=ROOT,
-                env=env,
+                env={**env, "GUNICORN_BIND": f"{HOST}:{port}", "GUNICORN_WORKERS": str(args.workers)},
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
             )

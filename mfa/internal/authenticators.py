@@ -53,31 +53,6 @@ def for_user(user: Any) -> list[Authenticator]:
     return rows
 
 
-def for_user_with_lock(user: Any) -> tuple[list[Authenticator], bool | None]:
-    """``for_user(user)`` and whether the customer's second factor is locked, in one statement
-    when the rows are not in this request's copy yet: the rows carry an ``EXISTS`` on the
-    lock table, so the lock is as fresh as a separate query made now would be. ``None`` for
-    the lock when it was not read with them (rows from the copy, or no rows): the caller
-    asks the lock table itself."""
-    from django.db.models import Exists, OuterRef
-
-    from ..models import SecondFactorLock
-
-    if user is None or user.pk is None:
-        return [], None
-    memo = _memo()
-    if memo is not None and user.pk in memo:
-        return memo[user.pk], None
-    rows = list(
-        Authenticator.objects.filter(user_id=user.pk).annotate(
-            _madoguchi_locked=Exists(SecondFactorLock.objects.filter(user_id=OuterRef("user_id")))
-        )
-    )
-    if memo is not None:
-        memo[user.pk] = rows
-    return rows, (bool(rows[0]._madoguchi_locked) if rows else None)  # type: ignore[attr-defined]
-
-
 def has_any(user: Any, types: Iterable[str] | None = None) -> bool:
     rows = for_user(user)
     if types is None:

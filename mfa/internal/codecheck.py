@@ -50,14 +50,10 @@ def locked_error() -> ApplicationError:
     )
 
 
-def ensure_not_locked(user: Any, *, locked: bool | None = None) -> None:
-    """``locked``: the lock table's answer when the caller has just read it (with the
-    customer's authenticators, ``authenticators.for_user_with_lock``); None asks it now."""
+def ensure_not_locked(user: Any) -> None:
     from ..models import SecondFactorLock
 
-    if locked is None:
-        locked = SecondFactorLock.objects.filter(user_id=user.pk).exists()
-    if locked:
+    if SecondFactorLock.objects.filter(user_id=user.pk).exists():
         raise locked_error()
     # The counter reached the threshold but the lock row was rolled back by the
     # caller's transaction: assert it again (idempotent; emails only once).
@@ -182,17 +178,14 @@ def check_code(
     ``record_usage=False``: the caller records the use itself (allauth's sign-in and
     re-authentication forms do in ``save()``), so ``last_used_at`` is written once.
     """
-    if authenticators is None:
-        from . import authenticators as user_authenticators
-
-        # The rows and the lock in one statement (the lock is judged first, as before).
-        authenticators, locked = user_authenticators.for_user_with_lock(user)
-        if not lock_checked:
-            ensure_not_locked(user, locked=locked)
-    elif not lock_checked:
+    if not lock_checked:
         ensure_not_locked(user)
     throttle(user, request)
     normalized = totp.normalize_code(code)
+    if authenticators is None:
+        from . import authenticators as user_authenticators
+
+        authenticators = user_authenticators.for_user(user)
     by_type = {a.type: a for a in authenticators}
     totp_auth = by_type.get(Authenticator.Type.TOTP)
     rc_auth = by_type.get(Authenticator.Type.RECOVERY_CODES)
