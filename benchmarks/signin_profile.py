@@ -382,15 +382,16 @@ def worker_instructions(count: int, tree: str) -> None:
         workers = bench.children_of(server.pid)
         assert len(workers) == 1, workers
         emails = [f"bench{i:05d}@bench.example" for i in range(first, first + count + 2)]
-        source = "127.0.0.9"
-        for email in emails[:2]:
+        sources = [f"127.0.{3 + (first // 200) % 50}.{2 + i}" for i in range(len(emails))]
+        for email, source in zip(emails[:2], sources, strict=False):
             bench.sign_in_once(port, email, source)
         bodies = []
-        for email in emails[2:]:
+        for email, source in zip(emails[2:], sources[2:], strict=True):
             status, challenge = bench.request(port, "GET", "/api/v1/captcha", source=source)
-            bodies.append({"email": email, "password": bench.PASSWORD, "captcha": bench.solve(challenge)})
+            body = {"email": email, "password": bench.PASSWORD, "captcha": bench.solve(challenge)}
+            bodies.append((body, source))
         subprocess.run(["callgrind_control", "-i", "on", str(workers[0])], check=True, capture_output=True)
-        for body in bodies:
+        for body, source in bodies:
             status, payload = bench.request(port, "POST", "/_allauth/app/v1/auth/login", body, source)
             status, payload = bench.second_step(port, body["email"], status, payload, source)
             assert bench.signed_in(status, payload), (status, payload)

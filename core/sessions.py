@@ -27,9 +27,16 @@ import structlog
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.db.models import Field
 from django.utils.crypto import get_random_string
 
 logger = structlog.get_logger("madoguchi.sessions")
+
+
+def _field(meta: Any, name: str) -> Field[Any, Any]:
+    field = meta.get_field(name)
+    assert isinstance(field, Field)  # the session model's own columns
+    return field
 
 
 def is_new(session: Any) -> bool:
@@ -65,7 +72,7 @@ class SessionStore(cached_db.SessionStore):
         using = router.db_for_write(self.model, instance=obj)
         connection = connections[using]
         meta = self.model._meta
-        key, body, expiry = (meta.get_field(name) for name in ("session_key", "session_data", "expire_date"))
+        key, body, expiry = (_field(meta, name) for name in ("session_key", "session_data", "expire_date"))
         values = [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in (key, body, expiry)]
         quote = connection.ops.quote_name
         # The statement Model.save(force_insert/force_update) would send, written once here (as
@@ -73,10 +80,10 @@ class SessionStore(cached_db.SessionStore):
         # or defaults to run, and building the query through the model cost more CPU than
         # sending it (two writes per sign-in).
         if must_create:
-            sql = f"INSERT INTO {quote(meta.db_table)} ({quote(key.column)}, {quote(body.column)}, {quote(expiry.column)}) VALUES (%s, %s, %s)"  # noqa: S608, E501 - names from the model
+            sql = f"INSERT INTO {quote(meta.db_table)} ({quote(str(key.column))}, {quote(str(body.column))}, {quote(str(expiry.column))}) VALUES (%s, %s, %s)"  # noqa: S608, E501 - names from the model
             params = values
         else:
-            sql = f"UPDATE {quote(meta.db_table)} SET {quote(body.column)} = %s, {quote(expiry.column)} = %s WHERE {quote(key.column)} = %s"  # noqa: S608, E501
+            sql = f"UPDATE {quote(meta.db_table)} SET {quote(str(body.column))} = %s, {quote(str(expiry.column))} = %s WHERE {quote(str(key.column))} = %s"  # noqa: S608, E501
             params = [values[1], values[2], values[0]]
         try:
             keep = transaction.atomic(using=using) if connection.in_atomic_block else contextlib.nullcontext()
@@ -146,9 +153,7 @@ class SessionStore(cached_db.SessionStore):
         quote = connections[using].ops.quote_name
         with connections[using].cursor() as cursor:
             # QuerySet.delete() sends this one statement too (no related rows, no signals).
-            cursor.execute(
-                f"DELETE FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('session_key').column)} = %s",  # noqa: S608
-                [session_key],
-            )
+            column = quote(str(_field(meta, "session_key").column))
+            cursor.execute(f"DELETE FROM {quote(meta.db_table)} WHERE {column} = %s", [session_key])  # noqa: S608
         if session_key == self.session_key:
             self._insert_pending = False
