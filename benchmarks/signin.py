@@ -9,7 +9,8 @@ What runs (everything on loopback, bounded, stops by itself):
    (``core.hashers.Argon2idHasher``; one hash and salt per user), each with a verified primary
    email and TOTP (every sign-in takes a second step), so a sign-in completes after the
    password and one authenticator code (``POST /_allauth/app/v1/auth/2fa/authenticate``).
-3. gunicorn serving ``config.wsgi`` with 2 sync workers and production settings: DEBUG=0,
+3. gunicorn serving ``config.wsgi`` as production starts it (``-c config/gunicorn.py``), with 2
+   sync workers and production settings: DEBUG=0,
    SECRET_KEY, ALLOWED_HOSTS=127.0.0.1, PostgreSQL, Redis cache/sessions, Celery task mode,
    MFA encryption key, JSON logs. Only SECURE_SSL_REDIRECT=0 differs from a deployment
    (there is no TLS terminator on loopback). core.checks runs unchanged.
@@ -168,7 +169,7 @@ def internal_counts() -> None:
     )
 
 
-def internal_breakdown(count: int) -> None:
+def internal_breakdown(count: int, first: int = 0) -> None:
     """CPU of one sign-in inside a Django process (no HTTP server), then the same with the
     password hash stubbed out, split by the parts of the request path that cost the most."""
     _django()
@@ -244,8 +245,10 @@ def internal_breakdown(count: int) -> None:
             sign_in(user_offset + i)
         return 1000 * (time.process_time() - started) / count
 
-    sign_in(0)  # warm
-    full = cpu_ms(1)
+    # Customers no HTTP sign-in used: a TOTP step is accepted once per customer, so one signed
+    # in a moment ago over HTTP would be refused here if its step had not moved on yet.
+    sign_in(first)  # warm
+    full = cpu_ms(first + 1)
     verify = argon2_hasher.PasswordHasher.verify
     argon2_hasher.PasswordHasher.verify = lambda self, hash, password: True  # type: ignore[assignment,method-assign,misc]
     timed(headless_views.LoginView, "handle", "whole view (LoginView.handle)")
@@ -262,7 +265,7 @@ def internal_breakdown(count: int) -> None:
     timed(core.middleware, "verify_or_raise", "  captcha verify (middleware)")
     redis_commands[0] = 0
     with CaptureQueriesContext(connection) as queries:
-        stubbed = cpu_ms(1 + count)
+        stubbed = cpu_ms(first + 1 + count)
     argon2_hasher.PasswordHasher.verify = verify  # type: ignore[method-assign]
     print(
         json.dumps(
@@ -633,10 +636,10 @@ def main() -> None:
         elif args.internal[0] == "counts":
             internal_counts()
         elif args.internal[0] == "breakdown":
-            internal_breakdown(int(args.internal[1]))
+            internal_breakdown(int(args.internal[1]), int(args.internal[2]) if len(args.internal) > 2 else 0)
         return
     if args.users is None:
-        args.users = args.requests + args.single + 2 * args.workers
+        args.users = args.requests + args.single + (2 * args.breakdown + 1) + 2 * args.workers
 
     print(
         f"madoguchi sign-in benchmark  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  "
@@ -662,22 +665,20 @@ def main() -> None:
         log = var_dir / "gunicorn.log"
         with log.open("wb") as log_file:
             server = subprocess.Popen(
+                # The production command (docs/operations.md): config/gunicorn.py, with the
+                # bind address and worker count from its environment variables.
                 [
                     str(Path(PYTHON).parent / "gunicorn"),
-                    "config.wsgi:application",
-                    "--bind",
-                    f"{HOST}:{port}",
-                    "--workers",
-                    str(args.workers),
-                    "--worker-class",
-                    "sync",
+                    "config.wsgi",
+                    "-c",
+                    "config/gunicorn.py",
                     "--timeout",
                     "120",
                     "--backlog",
                     "2048",
                 ],
                 cwd=ROOT,
-                env=env,
+                env={**env, "GUNICORN_BIND": f"{HOST}:{port}", "GUNICORN_WORKERS": str(args.workers)},
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
             )
@@ -704,7 +705,8 @@ def main() -> None:
             server.send_signal(signal.SIGTERM)  # the cores to the in-process measurement
             server.wait(timeout=30)
             print(f"in-process CPU breakdown, {args.breakdown} sign-ins ...", flush=True)
-            breakdown = json.loads(run([*me, "--internal", "breakdown", str(args.breakdown)], env))
+            first = args.requests + args.single  # after the customers signed in over HTTP
+            breakdown = json.loads(run([*me, "--internal", "breakdown", str(args.breakdown), str(first)], env))
     finally:
         if server is not None:
             server.send_signal(signal.SIGTERM)

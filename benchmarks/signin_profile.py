@@ -310,6 +310,8 @@ def instructions(count: int) -> None:
             "run",
             "--count",
             str(count),
+            "--rounds",
+            "0",
             "--gate",
             gate,
         ],
@@ -332,6 +334,77 @@ def instructions(count: int) -> None:
     print(json.dumps({"count": count, "instructions_per_signin": total // count, "total": total}))
 
 
+def worker_instructions(count: int, tree: str) -> None:
+    """Instructions of one gunicorn worker (production command) per complete sign-in with the
+    real hash, under callgrind: the HTTP server's share included. ``tree``: the checkout to
+    serve (to compare two commits on the same database)."""
+    import re
+    import signal
+    import tempfile
+
+    state = json.loads(STATE.read_text())
+    first = state["next"]
+    if first + count + 2 > state["users"]:
+        raise SystemExit("not enough unused customers: run setup again")
+    state["next"] = first + count + 2
+    STATE.write_text(json.dumps(state))
+    work = Path(tempfile.mkdtemp(prefix="madoguchi-callgrind-"))
+    port = bench.free_port()
+    env = {**state["env"], "GUNICORN_BIND": f"{bench.HOST}:{port}", "GUNICORN_WORKERS": "1"}
+    server = subprocess.Popen(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            "--trace-children=yes",
+            f"--callgrind-out-file={work}/callgrind.%p",
+            sys.executable,
+            str(Path(sys.executable).parent / "gunicorn"),
+            "config.wsgi",
+            "-c",
+            "config/gunicorn.py",
+            "--timeout",
+            "900",
+        ],
+        cwd=tree,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(work / "valgrind.log").open("w"),
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if bench.request(port, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(1)
+        workers = bench.children_of(server.pid)
+        assert len(workers) == 1, workers
+        emails = [f"bench{i:05d}@bench.example" for i in range(first, first + count + 2)]
+        sources = [f"127.0.{3 + (first // 200) % 50}.{2 + i}" for i in range(len(emails))]
+        for email, source in zip(emails[:2], sources, strict=False):
+            bench.sign_in_once(port, email, source)
+        bodies = []
+        for email, source in zip(emails[2:], sources[2:], strict=True):
+            status, challenge = bench.request(port, "GET", "/api/v1/captcha", source=source)
+            body = {"email": email, "password": bench.PASSWORD, "captcha": bench.solve(challenge)}
+            bodies.append((body, source))
+        subprocess.run(["callgrind_control", "-i", "on", str(workers[0])], check=True, capture_output=True)
+        for body, source in bodies:
+            status, payload = bench.request(port, "POST", "/_allauth/app/v1/auth/login", body, source)
+            status, payload = bench.second_step(port, body["email"], status, payload, source)
+            assert bench.signed_in(status, payload), (status, payload)
+        subprocess.run(["callgrind_control", "-i", "off", str(workers[0])], check=True, capture_output=True)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=300)
+    log = (work / "valgrind.log").read_text()
+    totals = [int(n) for n in re.findall(r"==(?:\d+)== Collected : (\d+)", log)]
+    total = max(totals)
+    print(json.dumps({"count": count, "worker_instructions_per_signin": total // count, "tree": tree}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -348,6 +421,9 @@ def main() -> None:
     )
     p_count = sub.add_parser("instructions", help="instructions per sign-in under callgrind (hash stubbed)")
     p_count.add_argument("--count", type=int, default=20)
+    p_worker = sub.add_parser("worker-instructions", help="one gunicorn worker's instructions per sign-in (real hash)")
+    p_worker.add_argument("--count", type=int, default=20)
+    p_worker.add_argument("--tree", default=str(ROOT), help="the checkout to serve (default: this one)")
     sub.add_parser("drop")
     args = parser.parse_args()
     if args.command == "setup":
@@ -356,6 +432,8 @@ def main() -> None:
         run(args.count, args.rounds, args.profile, stub=not args.no_stub, gate=args.gate, trace=args.trace)
     elif args.command == "instructions":
         instructions(args.count)
+    elif args.command == "worker-instructions":
+        worker_instructions(args.count, args.tree)
     elif args.command == "drop":
         bench.reset_database(create=False)
         STATE.unlink(missing_ok=True)

@@ -20,15 +20,23 @@ Writes cost one statement each (sign-in writes sessions twice: docs/performance.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import structlog
 from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
+from django.db.models import Field
 from django.utils.crypto import get_random_string
 
 logger = structlog.get_logger("madoguchi.sessions")
+
+
+def _field(meta: Any, name: str) -> Field[Any, Any]:
+    field = meta.get_field(name)
+    assert isinstance(field, Field)  # the session model's own columns
+    return field
 
 
 def is_new(session: Any) -> bool:
@@ -62,12 +70,26 @@ class SessionStore(cached_db.SessionStore):
         data = self._get_session(no_load=must_create)  # type: ignore[attr-defined]
         obj = self.create_model_instance(data)
         using = router.db_for_write(self.model, instance=obj)
+        connection = connections[using]
+        meta = self.model._meta
+        key, body, expiry = (_field(meta, name) for name in ("session_key", "session_data", "expire_date"))
+        values = [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in (key, body, expiry)]
+        quote = connection.ops.quote_name
+        # The statement Model.save(force_insert/force_update) would send, written once here (as
+        # Django's database cache backend writes its rows): the session table has no signals
+        # or defaults to run, and building the query through the model cost more CPU than
+        # sending it (two writes per sign-in).
+        if must_create:
+            sql = f"INSERT INTO {quote(meta.db_table)} ({quote(str(key.column))}, {quote(str(body.column))}, {quote(str(expiry.column))}) VALUES (%s, %s, %s)"  # noqa: S608, E501 - names from the model
+            params = values
+        else:
+            sql = f"UPDATE {quote(meta.db_table)} SET {quote(str(body.column))} = %s, {quote(str(expiry.column))} = %s WHERE {quote(str(key.column))} = %s"  # noqa: S608, E501
+            params = [values[1], values[2], values[0]]
         try:
-            if connections[using].in_atomic_block:
-                with transaction.atomic(using=using):
-                    obj.save(force_insert=must_create, force_update=not must_create, using=using)
-            else:
-                obj.save(force_insert=must_create, force_update=not must_create, using=using)
+            keep = transaction.atomic(using=using) if connection.in_atomic_block else contextlib.nullcontext()
+            with keep, connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                updated = cursor.rowcount
         except IntegrityError:
             if must_create:
                 raise CreateError from None
@@ -76,6 +98,8 @@ class SessionStore(cached_db.SessionStore):
             if not must_create:
                 raise UpdateError from None
             raise
+        if not must_create and updated == 0:
+            raise UpdateError  # as Model.save(force_update=True): the row is gone
 
     def load(self) -> dict[str, Any]:
         try:
@@ -124,6 +148,12 @@ class SessionStore(cached_db.SessionStore):
                 return
             session_key = self.session_key
         self._cache.delete(self.cache_key_prefix + session_key)  # raises when down: nothing deleted
-        self.model.objects.filter(session_key=session_key).delete()
+        using = router.db_for_write(self.model)
+        meta = self.model._meta
+        quote = connections[using].ops.quote_name
+        with connections[using].cursor() as cursor:
+            # QuerySet.delete() sends this one statement too (no related rows, no signals).
+            column = quote(str(_field(meta, "session_key").column))
+            cursor.execute(f"DELETE FROM {quote(meta.db_table)} WHERE {column} = %s", [session_key])  # noqa: S608
         if session_key == self.session_key:
             self._insert_pending = False
