@@ -1,4 +1,4 @@
-"""Thin HTML views: forms in, services do the work, ApplicationError shown as a message."""
+"""Customer pages: password reset, authenticator lost, freeze, identity cases."""
 
 from __future__ import annotations
 
@@ -7,43 +7,28 @@ from typing import Any
 from allauth.account.views import PasswordResetView as AllauthPasswordResetView
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
-from django.utils import timezone
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import User
 from accounts.phone import display_phone
 from core.errors import ApplicationError
-from core.uploads import private_file_response
 from core.users import signed_in_user
-
-from . import selectors, services
-from .forms import (
+from recovery import selectors, services
+from recovery.forms import (
     CodeForm,
     CorrectionForm,
     FreezeRequestForm,
     IdentityCaseForm,
     PasswordResetRequestForm,
     ResubmitForm,
-    ReviewForm,
 )
-from .messages import PRECHECK_LABELS, PRECHECK_MESSAGES, REJECTION_REASONS
-from .models import IdentityCase, IdentityDocument
-
-
-def _field_errors(form: Any, error: ApplicationError) -> None:
-    if error.fields:
-        for name, messages in error.fields.items():
-            target = name if name in form.fields else None
-            for message in messages:
-                form.add_error(target, message)
-    else:
-        form.add_error(None, error.message)
-
+from recovery.messages import PRECHECK_MESSAGES
+from recovery.models import IdentityCase
+from recovery.views._common import _case_context, _field_errors, _image_response
 
 # --------------------------------------------------------------------------- password reset
 
@@ -179,22 +164,12 @@ def freeze_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 def _guide_context() -> dict[str, Any]:
     """What the selfie page promises: review target, typical review time, withdrawal hold."""
-    from . import conf
+    from recovery import conf
 
     return {
         "review_hours": conf.get("IDENTITY_REVIEW_HOURS"),
         "hold_hours": conf.get("IDENTITY_HOLD_HOURS"),
         "median_minutes": selectors.turnaround_stats().get("review_median_minutes"),
-    }
-
-
-def _case_context(case: IdentityCase) -> dict[str, Any]:
-    return {
-        "case": case,
-        "reference": services.case_reference(case),
-        "reasons": [REJECTION_REASONS[r] for r in case.rejection_reasons if r in REJECTION_REASONS],
-        "warnings": [PRECHECK_MESSAGES[w] for w in case.warnings if w in PRECHECK_MESSAGES],
-        "correctable": services.correction_allowed(case),
     }
 
 
@@ -299,129 +274,5 @@ def identity_resubmit_link(request: HttpRequest, case_id: str, token: str) -> Ht
     return redirect("recovery:identity_detail", case_id=case.pk)
 
 
-def _image_response(document: IdentityDocument) -> FileResponse:
-    extension = str(document.file.name).rsplit(".", 1)[-1]
-    return private_file_response(
-        document.file, content_type=document.content_type, filename=f"id-selfie-{document.pk}.{extension}"
-    )
-
-
 def identity_document(request: HttpRequest, case_id: str, document_id: int) -> FileResponse:
     return _image_response(selectors.document_for_request(request, case_id, document_id))
-
-
-# --------------------------------------------------------------------------- staff
-
-
-def _staff_only(request: HttpRequest) -> User:
-    user = request.user
-    if not isinstance(user, User) or not user.is_authenticated or not user.is_staff:
-        raise Http404
-    return user
-
-
-def staff_cases(request: HttpRequest) -> HttpResponse:
-    staff = _staff_only(request)
-    status = request.GET.get("status", "open")
-    cases = selectors.identity_case_list_for_staff(staff, status=status if status != "all" else None, request=request)
-    now = timezone.now()
-    rows = [
-        {
-            "case": case,
-            "reference": services.case_reference(case),
-            "sla": selectors.case_sla(case, now),
-            "warnings": [PRECHECK_LABELS.get(w, w) for w in case.warnings],
-        }
-        for case in cases
-    ]
-    return render(
-        request,
-        "recovery/staff/cases.html",
-        {
-            "rows": rows,
-            "cases": [r["case"] for r in rows],
-            "status": status,
-            "stats": selectors.turnaround_stats(),
-            "statuses": IdentityCase.Status,
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def staff_case(request: HttpRequest, case_id: str) -> HttpResponse:
-    staff = _staff_only(request)
-    case = selectors.identity_case_for_staff(staff, case_id, request=request)
-    form = ReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if form.cleaned_data["decision"] == "approve":
-                services.identity_case_approve(
-                    case=case,
-                    actor=staff,
-                    note=form.cleaned_data["note"],
-                    confirmed_new_phone=form.cleaned_data["confirm_new_phone"] or None,
-                    request=request,
-                )
-            else:
-                services.identity_case_reject(
-                    case=case,
-                    actor=staff,
-                    reasons=form.cleaned_data["reasons"],
-                    note=form.cleaned_data["note"],
-                    request=request,
-                )
-        except ApplicationError as error:
-            if error.status == 403:
-                return render(request, "recovery/staff/forbidden.html", {"message": error.message}, status=403)
-            _field_errors(form, error)
-        else:
-            return redirect(reverse("recovery:staff_case", args=[case.pk]))
-    context = _case_context(case)
-    context.update(
-        form=form,
-        comparison=selectors.case_comparison(case),
-        documents=case.documents.all(),
-        decisions=case.decisions.select_related("actor"),
-        corrections=selectors.case_corrections(case),
-        can_review=selectors.can_review(staff),
-        reason_labels=REJECTION_REASONS,
-        precheck_labels=PRECHECK_MESSAGES,
-        **_desk_context(staff, case),
-    )
-    return render(request, "recovery/staff/case.html", context)
-
-
-def _desk_context(staff: Any, case: IdentityCase) -> dict[str, Any]:
-    """Claim/assignee, SLA, translated codes and the customer's security context."""
-    from support.presenters import signin_rows
-    from support.selectors import customer_security_context
-
-    security = customer_security_context(case.user)
-    security["signins"] = signin_rows(security["recent_signins"])
-    security["identity_case_rows"] = None  # this page is the case
-    return {
-        "sla": selectors.case_sla(case),
-        "security": security,
-        "document_problems": {d.pk: [PRECHECK_LABELS.get(p, p) for p in d.problems] for d in case.documents.all()},
-        "decision_reasons": {d.pk: [str(REJECTION_REASONS.get(r, r)) for r in d.reasons] for d in case.decisions.all()},
-        "can_claim": selectors.can_review(staff),
-        "claimed_by_me": case.assignee_id == staff.pk,
-    }
-
-
-@require_http_methods(["POST"])
-def staff_case_claim(request: HttpRequest, case_id: str) -> HttpResponse:
-    staff = _staff_only(request)
-    case = selectors.identity_case_for_staff(staff, case_id, request=request)
-    try:
-        services.identity_case_claim(case=case, actor=staff, release=request.POST.get("release") == "1")
-    except ApplicationError as error:
-        if error.status == 403:
-            return render(request, "recovery/staff/forbidden.html", {"message": error.message}, status=403)
-        flash.error(request, error.message)
-    return redirect(reverse("recovery:staff_case", args=[case.pk]))
-
-
-def staff_document(request: HttpRequest, document_id: int) -> FileResponse:
-    staff = _staff_only(request)
-    return _image_response(selectors.document_for_staff(staff, document_id, request=request))
