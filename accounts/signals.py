@@ -11,6 +11,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from core.audit import audit_log
+from core.rows import insert_row
 
 from . import services, usercache
 
@@ -69,12 +70,17 @@ def record_user_session(sender: Any, request: HttpRequest, **kwargs: Any) -> Non
     if is_new(request.session):
         # Sign-in gave the session a new id in this request: no row can exist for it, so
         # one INSERT instead of allauth's get-or-create (a transaction, a SELECT, a
-        # savepoint). The same row allauth writes.
-        UserSession.objects.create(
-            user=request.user,
-            session_key=request.session.session_key,
-            ip=get_adapter().get_client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[: UserSession._meta.get_field("user_agent").max_length],
+        # savepoint), sent as one plain statement (core.rows; the model has no receivers).
+        # The same row allauth writes.
+        insert_row(
+            UserSession(
+                user=request.user,
+                session_key=request.session.session_key,
+                ip=get_adapter().get_client_ip(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[
+                    : UserSession._meta.get_field("user_agent").max_length
+                ],
+            )
         )
         return
     UserSession.objects.create_from_request(request)

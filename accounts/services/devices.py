@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.audit import audit_log
 from core.notify import send_email
+from core.rows import insert_row
 
 DEVICE_COOKIE = "mdg_device"
 DEVICE_COOKIE_AGE = 400 * 24 * 3600
@@ -25,9 +26,9 @@ def _insert_known_device(*, user: User, device_hash: str, user_agent: str) -> bo
     try:
         if connection.in_atomic_block:
             with transaction.atomic():
-                KnownDevice.objects.create(user=user, device_hash=device_hash, user_agent=user_agent)
+                insert_row(KnownDevice(user=user, device_hash=device_hash, user_agent=user_agent))
         else:
-            KnownDevice.objects.create(user=user, device_hash=device_hash, user_agent=user_agent)
+            insert_row(KnownDevice(user=user, device_hash=device_hash, user_agent=user_agent))
     except IntegrityError:
         return False  # the same device signed in concurrently and was recorded first
     return True
