@@ -1,5 +1,3 @@
-from typing import cast
-
 from allauth.account.internal.decorators import login_stage_required
 from allauth.account.internal.stagekit import clear_login, stash_login
 from django.contrib import messages
@@ -9,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from accounts.models import User
 from core.errors import ApplicationError, CommonErrorCode
+from core.users import signed_in_user
 from mfa.errors import MfaErrorCode
 
 from . import phone_verification
@@ -18,14 +16,9 @@ from .forms import PhoneVerifyChangeForm, PhoneVerifyCodeForm
 from .selectors import activity_for_user
 
 
-def _customer(request: HttpRequest) -> User:
-    """The signed-in customer: every view that calls it is behind ``login_required``."""
-    return cast(User, request.user)
-
-
 @login_required
 def activity(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/activity.html", {"events": activity_for_user(_customer(request))})
+    return render(request, "accounts/activity.html", {"events": activity_for_user(signed_in_user(request))})
 
 
 @never_cache

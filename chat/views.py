@@ -19,7 +19,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import roles
-from accounts.models import User
 from chat import presenters, selectors, services
 from chat.errors import ChatErrorCode
 from chat.models import ChatStatus, Conversation
@@ -27,18 +26,12 @@ from core.audit import audit_log
 from core.errors import ApplicationError
 from core.ratelimit import client_ip
 from core.uploads import private_file_response
+from core.users import signed_in_user
 from support import selectors as support_selectors
 from support.presenters import channel_dict, signin_rows
 from support.views._common import staff_only as _staff_only
 
 GUEST_SESSION_KEY = "support_guest"
-
-
-def _user(request: HttpRequest) -> User:
-    """The signed-in user of a page behind login_required or the staff check (404 otherwise)."""
-    if not isinstance(request.user, User):
-        raise Http404
-    return request.user
 
 
 def _lang() -> str:
@@ -197,7 +190,7 @@ def conversation_close(request: HttpRequest, conversation_id: int) -> HttpRespon
 
 @login_required
 def my_chats(request: HttpRequest) -> HttpResponse:
-    rows = selectors.conversations_for_customer(user=_user(request))
+    rows = selectors.conversations_for_customer(user=signed_in_user(request))
     return render(request, "chat/mine.html", {"rows": rows, "hours": _hours(_lang())})
 
 
@@ -224,7 +217,7 @@ def _conversation_context(request: HttpRequest, chat: Conversation, *, role: str
 def staff_queue(request: HttpRequest) -> HttpResponse:
     language = _lang()
     queue = request.GET.get("queue", "")[:40]
-    data = selectors.queue_for_staff(user=_user(request), queue_slug=queue)
+    data = selectors.queue_for_staff(user=signed_in_user(request), queue_slug=queue)
     context = {
         **data,
         "tabs": [(q, q.name(language), data["counts"].get(q.id, 0)) for q in data["queues"]],
@@ -279,7 +272,9 @@ def _canned(chat: Conversation, agent: Any) -> list[dict[str, str]]:
 
 @_staff_only
 def staff_conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
-    chat = selectors.conversation_for_staff(user=_user(request), conversation_id=conversation_id, request=request)
+    chat = selectors.conversation_for_staff(
+        user=signed_in_user(request), conversation_id=conversation_id, request=request
+    )
     language = _lang()
     context = _conversation_context(request, chat, role=selectors.AGENT)
     context.update(
@@ -305,7 +300,7 @@ def staff_conversation(request: HttpRequest, conversation_id: int) -> HttpRespon
 def staff_post(request: HttpRequest, conversation_id: int) -> HttpResponse:
     """The agent's compose form with files (text alone goes by the socket): the customer's
     file checks, budget and message limit (chat.services.message_post), audited."""
-    agent = _user(request)
+    agent = signed_in_user(request)
     chat = selectors.conversation_for_staff(user=agent, conversation_id=conversation_id, audit=False)
     try:
         services.message_post(
@@ -326,7 +321,7 @@ def staff_post(request: HttpRequest, conversation_id: int) -> HttpResponse:
 @_staff_only
 @require_POST
 def staff_action(request: HttpRequest, conversation_id: int, action: str) -> HttpResponse:
-    agent = _user(request)
+    agent = signed_in_user(request)
     chat = selectors.conversation_for_staff(user=agent, conversation_id=conversation_id, audit=False)
     try:
         if action == "accept":

@@ -5,7 +5,7 @@ The package is split by sub-domain; this module re-exports every view and helper
 
 from __future__ import annotations
 
-from mfa.views._common import NEW_CODES_KEY, NEW_CODES_TTL, _customer, _error, _keep_new_codes, _new_codes
+from mfa.views._common import NEW_CODES_KEY, NEW_CODES_TTL, _error, _keep_new_codes, _new_codes
 from mfa.views.account import password_change, sessions
 from mfa.views.contact import _change_view, email_change, phone_change
 from mfa.views.passkeys import passkey_add, passkey_add_options, passkeys
@@ -19,7 +19,6 @@ __all__ = [
     "NEW_CODES_TTL",
     "SETUP_SECRET_KEY",
     "_change_view",
-    "_customer",
     "_error",
     "_group",
     "_keep_new_codes",

@@ -3,20 +3,14 @@ for a moment in the session, form errors from an ApplicationError."""
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.http import HttpRequest
 
-from accounts.models import User
 from core.errors import ApplicationError
 
 NEW_CODES_KEY = "madoguchi_mfa.new_recovery_codes"
 NEW_CODES_TTL = 15 * 60  # new codes can be shown/downloaded for this long after creation
-
-
-def _customer(request: HttpRequest) -> User:
-    """The signed-in customer: every view that calls it is behind ``login_required``."""
-    return cast(User, request.user)
 
 
 def _keep_new_codes(request: HttpRequest, codes: list[str]) -> None:

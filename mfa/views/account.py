@@ -14,14 +14,14 @@ from django.views.decorators.cache import never_cache
 from accounts import services as account_services
 from accounts.selectors import sessions_for_user
 from core.errors import ApplicationError
+from core.users import signed_in_user
 from mfa import forms, selectors
-from mfa.views._common import _customer
 
 
 @never_cache
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    state = selectors.two_factor_state(_customer(request))
+    state = selectors.two_factor_state(signed_in_user(request))
     form = forms.PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -59,8 +59,8 @@ def sessions(request: HttpRequest) -> HttpResponse:
     POST without it ends every other session, POST ``label`` renames."""
     from django.http import Http404
 
-    state = selectors.two_factor_state(_customer(request))
-    live = sessions_for_user(_customer(request), current_session_key=request.session.session_key)
+    state = selectors.two_factor_state(signed_in_user(request))
+    live = sessions_for_user(signed_in_user(request), current_session_key=request.session.session_key)
 
     def pick(raw: Any) -> Any:
         """The listed session with this id; anything else (another customer's, ended) is a 404."""

@@ -10,13 +10,13 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from core.errors import ApplicationError
+from core.users import signed_in_user
 from mfa import forms, selectors
-from mfa.views._common import _customer
 
 
 def _change_view(request: HttpRequest, *, kind: str) -> HttpResponse:
     """Two steps on one page: step-up + new value, then the code sent to the new value."""
-    user = _customer(request)
+    user = signed_in_user(request)
     form_class = forms.EmailChangeForm if kind == "email" else forms.PhoneChangeForm
     start_form = form_class(request.POST if request.POST.get("step") == "start" else None)
     confirm_form = forms.ConfirmForm(request.POST if request.POST.get("step") == "confirm" else None)

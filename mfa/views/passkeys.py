@@ -10,21 +10,22 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from core.errors import ApplicationError
+from core.users import signed_in_user
 from mfa import forms, selectors, services
-from mfa.views._common import _customer, _error, _keep_new_codes
+from mfa.views._common import _error, _keep_new_codes
 
 
 @never_cache
 @login_required
 def passkeys(request: HttpRequest) -> HttpResponse:
     """List passkeys; remove or rename one (second factor with the request)."""
-    state = selectors.two_factor_state(_customer(request))
+    state = selectors.two_factor_state(signed_in_user(request))
     form = forms.PasskeyManageForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data.get("name"):
                 services.passkey_rename(
-                    user=_customer(request),
+                    user=signed_in_user(request),
                     passkey_id=form.cleaned_data["passkey"],
                     name=form.cleaned_data["name"],
                     request=request,
@@ -32,7 +33,7 @@ def passkeys(request: HttpRequest) -> HttpResponse:
                 )
             else:
                 services.passkey_remove(
-                    user=_customer(request),
+                    user=signed_in_user(request),
                     passkey_ids=[form.cleaned_data["passkey"]],
                     request=request,
                     **form.step_up(),
@@ -47,7 +48,7 @@ def passkeys(request: HttpRequest) -> HttpResponse:
         "madoguchi_mfa/passkeys.html",
         {
             "form": form,
-            "passkeys": selectors.passkeys_for_user(_customer(request)),
+            "passkeys": selectors.passkeys_for_user(signed_in_user(request)),
             "has_passkey": bool(state["passkeys"]),
             "sms_step_up": not state["totp"] and not state["passkeys"] and bool(getattr(request.user, "phone", None)),
         },
@@ -61,7 +62,7 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
     from allauth.core import context
     from allauth.mfa.webauthn.forms import AddWebAuthnForm
 
-    user = _customer(request)
+    user = signed_in_user(request)
     state = selectors.two_factor_state(user)
     step_form = forms.CodeForm(request.POST if request.POST.get("step") == "authorise" else None)
     add_form = None
@@ -115,7 +116,7 @@ def passkey_add_options(request: HttpRequest) -> HttpResponse:
     from django.http import JsonResponse
 
     try:
-        options = services.passkey_add_begin(user=_customer(request), request=request)
+        options = services.passkey_add_begin(user=signed_in_user(request), request=request)
     except ApplicationError as exc:
         return JsonResponse({"error": {"code": exc.code, "message": exc.message}}, status=exc.status)
     return JsonResponse({"creation_options": options})

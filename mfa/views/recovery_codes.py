@@ -10,8 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.users import signed_in_user
 from mfa import forms, selectors, services
-from mfa.views._common import NEW_CODES_KEY, _customer, _error, _keep_new_codes, _new_codes
+from mfa.views._common import NEW_CODES_KEY, _error, _keep_new_codes, _new_codes
 
 
 @never_cache
@@ -20,14 +21,14 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            codes = services.recovery_codes_regenerate(user=_customer(request), request=request, **form.step_up())
+            codes = services.recovery_codes_regenerate(user=signed_in_user(request), request=request, **form.step_up())
         except ApplicationError as exc:
             _error(request, form, exc)
         else:
             _keep_new_codes(request, codes)
             return redirect("madoguchi_mfa:recovery_codes")
     new_codes = _new_codes(request)
-    state = selectors.two_factor_state(_customer(request))
+    state = selectors.two_factor_state(signed_in_user(request))
     return render(
         request,
         "madoguchi_mfa/recovery_codes.html",

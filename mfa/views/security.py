@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.users import signed_in_user
 from mfa import forms, selectors, services
-from mfa.views._common import _customer
 
 
 @login_required
 def security(request: HttpRequest) -> HttpResponse:
-    context = selectors.security_overview_for_user(_customer(request), current_session_key=request.session.session_key)
+    context = selectors.security_overview_for_user(
+        signed_in_user(request), current_session_key=request.session.session_key
+    )
     context["anti_phishing_form"] = forms.AntiPhishingForm(
         initial={"value": getattr(request.user, "anti_phishing_code", "")}
     )
@@ -30,7 +32,7 @@ def security(request: HttpRequest) -> HttpResponse:
 def step_up_sms(request: HttpRequest) -> HttpResponse:
     """Send an SMS step-up code for the named action (customers without an authenticator)."""
     try:
-        services.step_up_sms_send(user=_customer(request), action=request.POST.get("action", ""), request=request)
+        services.step_up_sms_send(user=signed_in_user(request), action=request.POST.get("action", ""), request=request)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
@@ -48,7 +50,7 @@ def anti_phishing(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             services.anti_phishing_code_set(
-                user=_customer(request),
+                user=signed_in_user(request),
                 value=form.cleaned_data["value"],
                 request=request,
                 **form.step_up(),
@@ -67,7 +69,7 @@ def passkey_options(request: HttpRequest) -> HttpResponse:
     """WebAuthn request options for a passkey step-up on this page (challenge kept in the session)."""
     from django.http import JsonResponse
 
-    if not selectors.two_factor_state(_customer(request))["passkeys"]:
+    if not selectors.two_factor_state(signed_in_user(request))["passkeys"]:
         return JsonResponse({"error": "no_passkey"}, status=404)
-    options = services.passkey_challenge_begin(user=_customer(request), request=request)
+    options = services.passkey_challenge_begin(user=signed_in_user(request), request=request)
     return JsonResponse({"request_options": options})

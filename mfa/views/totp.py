@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from core.errors import ApplicationError
+from core.users import signed_in_user
 from mfa import forms, selectors, services
-from mfa.views._common import _customer, _error, _keep_new_codes
+from mfa.views._common import _error, _keep_new_codes
 
 SETUP_SECRET_KEY = "madoguchi_mfa.setup_secret"  # noqa: S105 (a session key name)
 
@@ -25,7 +26,7 @@ def _group(secret: str) -> str:
 @never_cache
 @login_required
 def totp_setup(request: HttpRequest) -> HttpResponse:
-    user = _customer(request)
+    user = signed_in_user(request)
     state = selectors.two_factor_state(user)
     if state["totp"]:
         return redirect("madoguchi_mfa:security")
@@ -75,12 +76,12 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def totp_disable(request: HttpRequest) -> HttpResponse:
-    if not selectors.two_factor_state(_customer(request))["totp"]:
+    if not selectors.two_factor_state(signed_in_user(request))["totp"]:
         return redirect("madoguchi_mfa:security")
     form = forms.CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.totp_disable(user=_customer(request), request=request, **form.step_up())
+            services.totp_disable(user=signed_in_user(request), request=request, **form.step_up())
         except ApplicationError as exc:
             _error(request, form, exc)
         else:
@@ -88,5 +89,5 @@ def totp_disable(request: HttpRequest) -> HttpResponse:
                 request, _("Two-factor authentication is off. The old key and recovery codes no longer work.")
             )
             return redirect("madoguchi_mfa:security")
-    has_passkey = bool(selectors.two_factor_state(_customer(request))["passkeys"])
+    has_passkey = bool(selectors.two_factor_state(signed_in_user(request))["passkeys"])
     return render(request, "madoguchi_mfa/totp_disable.html", {"form": form, "has_passkey": has_passkey})

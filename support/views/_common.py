@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.errors import ApplicationError
 from core.uploads import private_file_response
+from core.users import signed_in_user
 from support import conf, selectors, services
 from support.internal.fields import parse_datetime
 from support.models import Attachment, Category, Inquiry
@@ -27,15 +28,6 @@ from support.presenters import (
 )
 
 GUEST_SESSION_KEY = "support_guest"
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    """The account of a view behind ``login_required`` or ``staff_only`` (a 404 for anyone
-    else, which those decorators already turned away)."""
-    user = request.user
-    if not isinstance(user, User):
-        raise Http404
-    return user
 
 
 def _lang() -> str:
