@@ -10,6 +10,7 @@ of docs/api.md between the markers; a test keeps docs/api.md equal to it.
 from __future__ import annotations
 
 import inspect
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,10 @@ class Domain:
 
     @property
     def summary(self) -> str:
-        return (inspect.getdoc(self.enum) or "").split("\n\n")[0].replace("\n", " ")
+        # The enum's own docstring, else its module's: never the base class's (inspect.getdoc
+        # would inherit ErrorCode's text for an enum without one).
+        doc = self.enum.__dict__.get("__doc__") or sys.modules[self.enum.__module__].__doc__ or ""
+        return inspect.cleandoc(doc).split("\n\n")[0].replace("\n", " ")
 
 
 def domains() -> list[Domain]:
@@ -100,7 +104,6 @@ def rewrite(path: Path) -> None:
 
 if __name__ == "__main__":  # python -m core.error_catalogue [--write]
     import os
-    import sys
 
     import django
 

@@ -179,3 +179,11 @@ def test_the_catalogue_lists_each_domain_once_common_first() -> None:
     assert domains[0].enum is CommonErrorCode
     assert len({d.enum for d in domains}) == len(domains)
     assert sum(len(d.members) for d in domains) == len(error_code_registry())
+
+
+def test_each_domain_is_summarised_by_its_own_text_never_the_base_class() -> None:
+    from core import error_catalogue
+    from core.errors import ErrorCode
+
+    base = (ErrorCode.__doc__ or "").strip().split("\n")[0]
+    assert [d.title for d in error_catalogue.domains() if d.summary.startswith(base)] == []
