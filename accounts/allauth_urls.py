@@ -19,8 +19,10 @@ from allauth.account import views as account_views
 from allauth.mfa.base import views as mfa_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
+from . import login_page
+
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("login/", account_views.login, name="account_login"),
+    path("login/", login_page.login, name="account_login"),  # allauth's, its rate in one round trip
     path("logout/", account_views.logout, name="account_logout"),
     path("inactive/", account_views.account_inactive, name="account_inactive"),
     path("signup/", account_views.signup, name="account_signup"),

@@ -10,9 +10,13 @@ Writes cost one statement each (sign-in writes sessions twice: docs/performance.
 - A new key is not looked up first: the row is inserted with ``must_create`` (the primary
   key refuses a duplicate, ``CreateError``), which is what protected it anyway.
 - ``cycle_key`` (a new id after the password and again at sign-in) does not insert the
-  session under its new key at once and update it a moment later: the old row is deleted
-  now and the new one is inserted by the next ``save()``, which the session middleware and
-  allauth's headless views make when the session was modified.
+  session under its new key at once and update it a moment later, nor delete the old row
+  and insert a new one: the old id's cached copy is removed now (so it can no longer be
+  served from the cache), and the next ``save()``, which the session middleware and allauth's
+  headless views make when the session was modified, moves the old row to the new id with
+  the new data in one UPDATE (an INSERT when the old row is gone). Until that save the old
+  row still holds only what it held before the new id was given (never the signed-in
+  state), as if the id had not changed; ``delete()`` / ``flush()`` remove it too.
 - Outside a transaction a save is one INSERT or UPDATE (a single statement is atomic); in
   one, Django's savepoint is kept so a failed save does not break the caller's transaction.
 - Ending a session is one DELETE, not a SELECT and then a DELETE.
@@ -21,6 +25,7 @@ Writes cost one statement each (sign-in writes sessions twice: docs/performance.
 from __future__ import annotations
 
 import contextlib
+import secrets
 from typing import Any
 
 import structlog
@@ -28,9 +33,11 @@ from django.contrib.sessions.backends import cached_db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.db import DatabaseError, IntegrityError, connections, router, transaction
 from django.db.models import Field
-from django.utils.crypto import get_random_string
 
 logger = structlog.get_logger("madoguchi.sessions")
+_KEY_LENGTH = 32
+_KEY_BASE = len(VALID_KEY_CHARS)
+_KEY_SPACE = _KEY_BASE**_KEY_LENGTH
 
 
 def _field(meta: Any, name: str) -> Field[Any, Any]:
@@ -50,21 +57,34 @@ class SessionStore(cached_db.SessionStore):
     _session: dict[str, Any]
     _session_key: str | None
     _session_cache: dict[str, Any]
-    _insert_pending = False  # cycle_key gave a new key whose row the next save() inserts
+    _insert_pending = False  # cycle_key gave a new key whose row the next save() writes
+    _renamed_from: str | None = None  # the old key whose row that save() moves to the new key
 
     def _get_new_session_key(self) -> str:
-        # 32 random characters of 36; a duplicate is refused by the INSERT (must_create).
-        return get_random_string(32, VALID_KEY_CHARS)
+        # 32 random characters of 36, as Django's get_random_string(32, VALID_KEY_CHARS) but
+        # from one draw of the secrets module (a number below 36**32, written in base 36)
+        # instead of 32: every key equally likely. A duplicate is refused by the INSERT.
+        number = secrets.randbelow(_KEY_SPACE)
+        chars = []
+        for _ in range(_KEY_LENGTH):
+            number, digit = divmod(number, _KEY_BASE)
+            chars.append(VALID_KEY_CHARS[digit])
+        return "".join(chars)
 
     def cycle_key(self) -> None:
         data = self._session
         old_key = self.session_key
+        if old_key and not self._insert_pending:
+            # The old id may have a row: its cached copy goes now (raises when the cache is
+            # down: nothing changed), its row moves to the new id at the next save().
+            self._cache.delete(self.cache_key_prefix + old_key)
+            self._renamed_from = old_key
+        # else: no row was ever written under old_key (a new session, or one cycled before
+        # in this request): the row to move, if any, is still _renamed_from.
         self._session_key = self._get_new_session_key()
         self._session_cache = data
         self._insert_pending = True
         self.modified = True
-        if old_key:
-            self.delete(old_key)
 
     def _write_row(self, must_create: bool) -> None:
         data = self._get_session(no_load=must_create)  # type: ignore[attr-defined]
@@ -79,7 +99,11 @@ class SessionStore(cached_db.SessionStore):
         # Django's database cache backend writes its rows): the session table has no signals
         # or defaults to run, and building the query through the model cost more CPU than
         # sending it (two writes per sign-in).
-        if must_create:
+        renamed_from = self._renamed_from if self._insert_pending else None
+        if renamed_from:
+            sql = f"UPDATE {quote(meta.db_table)} SET {quote(str(key.column))} = %s, {quote(str(body.column))} = %s, {quote(str(expiry.column))} = %s WHERE {quote(str(key.column))} = %s"  # noqa: S608, E501
+            params = [*values, renamed_from]
+        elif must_create:
             sql = f"INSERT INTO {quote(meta.db_table)} ({quote(str(key.column))}, {quote(str(body.column))}, {quote(str(expiry.column))}) VALUES (%s, %s, %s)"  # noqa: S608, E501 - names from the model
             params = values
         else:
@@ -91,13 +115,18 @@ class SessionStore(cached_db.SessionStore):
                 cursor.execute(sql, params)
                 updated = cursor.rowcount
         except IntegrityError:
-            if must_create:
+            if must_create or renamed_from:
                 raise CreateError from None
             raise
         except DatabaseError:
-            if not must_create:
+            if not must_create and not renamed_from:
                 raise UpdateError from None
             raise
+        if renamed_from:
+            self._renamed_from = None
+            if updated == 0:  # the old row is gone (ended elsewhere, expired and purged)
+                self._write_row(must_create=True)
+            return
         if not must_create and updated == 0:
             raise UpdateError  # as Model.save(force_update=True): the row is gone
 
@@ -147,13 +176,19 @@ class SessionStore(cached_db.SessionStore):
             if self.session_key is None:
                 return
             session_key = self.session_key
-        self._cache.delete(self.cache_key_prefix + session_key)  # raises when down: nothing deleted
+        keys = [session_key]
+        if session_key == self.session_key and self._insert_pending and self._renamed_from:
+            keys.append(self._renamed_from)  # the row not yet moved to this id
+        for key in keys:
+            self._cache.delete(self.cache_key_prefix + key)  # raises when down: nothing deleted
         using = router.db_for_write(self.model)
         meta = self.model._meta
         quote = connections[using].ops.quote_name
         with connections[using].cursor() as cursor:
             # QuerySet.delete() sends this one statement too (no related rows, no signals).
             column = quote(str(_field(meta, "session_key").column))
-            cursor.execute(f"DELETE FROM {quote(meta.db_table)} WHERE {column} = %s", [session_key])  # noqa: S608
+            marks = ", ".join(["%s"] * len(keys))
+            cursor.execute(f"DELETE FROM {quote(meta.db_table)} WHERE {column} IN ({marks})", keys)  # noqa: S608
         if session_key == self.session_key:
             self._insert_pending = False
+            self._renamed_from = None
