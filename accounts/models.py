@@ -8,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.db import LowerIExact
+
 from .normalize import normalize_email
 
 
@@ -72,3 +74,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_frozen(self) -> bool:
         return self.frozen_at is not None
+
+
+# Sign-in, sign-up, password reset and freeze links find the customer by email, case
+# insensitively: on PostgreSQL as LOWER(email), which the unique index serves.
+User._meta.get_field("email").register_lookup(LowerIExact)

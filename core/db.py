@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Model
+from django.db.models.lookups import IExact, Lookup
 
 
 class PrimaryKeyLoader[M: Model]:
@@ -61,3 +62,22 @@ class PrimaryKeyLoader[M: Model]:
         if converters:
             row = next(compiler.apply_converters([row], converters))
         return self.model.from_db(using, names, row)
+
+
+class LowerIExact(IExact):
+    """``field__iexact`` as ``LOWER(field) = LOWER(value)`` on PostgreSQL, so that a unique
+    index on ``lower(field)`` serves it.
+
+    Django writes ``iexact`` there as ``UPPER(field::text) = UPPER(value)``, which no index on
+    ``lower(field)`` can serve: every sign-in by email scanned the whole customer table
+    (2.3 ms of PostgreSQL CPU at 5,000 customers, growing with every customer). Registered on
+    the fields that have such an index (``accounts.models.User.email``). The two spellings
+    differ only for letters whose case mapping is not one to one, and for those ``LOWER`` is
+    the comparison the unique constraint itself makes. Other databases keep Django's SQL.
+    """
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        # The column as such (Lookup's), not BuiltinLookup's ``UPPER(column::text)``.
+        lhs, lhs_params = Lookup.process_lhs(self, compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"LOWER({lhs}) = LOWER({rhs})", [*lhs_params, *rhs_params]
