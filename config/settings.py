@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config import features as _features
+from core.settings_getter import allauth_setting
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("MADOGUCHI_VAR_DIR", BASE_DIR / "var"))
@@ -274,6 +275,9 @@ LOGIN_REDIRECT_URL = "/"
 
 # --- allauth ------------------------------------------------------------------------
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# allauth reads its settings through this (a callable, not a dotted path: allauth imports a
+# path again on every read); each is read once per process (core/settings_getter.py).
+ALLAUTH_SETTING_GETTER = allauth_setting
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.signup_extra.SignupExtraForm"

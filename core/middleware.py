@@ -35,11 +35,14 @@ class RequestIdMiddleware:
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
         set_request_id(request_id)
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        # The request id is the only log context a request binds (tasks bind theirs in
+        # core.tasks / config.celery); resetting its token is clear_contextvars() without
+        # walking every context variable of the thread.
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
         try:
             response = self.get_response(request)
         finally:
-            structlog.contextvars.clear_contextvars()
+            structlog.contextvars.reset_contextvars(**tokens)
             set_request_id(None)
         response["X-Request-ID"] = request_id
         return response

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.http import HttpResponse
+from django.test import RequestFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,6 +38,24 @@ def test_metrics_can_require_a_token(client, settings):
 
 
 @pytest.mark.django_db
+def test_log_lines_of_a_request_carry_its_id_and_nothing_is_left_bound_afterwards(client, monkeypatch):
+    import structlog
+
+    from core import middleware
+
+    seen: list[dict[str, object]] = []
+    inner = middleware.RequestIdMiddleware(
+        lambda request: seen.append(structlog.contextvars.get_contextvars()) or HttpResponse()
+    )
+    structlog.contextvars.clear_contextvars()
+
+    response = inner(RequestFactory().get("/healthz", headers={"X-Request-ID": "abc123-request-id"}))
+
+    assert seen == [{"request_id": "abc123-request-id"}]
+    assert response["X-Request-ID"] == "abc123-request-id"
+    assert structlog.contextvars.get_contextvars() == {}
+
+
 def test_every_response_carries_a_request_id(client):
     generated = client.get("/healthz")
     echoed = client.get("/healthz", headers={"X-Request-ID": "abc123-request-id"})
