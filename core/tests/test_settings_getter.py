@@ -15,8 +15,11 @@ def test_allauth_reads_its_settings_through_the_getter():
 def test_a_changed_setting_is_seen_at_once_and_restored_afterwards():
     before = account_settings.LOGIN_TIMEOUT
     with override_settings(ACCOUNT_LOGIN_TIMEOUT=before + 123):
-        assert account_settings.LOGIN_TIMEOUT == before + 123
-    assert account_settings.LOGIN_TIMEOUT == before
+        during = account_settings.LOGIN_TIMEOUT
+    after = account_settings.LOGIN_TIMEOUT
+
+    assert during == before + 123
+    assert after == before
 
 
 def test_a_setting_the_project_does_not_set_gets_allauths_default_and_then_the_set_value():
