@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from core.audit import audit_log
 from core.notify import anti_phishing_footer
+from core.settings_getter import settings_memo
 from core.tasks import enqueue
 
 from . import lockout
@@ -58,7 +59,11 @@ class AccountAdapter(DefaultAccountAdapter):
         # The second step: allauth's authenticator stage, then ours for an SMS code when
         # the customer has no authenticator (mfa.stages, its own stage key). The mobile
         # number is proved by our own stage right after the email code (allauth's phone
-        # stage is not used: it cannot keep a taken number from showing).
+        # stage is not used: it cannot keep a taken number from showing). The list depends
+        # on settings only (allauth asks for it ~5 times a sign-in): kept until they change.
+        return list(settings_memo("accounts.login_stages", lambda: tuple(self._login_stages())))
+
+    def _login_stages(self) -> list[str]:
         stages: list[str] = []
         for path in super().get_login_stages():
             if path == "allauth.account.stages.PhoneVerificationStage":

@@ -34,3 +34,15 @@ def test_pytests_settings_fixture_is_seen_too(settings):
     settings.ACCOUNT_RATE_LIMITS = {"login": "1/m/ip"}
 
     assert account_settings.RATE_LIMITS["login"] == "1/m/ip"
+
+
+def test_the_sign_in_stages_follow_a_settings_change(settings):
+    from accounts.adapter import AccountAdapter
+
+    stages = AccountAdapter().get_login_stages()
+    assert "mfa.stages.SmsAuthenticateStage" in stages
+    assert "allauth.mfa.stages.TrustStage" not in stages
+
+    settings.MFA_TRUST_ENABLED = True
+
+    assert "allauth.mfa.stages.TrustStage" in AccountAdapter().get_login_stages()
