@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from mfa.tests.helpers import DEMO_SECRET, code_at, code_now, enable_totp
 from tests_support.captcha import solve
@@ -124,7 +125,7 @@ def test_sms_codes_five_tries_and_expiry(user_factory, outbox, time_machine):
     services.sms_code_send(user=user, purpose="login")
     fresh = outbox.last_sms_code(user.phone)
     time_machine.move_to(T0 + dt.timedelta(minutes=12), tick=False)
-    with pytest.raises(ApplicationError) as expired:
+    with translation.override("en"), pytest.raises(ApplicationError) as expired:
         services.sms_code_verify(user=user, purpose="login", code=fresh)
     assert expired.value.code == "two_factor_invalid"  # a second-factor code: expired says so in the message
     assert "expired" in expired.value.message
