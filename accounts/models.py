@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.db import LowerIExact
+from core.db import LowerIExact, RowLoader, iexact_loader
 
 from .normalize import normalize_email
 
@@ -34,7 +34,9 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> User:
-        return self.get(email__iexact=normalize_email(username or ""))
+        # What self.get(email__iexact=…) returns, with its SQL compiled once (core.db): the
+        # password sign-in's lookup of the customer.
+        return _by_email().get(normalize_email(username or ""))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -79,3 +81,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 # Sign-in, sign-up, password reset and freeze links find the customer by email, case
 # insensitively: on PostgreSQL as LOWER(email), which the unique index serves.
 User._meta.get_field("email").register_lookup(LowerIExact)
+_email_loader: RowLoader[User] | None = None
+
+
+def _by_email() -> RowLoader[User]:
+    global _email_loader
+    if _email_loader is None:
+        _email_loader = iexact_loader(User, "email", stand_in="stand-in@example.invalid")
+    return _email_loader

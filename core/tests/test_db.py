@@ -1,4 +1,4 @@
-"""core.db.PrimaryKeyLoader: the same instance the ORM's get() gives, on every backend."""
+"""core.db loaders (PrimaryKeyLoader, iexact_loader): the same instances the ORM gives, on every backend."""
 
 from __future__ import annotations
 
@@ -72,3 +72,43 @@ def test_each_thread_uses_its_own_connection(user_factory: Any) -> None:
     for thread in threads:
         thread.join()
     assert found == [user, user, user]
+
+
+@pytest.mark.django_db
+def test_the_iexact_loader_finds_what_the_orm_finds_and_no_wildcards(user_factory: Any) -> None:
+    from core.db import iexact_loader
+
+    user = user_factory(email="hanako_y@example.jp")
+    user_factory(email="hanakoxy@example.jp")
+    loader = iexact_loader(get_user_model(), "email", stand_in="stand-in@example.invalid")
+
+    assert (
+        loader.get("Hanako_Y@Example.JP") == get_user_model().objects.get(email__iexact="Hanako_Y@Example.JP") == user
+    )
+    assert _field_values(loader.get("HANAKO_Y@example.jp")) == _field_values(user)
+    with pytest.raises(get_user_model().DoesNotExist):
+        loader.get("hanako%@example.jp")  # "%" and "_" are letters here, as in the ORM's iexact
+    with pytest.raises(get_user_model().DoesNotExist):
+        loader.get("hanako_@example.jp")
+    assert loader.first_rows(None, 2) == []
+
+
+@pytest.mark.django_db
+def test_a_lookup_that_is_not_one_parameter_is_refused() -> None:
+    from core.db import RowLoader
+
+    loader = RowLoader(get_user_model(), "email__in", stand_in=["a@example.jp", "b@example.jp"], prep=lambda c, v: v)
+    with pytest.raises(ValueError, match="use the ORM"):
+        loader.first_rows(["a@example.jp"], 1)
+
+
+@pytest.mark.django_db
+def test_the_sign_in_lookup_of_the_customer_is_one_query(user_factory: Any) -> None:
+    user = user_factory(email="taro@example.jp")
+    users = get_user_model().objects
+    users.get_by_natural_key("taro@example.jp")  # compiled on first use
+    with CaptureQueriesContext(connection) as queries:
+        assert users.get_by_natural_key("TARO@example.jp") == user
+    assert len(queries) == 1
+    with pytest.raises(get_user_model().DoesNotExist):
+        users.get_by_natural_key("nobody@example.jp")
