@@ -48,7 +48,7 @@ def for_user(user: Any) -> list[Authenticator]:
     memo = _memo()
     if memo is not None and user.pk in memo:
         return memo[user.pk]
-    rows = list(Authenticator.objects.filter(user_id=user.pk))
+    rows, _locked = _rows_and_lock(user.pk, lock=False)
     if memo is not None:
         memo[user.pk] = rows
     return rows
@@ -70,16 +70,18 @@ def for_user_and_lock(user: Any) -> tuple[list[Authenticator], bool]:
     return rows, locked
 
 
-# The rows and the lock in one statement, written by hand: the ORM's version (rows annotated
-# with an Exists() of the lock) costs more Python than the two queries it replaces. Portable
-# SQL (PostgreSQL and SQLite; other backends take the ORM's two queries): one row of NULLs
-# from the LEFT JOIN when there is no authenticator, so the lock is read either way. The
-# values pass the converters the ORM would apply, so the instances are the ORM's.
+# The rows (and the lock) in one statement, written by hand: the ORM's version (rows annotated
+# with an Exists() of the lock) costs more Python than the two queries it replaces, and the
+# ORM's query alone costs three times this one. Portable SQL (PostgreSQL and SQLite; other
+# backends take the ORM's queries): with the lock, one row of NULLs from the LEFT JOIN when
+# there is no authenticator, so the lock is read either way. The values pass the converters
+# the ORM would apply, so the instances are the ORM's.
 _FAST_VENDORS = frozenset({"postgresql", "sqlite"})
-_statements: weakref.WeakKeyDictionary[Any, tuple[str, list[tuple[str, list[Any], Any]]]] = weakref.WeakKeyDictionary()
+_Columns = list[tuple[str, list[Any], Any]]
+_statements: weakref.WeakKeyDictionary[Any, tuple[dict[bool, str], _Columns]] = weakref.WeakKeyDictionary()
 
 
-def _statement(connection: Any) -> tuple[str, list[tuple[str, list[Any], Any]]]:
+def _statement(connection: Any) -> tuple[dict[bool, str], _Columns]:
     from ..models import SecondFactorLock
 
     found = _statements.get(connection)  # per connection: its converters are bound to it
@@ -95,24 +97,30 @@ def _statement(connection: Any) -> tuple[str, list[tuple[str, list[Any], Any]]]:
     select = ", ".join(f"a.{qn(field.column)}" for field in meta.concrete_fields)
     lock_user = qn(lock_meta.get_field("user").column)  # type: ignore[union-attr]
     user = qn(meta.get_field("user").column)  # type: ignore[union-attr]
-    sql = (
-        f"SELECT EXISTS (SELECT 1 FROM {qn(lock_meta.db_table)} WHERE {lock_user} = %s), {select} "  # noqa: S608 - names from the models
-        f"FROM (SELECT 1) one LEFT JOIN {qn(meta.db_table)} a ON a.{user} = %s"
-    )
+    table = qn(meta.db_table)
+    sql = {
+        True: (
+            f"SELECT EXISTS (SELECT 1 FROM {qn(lock_meta.db_table)} WHERE {lock_user} = %s), {select} "  # noqa: S608 - names from the models
+            f"FROM (SELECT 1) one LEFT JOIN {table} a ON a.{user} = %s"
+        ),
+        False: f"SELECT 0, {select} FROM {table} a WHERE a.{user} = %s",  # noqa: S608 - names from the models
+    }
     found = _statements[connection] = (sql, columns)
     return found
 
 
-def _rows_and_lock(user_id: Any) -> tuple[list[Authenticator], bool]:
+def _rows_and_lock(user_id: Any, *, lock: bool = True) -> tuple[list[Authenticator], bool]:
+    """The rows of ``user_id`` and, with ``lock``, whether a SecondFactorLock row exists
+    (without: False)."""
     from ..models import SecondFactorLock
 
     connection = connections[router.db_for_read(Authenticator)]
     if connection.vendor not in _FAST_VENDORS:
-        locked = SecondFactorLock.objects.filter(user_id=user_id).exists()
+        locked = lock and SecondFactorLock.objects.filter(user_id=user_id).exists()
         return list(Authenticator.objects.filter(user_id=user_id)), locked
     sql, columns = _statement(connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, user_id])
+        cursor.execute(sql[lock], [user_id, user_id] if lock else [user_id])
         fetched = cursor.fetchall()
     names = [name for name, _converters, _col in columns]
     rows = []
@@ -125,7 +133,7 @@ def _rows_and_lock(user_id: Any) -> tuple[list[Authenticator], bool]:
                 value = converter(value, col, connection)
             values.append(value)
         rows.append(Authenticator.from_db(connection.alias, names, values))
-    return rows, bool(fetched[0][0])
+    return rows, bool(fetched and fetched[0][0])
 
 
 def has_any(user: Any, types: Iterable[str] | None = None) -> bool:

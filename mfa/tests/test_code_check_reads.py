@@ -156,3 +156,14 @@ def test_hit_many_below_reads_a_gate_that_is_not_a_plain_count():
     cache.set("gate:3", 5.0)  # pickled on Redis: read through the cache, counted the slow way
     assert ratelimit.hit_many_below("gate:3", 5, [("t:d", 60)]) == (5, None)
     assert ratelimit.hit_many_below("gate:3", 6, [("t:d", 60)]) == (5, [1])
+
+
+def test_for_user_reads_the_orms_rows_in_one_statement(user_factory):
+    user, nobody = user_factory(), user_factory()
+    enable_totp(user)
+    SecondFactorLock.objects.create(user=user)
+    with CaptureQueriesContext(connection) as queries:
+        rows = authenticators.for_user(user)
+    assert len(queries) == 1 and "secondfactorlock" not in queries[0]["sql"].lower()
+    assert _fast(rows) == _orm(user) and len(rows) == 2
+    assert authenticators.for_user(nobody) == []
