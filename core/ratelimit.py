@@ -60,6 +60,25 @@ for _, key in ipairs(KEYS) do
 end
 return 0
 """
+# hit_many() behind a gate: a ``count`` counter (KEYS[1]) read first; at or above ARGV[1]
+# nothing is counted. -1 when the gate holds something other than a count (then the
+# caller reads it through the cache and counts the slow way).
+_HIT_MANY_BELOW = """
+local raw = redis.call('GET', KEYS[1])
+local gate = 0
+if raw then
+  gate = tonumber(raw)
+  if gate == nil then return {-1} end
+end
+if gate >= tonumber(ARGV[1]) then return {gate} end
+local out = {gate}
+for i = 2, #KEYS do
+  local n = redis.call('INCR', KEYS[i])
+  if n == 1 then redis.call('EXPIRE', KEYS[i], ARGV[i]) end
+  out[i] = n
+end
+return out
+"""
 _scripts: dict[tuple[int, str], Any] = {}
 
 
@@ -87,6 +106,26 @@ def hit_many(items: list[tuple[str, int]]) -> list[int]:
     script, client = found
     keys = [cache.make_and_validate_key(_key(key, period)) for key, period in items]
     return [int(n) for n in script(keys=keys, args=[period for _key_, period in items], client=client)]
+
+
+def hit_many_below(gate: str, limit: int, items: list[tuple[str, int]]) -> tuple[int, list[int] | None]:
+    """What ``count`` has counted under the cache key ``gate`` and, only when that is below
+    ``limit``, hit_many(items): ``(gate's count, counts)``, or ``(gate's count, None)`` with
+    nothing counted. One round trip on Redis (the read and the counts in one script, so
+    nothing is counted for a gate already at its limit); elsewhere ``counted`` then
+    ``hit_many``."""
+    found = _redis_script(_HIT_MANY_BELOW)
+    if found is not None:
+        script, client = found
+        keys = [cache.make_and_validate_key(gate)]
+        keys += [cache.make_and_validate_key(_key(key, period)) for key, period in items]
+        out = [int(n) for n in script(keys=keys, args=[limit, *(period for _key_, period in items)], client=client)]
+        if out[0] >= 0:
+            return out[0], (out[1:] if out[0] < limit else None)
+    gated = counted(gate)
+    if gated >= limit:
+        return gated, None
+    return gated, hit_many(items)
 
 
 def give_back_many(items: list[tuple[str, int]]) -> None:

@@ -56,27 +56,57 @@ def ensure_not_locked(user: Any) -> None:
 
     if SecondFactorLock.objects.filter(user_id=user.pk).exists():
         raise locked_error()
+    _refuse_at_lock_threshold(user, guard.failures_count(user.pk))
+
+
+def _refuse_at_lock_threshold(user: Any, failures: int) -> None:
     # The counter reached the threshold but the lock row was rolled back by the
     # caller's transaction: assert it again (idempotent; emails only once).
-    if guard.failures_count(user.pk) >= int(conf.get("LOCK_AFTER_FAILURES")):
+    if failures >= int(conf.get("LOCK_AFTER_FAILURES")):
         _lock(user, request=None)
         raise locked_error()
 
 
-def throttle(user: Any, request: HttpRequest | None) -> None:
-    # Per account, then per address: counted in one round trip, judged in that order (a
-    # refusal by the first gives the second back, as if it had not been counted).
+def _buckets(user: Any, request: HttpRequest | None) -> list[tuple[str, int, int]]:
     limit, period = conf.get("RATE_ACCOUNT")
     buckets = [(f"mfa:code:user:{user.pk}", int(limit), int(period))]
     ip = ratelimit.client_ip(request)
     if ip:
         limit, period = conf.get("RATE_IP")
         buckets.append((f"mfa:code:ip:{ip}", int(limit), int(period)))
+    return buckets
+
+
+def _judge_throttles(buckets: list[tuple[str, int, int]], counts: list[int]) -> None:
+    # Per account, then per address: counted in one round trip, judged in that order (a
+    # refusal by the first gives the second back, as if it had not been counted).
     items = [(key, period) for key, _limit, period in buckets]
-    for index, (count, (_key, limit, _period)) in enumerate(zip(ratelimit.hit_many(items), buckets, strict=True)):
+    for index, (count, (_key, limit, _period)) in enumerate(zip(counts, buckets, strict=True)):
         if count > limit:
             ratelimit.give_back_many(items[index + 1 :])
             raise ratelimit.limited()
+
+
+def throttle(user: Any, request: HttpRequest | None) -> None:
+    buckets = _buckets(user, request)
+    _judge_throttles(buckets, ratelimit.hit_many([(key, period) for key, _limit, period in buckets]))
+
+
+def _unlocked_then_throttle(user: Any, request: HttpRequest | None) -> int:
+    """The failure counter's part of ``ensure_not_locked``, then ``throttle``, in one round
+    trip: at the lock threshold nothing is counted (as when the two ran one after the
+    other). Returns the consecutive failures counted before this attempt."""
+    buckets = _buckets(user, request)
+    failures, counts = guard.failures_count_and_hit(
+        user.pk,
+        below=int(conf.get("LOCK_AFTER_FAILURES")),
+        items=[(key, period) for key, _limit, period in buckets],
+    )
+    if counts is None:  # at the threshold: see _refuse_at_lock_threshold
+        _lock(user, request=None)
+        raise locked_error()
+    _judge_throttles(buckets, counts)
+    return failures
 
 
 def _lock(user: Any, *, request: HttpRequest | None) -> None:
@@ -179,14 +209,26 @@ def check_code(
     ``record_usage=False``: the caller records the use itself (allauth's sign-in and
     re-authentication forms do in ``save()``), so ``last_used_at`` is written once.
     """
-    if not lock_checked:
-        ensure_not_locked(user)
-    throttle(user, request)
-    normalized = totp.normalize_code(code)
-    if authenticators is None:
-        from . import authenticators as user_authenticators
+    from . import authenticators as user_authenticators
 
-        authenticators = user_authenticators.for_user(user)
+    failures: int | None = None  # unknown: a right code resets the counter unconditionally
+    if lock_checked:
+        throttle(user, request)
+        if authenticators is None:
+            authenticators = user_authenticators.for_user(user)
+    else:
+        # ensure_not_locked then throttle, in that order, in one query (the lock row read
+        # with the authenticators) and one round trip (the failure counter with the hits).
+        if authenticators is None:
+            authenticators, locked = user_authenticators.for_user_and_lock(user)
+        else:
+            from ..models import SecondFactorLock
+
+            locked = SecondFactorLock.objects.filter(user_id=user.pk).exists()
+        if locked:
+            raise locked_error()
+        failures = _unlocked_then_throttle(user, request)
+    normalized = totp.normalize_code(code)
     by_type = {a.type: a for a in authenticators}
     totp_auth = by_type.get(Authenticator.Type.TOTP)
     rc_auth = by_type.get(Authenticator.Type.RECOVERY_CODES)
@@ -209,7 +251,9 @@ def check_code(
         except Refused as exc:
             refusal = exc
         else:
-            return _succeeded(user, totp_auth, request=request, purpose=purpose, record_usage=record_usage)
+            return _succeeded(
+                user, totp_auth, request=request, purpose=purpose, record_usage=record_usage, failures=failures
+            )
 
     if rc_auth is not None and refusal.reason == "wrong" and len(normalized) == int(mfa_settings.RECOVERY_CODE_DIGITS):
         if not allow_recovery:
@@ -224,16 +268,28 @@ def check_code(
         if wrapped.validate_code(normalized):
             # validate_code re-reads the row under a lock and marks the code on that copy;
             # rc_auth still holds the codes as they were before (the count would be one high).
-            return _succeeded(user, wrapped.instance, request=request, purpose=purpose, record_usage=record_usage)
+            return _succeeded(
+                user, wrapped.instance, request=request, purpose=purpose, record_usage=record_usage, failures=failures
+            )
 
     record_failure(user, request=request, purpose=purpose, reason=refusal.reason, extra=refusal.extra)
     raise invalid(refusal.message)
 
 
 def _succeeded(
-    user: Any, authenticator: Authenticator, *, request: HttpRequest | None, purpose: str, record_usage: bool = True
+    user: Any,
+    authenticator: Authenticator,
+    *,
+    request: HttpRequest | None,
+    purpose: str,
+    record_usage: bool = True,
+    failures: int | None = None,
 ) -> Authenticator:
-    guard.failures_reset(user.pk)
+    # A right code resets the consecutive failures; when none were counted as this attempt
+    # started there is nothing to reset (a wrong code sent meanwhile, concurrently, counts
+    # as the one after this right code).
+    if failures != 0:
+        guard.failures_reset(user.pk)
     if record_usage:
         authenticator.record_usage()
     if authenticator.type == Authenticator.Type.RECOVERY_CODES:

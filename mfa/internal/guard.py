@@ -67,6 +67,12 @@ def failures_count(user_id: int) -> int:
     return ratelimit.counted(_failure_key(user_id))
 
 
+def failures_count_and_hit(user_id: int, *, below: int, items: list[tuple[str, int]]) -> tuple[int, list[int] | None]:
+    """``failures_count`` and, only while it is below ``below``, ``ratelimit.hit_many(items)``
+    (None: nothing counted); one round trip on Redis."""
+    return ratelimit.hit_many_below(_failure_key(user_id), below, items)
+
+
 def failures_reset(user_id: int) -> None:
     cache.delete(_failure_key(user_id))
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 _ALGORITHMS = {"sha1": hashlib.sha1, "sha256": hashlib.sha256, "sha512": hashlib.sha512}
+_COUNTER = struct.Struct(">Q")
 
 
 class InvalidSecret(ValueError):
@@ -57,7 +58,15 @@ def normalize_code(raw: str) -> str:
 
 def hotp(key: bytes, counter: int, *, digits: int = 6, algorithm: str = "sha1") -> str:
     """RFC 4226 HOTP value for ``counter`` as a zero-padded string."""
-    digest = hmac.new(key, struct.pack(">Q", counter), _ALGORITHMS[algorithm]).digest()
+    return _hotp(hmac.new(key, digestmod=_ALGORITHMS[algorithm]), counter, digits)
+
+
+def _hotp(keyed: hmac.HMAC, counter: int, digits: int) -> str:
+    # ``keyed``: an HMAC with the key and no message; a copy per counter (the same bytes as
+    # a new HMAC, without keying it again: a code check computes 41 of these).
+    mac = keyed.copy()
+    mac.update(_COUNTER.pack(counter))
+    digest = mac.digest()
     offset = digest[-1] & 0x0F
     binary = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{binary % (10**digits):0{digits}d}"
@@ -95,6 +104,7 @@ def match_step(
         return None
     now = counter_at(at, period=period)
     expected = code.encode("ascii")
+    keyed = hmac.new(key, digestmod=_ALGORITHMS[algorithm])
     best: StepMatch | None = None
     # Nearest first: 0, -1, +1, -2, +2, ...  Every candidate is computed.
     for distance in range(search + 1):
@@ -102,7 +112,7 @@ def match_step(
             counter = now + offset
             if counter < 0:
                 continue
-            candidate = hotp(key, counter, digits=digits, algorithm=algorithm)
+            candidate = _hotp(keyed, counter, digits)
             if hmac.compare_digest(candidate.encode("ascii"), expected) and best is None:
                 best = StepMatch(offset=offset, counter=counter)
     return best
