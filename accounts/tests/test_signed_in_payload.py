@@ -35,8 +35,8 @@ def _no_rows(user: Any) -> None:
 
 def _no_address_at_all(user: Any) -> None:
     EmailAddress.objects.filter(user=user).delete()
-    type(user).objects.filter(pk=user.pk).update(email="")
     user.email = ""
+    user.save(update_fields=["email"])
 
 
 def _unusable_password(user: Any) -> None:
