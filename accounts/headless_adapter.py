@@ -25,6 +25,12 @@ from django.dispatch import receiver
 _ATTR = "_madoguchi_serialized_users"
 
 
+def _username_field() -> str | None:
+    from allauth.account import app_settings
+
+    return app_settings.USER_MODEL_USERNAME_FIELD
+
+
 class HeadlessAdapter(DefaultHeadlessAdapter):
     # allauth builds the user payload's dataclass (``dataclasses.make_dataclass``) anew on
     # every call, i.e. for every signed-in answer; its fields depend only on the user model
@@ -36,6 +42,24 @@ class HeadlessAdapter(DefaultHeadlessAdapter):
         if cls._user_dataclass is None:
             cls._user_dataclass = super().get_user_dataclass()
         return cls._user_dataclass
+
+    def user_as_dataclass(self, user: Any) -> Any:
+        # allauth's payload (id, email, display, has_usable_password) with the primary
+        # address read by one plain SELECT (accounts.selectors.primary_email) instead of the
+        # manager's get(); a case this does not cover goes to allauth's own.
+        if not user.pk or _username_field() or not isinstance(user.pk, int):
+            return super().user_as_dataclass(user)
+        from allauth.account.utils import user_display
+
+        from accounts.selectors import primary_email
+
+        email = primary_email(user)
+        return self.get_user_dataclass()(
+            id=user.pk,
+            email=email if email else None,
+            display=user_display(user),
+            has_usable_password=user.has_usable_password(),
+        )
 
     def serialize_user(self, user: Any) -> dict[str, Any]:
         request = context.request

@@ -11,13 +11,15 @@ The answers are allauth's own: 200 with the session once signed in, 400 with
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
+from allauth.headless.base.response import AuthenticationResponse
 from allauth.headless.base.views import AuthenticationStageAPIView
 from allauth.headless.internal.restkit import inputs
 from allauth.headless.internal.restkit.response import APIResponse
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from core.errors import ApplicationError
 
@@ -68,6 +70,27 @@ class _SmsStageMixin:
         return super().handle(request, *args, **kwargs)  # type: ignore[misc]
 
 
+def respond_after_stage(request: HttpRequest, response: HttpResponseBase | None) -> AuthenticationResponse:
+    """The answer once a sign-in stage is passed (allauth's ``respond_next_stage``).
+
+    allauth exits the stage and answers with a new ``AuthenticationResponse``. When that
+    exit signed the customer in, allauth's ``post_login`` has just built that very answer
+    (same user payload, methods, session token, status 200) and handed it to the
+    ``user_logged_in`` receivers, none of which changes what it holds (audit, device and
+    session rows, the enrolment message); it is sent, as allauth's password-only sign-in
+    sends it (``AuthenticationResponse.from_response``), instead of being built a second
+    time. Any other outcome (another stage pending, an
+    inactive account, a refusal) gets allauth's fresh answer.
+    """
+    if (
+        isinstance(response, AuthenticationResponse)
+        and response.status_code == HTTPStatus.OK
+        and request.user.is_authenticated
+    ):
+        return response
+    return AuthenticationResponse(request)
+
+
 class SmsAuthenticateView(_SmsStageMixin, AuthenticationStageAPIView):
     input_class = SmsCodeInput
     stage_class = SmsAuthenticateStage
@@ -79,7 +102,10 @@ class SmsAuthenticateView(_SmsStageMixin, AuthenticationStageAPIView):
         from allauth.account.internal.flows.login import record_authentication
 
         record_authentication(request, self.stage.login.user, "sms")
-        return self.respond_next_stage()  # type: ignore[return-value]
+        return self.respond_next_stage()
+
+    def respond_next_stage(self) -> AuthenticationResponse:
+        return respond_after_stage(self.request, self.stage.exit())
 
 
 class SmsResendView(_SmsStageMixin, AuthenticationStageAPIView):

@@ -41,6 +41,7 @@ from accounts.selectors import session_names
 from core.errors import ApplicationError, CommonErrorCode
 
 from . import allauth_forms, perimeter, services
+from .headless import respond_after_stage
 
 
 class SecondFactorReauthenticationResponse(ReauthenticationResponse):
@@ -410,6 +411,9 @@ class AuthenticateView(mfa_views.AuthenticateView):
             # The SMS stage is pending: the code is an SMS code (same answer as .../2fa/sms).
             return SmsAuthenticateView.as_view(client=self.client)(request, *args, **kwargs)
         return super().handle(request, *args, **kwargs)
+
+    def respond_next_stage(self) -> AuthenticationResponse:
+        return respond_after_stage(self.request, self.stage.exit())
 
 
 class ReauthenticateView(mfa_views.ReauthenticateView):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 
@@ -34,14 +35,67 @@ def _insert_known_device(*, user: User, device_hash: str, user_agent: str) -> bo
     return True
 
 
+def _record_device_two_steps(*, user: User, device_hash: str, user_agent: str) -> tuple[bool, bool]:
+    """(recorded now, the customer had another device before): one read of the customer's
+    device hashes (a handful), then an INSERT only for a new device; the unique key decides
+    between two concurrent first sign-ins of one device."""
+    from core.models import KnownDevice
+
+    known = set(KnownDevice.objects.filter(user=user).values_list("device_hash", flat=True))
+    if device_hash in known:
+        return False, True
+    return _insert_known_device(user=user, device_hash=device_hash, user_agent=user_agent), bool(known)
+
+
+# PostgreSQL: the same read and INSERT as one statement. Every part of a WITH sees the
+# snapshot taken before the INSERT, so ``mine`` is the customer's devices before this
+# sign-in, as the two-step read; the INSERT runs only when this device is not among them (no id drawn for a
+# known device, as before) and the unique key (``known_device_unique``: user, device_hash)
+# settles two concurrent first sign-ins of one device: the later one waits for the earlier
+# and inserts nothing, where the two-step path gets an IntegrityError.
+_ONE_STATEMENT = (
+    "WITH mine AS (SELECT device_hash FROM core_knowndevice WHERE user_id = %s), "
+    "added AS ("
+    "INSERT INTO core_knowndevice (user_id, device_hash, user_agent, first_seen_at, last_seen_at) "
+    "SELECT %s, %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM mine WHERE device_hash = %s) "
+    "ON CONFLICT (user_id, device_hash) DO NOTHING RETURNING 1) "
+    "SELECT EXISTS (SELECT 1 FROM added), EXISTS (SELECT 1 FROM mine)"
+)
+
+
+def _record_device(*, user: User, device_hash: str, user_agent: str) -> tuple[bool, bool]:
+    from django.db import IntegrityError, connections, router
+    from django.db.models.signals import post_save, pre_save
+
+    from core.models import KnownDevice
+
+    using = router.db_for_write(KnownDevice)
+    connection = connections[using]
+    if connection.vendor != "postgresql" or pre_save.has_listeners(KnownDevice) or post_save.has_listeners(KnownDevice):
+        return _record_device_two_steps(user=user, device_hash=device_hash, user_agent=user_agent)
+    now = timezone.now()
+    params = (user.pk, user.pk, device_hash, user_agent, now, now, device_hash)
+    try:
+        # Inside a transaction a savepoint, as the two-step path's INSERT takes.
+        with (
+            transaction.atomic(using) if connection.in_atomic_block else contextlib.nullcontext(),
+            transaction.mark_for_rollback_on_error(using),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(_ONE_STATEMENT, params)
+            row = cursor.fetchone()
+    except IntegrityError:
+        return False, True  # as the two-step path: not recorded, no email
+    assert row is not None
+    return bool(row[0]), bool(row[1])
+
+
 def device_seen(*, user: User, request: HttpRequest) -> bool:
     """Record the browser/app the customer signed in from; email on a new one.
 
     Browsers are recognised by a long-lived random cookie; apps (no cookie jar) by their
     user agent. Returns True when the device was new.
     """
-    from core.models import KnownDevice
-
     user_agent = request.headers.get("User-Agent", "")[:300]
     if request.path.startswith("/_allauth/app/"):
         basis = user_agent
@@ -52,14 +106,8 @@ def device_seen(*, user: User, request: HttpRequest) -> bool:
             # accounts.middleware.DeviceCookieMiddleware sets it on the response.
             request._madoguchi_device_token = basis  # type: ignore[attr-defined]
     device_hash = hashlib.sha256(f"{user.pk}:{basis}".encode()).hexdigest()
-    # One read of the customer's device hashes (a handful), then an INSERT only for a new
-    # device; the unique key decides between two concurrent first sign-ins of one device.
-    known = set(KnownDevice.objects.filter(user=user).values_list("device_hash", flat=True))
-    if device_hash in known:
-        return False
-    created = _insert_known_device(user=user, device_hash=device_hash, user_agent=user_agent)
-    first_device = created and not known
-    if created and not first_device:
+    created, had_devices = _record_device(user=user, device_hash=device_hash, user_agent=user_agent)
+    if created and had_devices:
         from core.ratelimit import client_ip
         from core.useragent import describe
 
