@@ -11,7 +11,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from core.audit import audit_log
-from core.rows import insert_row
+from core.rows import insert_row, update_fields
 
 from . import services, usercache
 
@@ -20,6 +20,20 @@ from . import services, usercache
 def on_logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     audit_log(user=user, event="login.success", request=request)
     services.device_seen(user=user, request=request)
+
+
+def record_last_login(sender: Any, user: Any, **kwargs: Any) -> None:
+    """Django's ``update_last_login`` (connected in its place by ``AccountsConfig.ready``):
+    ``user.save(update_fields=["last_login"])``, the same UPDATE and the same signals, with
+    the statement built by ``core.rows.update_fields`` instead of the ORM's save machinery."""
+    from django.utils import timezone
+
+    user.last_login = timezone.now()
+    if getattr(user, "_password", None) is not None:
+        # A password set in this request: AbstractBaseUser.save() has work to do.
+        user.save(update_fields=["last_login"])
+        return
+    update_fields(user, ("last_login",))
 
 
 @receiver(account_signals.user_logged_out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import TEST_PASSWORD
 from core.models import AuditEvent
 from tests_support.captcha import solve
 from tests_support.signin import html_sign_in
@@ -135,3 +136,23 @@ def test_too_many_failures_are_throttled(client, user_factory):
 
     assert "_auth_user_id" not in client.session
     assert response.status_code in {200, 429}
+
+
+def test_signing_in_records_last_login_and_retires_other_processes_copies(api_client, user_factory):
+    from accounts import usercache
+    from core import versions
+    from mfa.tests.helpers import code_now, enable_totp
+
+    user = user_factory(email="last-login@example.jp")
+    enable_totp(user)
+    before = versions.current(usercache._key(user.pk))
+
+    api_client.login_app(user.email, TEST_PASSWORD)
+    user.refresh_from_db()
+    assert user.last_login is None  # the password alone signs nobody in
+    response = api_client.post("/_allauth/app/v1/auth/2fa/authenticate", {"code": code_now()})
+
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.last_login is not None
+    assert versions.current(usercache._key(user.pk)) != before  # the post_save receiver ran
