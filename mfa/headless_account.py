@@ -22,8 +22,8 @@ from http import HTTPStatus
 from typing import Any
 
 from allauth.headless.account import views as account_views
-from allauth.headless.base.response import AuthenticationResponse, ReauthenticationResponse
-from allauth.headless.base.views import AuthenticatedAPIView
+from allauth.headless.base.response import AuthenticationResponse, ReauthenticationResponse, UnauthorizedResponse
+from allauth.headless.base.views import AuthenticatedAPIView, AuthenticationStageAPIView
 from allauth.headless.internal.restkit import inputs
 from allauth.headless.internal.restkit.response import APIResponse
 from allauth.headless.mfa import response as mfa_response
@@ -37,6 +37,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import path
 
 from accounts import services as account_services
+from accounts.headless_login import enter_stage
 from accounts.selectors import session_names
 from core.errors import ApplicationError, CommonErrorCode
 
@@ -410,7 +411,13 @@ class AuthenticateView(mfa_views.AuthenticateView):
         if stages.get("current") == STAGE_KEY:
             # The SMS stage is pending: the code is an SMS code (same answer as .../2fa/sms).
             return SmsAuthenticateView.as_view(client=self.client)(request, *args, **kwargs)
-        return super().handle(request, *args, **kwargs)
+        # allauth's AuthenticationStageAPIView.handle, with the stage entered by
+        # accounts.headless_login.enter_stage (the sign-in's user read by a compiled query).
+        stage = enter_stage(request, self.stage_class.key)
+        if stage is None:
+            return UnauthorizedResponse(request)
+        self.stage = stage
+        return super(AuthenticationStageAPIView, self).handle(request, *args, **kwargs)
 
     def respond_next_stage(self) -> AuthenticationResponse:
         return respond_after_stage(self.request, self.stage.exit())
