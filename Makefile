@@ -81,7 +81,7 @@ bench-chat: install
 	REDIS_URL=$${CHAT_BENCH_REDIS_URL:-redis://127.0.0.1:6379/8} $(PY) benchmarks/chat.py
 
 bench-signin: install
-	$(PY) benchmarks/signin.py
+	$(PY) benchmarks/signin.py --repeat 3
 bench-signin-floor: install
 	$(PY) benchmarks/signin_floor.py
 bench-pages: install
