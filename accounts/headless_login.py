@@ -127,22 +127,17 @@ def urlpatterns_for(client: str) -> list[Any]:
 urlpatterns = urlpatterns_for("app") + urlpatterns_for("browser")
 
 
-_user_loader: Any = None
-
-
 def enter_stage(request: HttpRequest, stage_key: str) -> LoginStage | None:
     """allauth's ``LoginStageController.enter(request, stage_key)`` (with ``unstash_login``'s
     peek) for the headless second-step views, with the sign-in's user read through
-    ``core.db.PrimaryKeyLoader`` (its SQL compiled once) instead of the ORM query that
+    ``accounts.usercache.pk_loader`` (its SQL compiled once) instead of the ORM query that
     ``Login.deserialize`` runs: allauth deserialises everything else, the same stage is
     returned in the same cases (no sign-in stashed, expired — then cleared —, another stage
     current, the stage not among the adapter's)."""
-    global _user_loader
     from allauth.account.internal.stagekit import clear_login
     from allauth.account.utils import url_str_to_user_pk
-    from django.contrib.auth import get_user_model
 
-    from core.db import PrimaryKeyLoader
+    from .usercache import pk_loader
 
     data = request.session.get(LOGIN_SESSION_KEY)
     if not isinstance(data, dict):
@@ -151,9 +146,7 @@ def enter_stage(request: HttpRequest, stage_key: str) -> LoginStage | None:
         login = Login.deserialize({**data, "user_pk": None})
         user_pk = data["user_pk"]
         if user_pk is not None:
-            if _user_loader is None:
-                _user_loader = PrimaryKeyLoader(get_user_model())
-            login.user = _user_loader.get(url_str_to_user_pk(user_pk))
+            login.user = pk_loader().get(url_str_to_user_pk(user_pk))
     except ValueError:
         return None
     if time.time() - login.initiated_at > account_settings.LOGIN_TIMEOUT:

@@ -36,7 +36,7 @@ class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
         # What self.get(email__iexact=…) returns, with its SQL compiled once (core.db): the
         # password sign-in's lookup of the customer.
-        return _by_email().get(normalize_email(username or ""))
+        return _BY_EMAIL.get(normalize_email(username or ""))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -81,11 +81,4 @@ class User(AbstractBaseUser, PermissionsMixin):
 # Sign-in, sign-up, password reset and freeze links find the customer by email, case
 # insensitively: on PostgreSQL as LOWER(email), which the unique index serves.
 User._meta.get_field("email").register_lookup(LowerIExact)
-_email_loader: RowLoader[User] | None = None
-
-
-def _by_email() -> RowLoader[User]:
-    global _email_loader
-    if _email_loader is None:
-        _email_loader = iexact_loader(User, "email", stand_in="stand-in@example.invalid")
-    return _email_loader
+_BY_EMAIL: RowLoader[User] = iexact_loader(User, "email", stand_in="stand-in@example.invalid")

@@ -44,7 +44,9 @@ def _key(user_id: Any) -> str:
     return f"user:ver:{user_id}"
 
 
-def _pk_loader() -> PrimaryKeyLoader[Any]:
+def pk_loader() -> PrimaryKeyLoader[Any]:
+    """The user by primary key with its SQL compiled once (core.db): this module's reads, and
+    the sign-in's second step (accounts.headless_login.enter_stage)."""
     global _loader
     if _loader is None:
         _loader = PrimaryKeyLoader(get_user_model())
@@ -54,7 +56,7 @@ def _pk_loader() -> PrimaryKeyLoader[Any]:
 def bump(user_id: Any) -> None:
     """Call after changing a user row other than through save() or delete()."""
     try:
-        pk = _pk_loader().model._meta.pk.to_python(user_id)
+        pk = pk_loader().model._meta.pk.to_python(user_id)
     except Exception:  # noqa: BLE001 - a malformed id has no copy
         pk = user_id
     versions.bump(_key(pk), on_failure=lambda: _copies.discard(pk))
@@ -62,7 +64,7 @@ def bump(user_id: Any) -> None:
 
 def load(user_id: Any) -> Any:
     """The user with this primary key (a new instance each call), or None."""
-    loader = _pk_loader()
+    loader = pk_loader()
     model = loader.model
     try:
         pk = model._meta.pk.to_python(user_id)

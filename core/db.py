@@ -116,7 +116,7 @@ class LowerIExact(IExact):
 
     Django writes ``iexact`` there as ``UPPER(field::text) = UPPER(value)``, which no index on
     ``lower(field)`` can serve: every sign-in by email scanned the whole customer table
-    (2.3 ms of PostgreSQL CPU at 5,000 customers, growing with every customer). Registered on
+    (1.5 ms of PostgreSQL CPU at 5,000 customers, growing with every customer). Registered on
     the fields that have such an index (``accounts.models.User.email``). The two spellings
     differ only for letters whose case mapping is not one to one, and for those ``LOWER`` is
     the comparison the unique constraint itself makes. Other databases keep Django's SQL.

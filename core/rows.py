@@ -6,6 +6,12 @@ from django.db import DatabaseError, connections, models, router, transaction
 from django.db.models.signals import post_save, pre_save
 
 
+def has_save_receivers(model: type[models.Model]) -> bool:
+    """Whether ``pre_save``/``post_save`` receivers listen to ``model``: then a plain
+    statement would skip them, and the row goes through ``save()``."""
+    return bool(pre_save.has_listeners(model) or post_save.has_listeners(model))
+
+
 def insert_row[M: models.Model](obj: M) -> M:
     """Insert ``obj`` with the statement ``Model.save()`` would send, built once here.
 
@@ -17,7 +23,7 @@ def insert_row[M: models.Model](obj: M) -> M:
     receiver added later is never skipped (``core/tests/test_rows.py``).
     """
     model = type(obj)
-    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+    if has_save_receivers(model):
         obj.save(force_insert=True)
         return obj
     meta = model._meta

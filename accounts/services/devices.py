@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.audit import audit_log
 from core.notify import send_email
-from core.rows import insert_row
+from core.rows import has_save_receivers, insert_row
 
 DEVICE_COOKIE = "mdg_device"
 DEVICE_COOKIE_AGE = 400 * 24 * 3600
@@ -65,13 +65,12 @@ _ONE_STATEMENT = (
 
 def _record_device(*, user: User, device_hash: str, user_agent: str) -> tuple[bool, bool]:
     from django.db import IntegrityError, connections, router
-    from django.db.models.signals import post_save, pre_save
 
     from core.models import KnownDevice
 
     using = router.db_for_write(KnownDevice)
     connection = connections[using]
-    if connection.vendor != "postgresql" or pre_save.has_listeners(KnownDevice) or post_save.has_listeners(KnownDevice):
+    if connection.vendor != "postgresql" or has_save_receivers(KnownDevice):
         return _record_device_two_steps(user=user, device_hash=device_hash, user_agent=user_agent)
     now = timezone.now()
     params = (user.pk, user.pk, device_hash, user_agent, now, now, device_hash)

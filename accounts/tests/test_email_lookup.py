@@ -32,9 +32,8 @@ def test_signing_in_with_a_capitalised_address_works(api_client, user_factory):
     assert response.json()["data"]["flows"]
 
 
+@pytest.mark.postgres  # index plans are PostgreSQL's
 def test_the_lookup_by_email_uses_the_unique_index_on_postgresql(user_factory):
-    if connection.vendor != "postgresql":
-        pytest.skip("index plans are PostgreSQL's (make test-postgres)")
     for n in range(3):
         user_factory(email=f"customer{n}@example.jp")
     with connection.cursor() as cursor:

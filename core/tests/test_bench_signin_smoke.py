@@ -10,14 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.postgres  # the benchmark runs on PostgreSQL + Redis
 def test_bench_signin_smoke_signs_in_over_http_and_prints_the_median_verdict():
-    if connection.vendor != "postgresql":
-        pytest.skip("the benchmark runs on PostgreSQL + Redis (make test-postgres)")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "REDIS_URL", "PYTEST"))}
     env.update(
         MADOGUCHI_BENCH_DB="madoguchi_bench_signin_smoke",
